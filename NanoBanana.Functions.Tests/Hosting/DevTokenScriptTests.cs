@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Auth;
+using NanoBanana.Functions.Tests.Infrastructure;
+
+namespace NanoBanana.Functions.Tests.Hosting;
+
+/// <summary>The README's way to get a local token (scripts/dev-token.sh) yields one the app accepts.</summary>
+public sealed class DevTokenScriptTests
+{
+    [Fact]
+    public async Task DevToken_IsAcceptedByTheAuthenticator_ConfiguredFromTheSampleSettings()
+    {
+        // Arrange: the sample settings are what a fresh checkout's local.settings.json starts as.
+        var sample = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(TestSettings.RepositoryRoot, "local.settings.sample.json")))
+            .RootElement.GetProperty("Values");
+        var authenticator = new JwtCallerAuthenticator(Options.Create(new AuthOptions
+        {
+            Issuer = sample.GetProperty("Auth__Issuer").GetString()!,
+            Audience = sample.GetProperty("Auth__Audience").GetString()!,
+            SigningKey = sample.GetProperty("Auth__SigningKey").GetString()!,
+        }), NullLogger<JwtCallerAuthenticator>.Instance);
+        var token = await RunScriptAsync("alice");
+        var context = new DefaultHttpContext();
+        context.Request.Headers.Authorization = "Bearer " + token;
+
+        // Act
+        var caller = await authenticator.AuthenticateAsync(context.Request, CancellationToken.None);
+
+        // Assert
+        Assert.Equal("alice", caller.UserId);
+    }
+
+    private static async Task<string> RunScriptAsync(string user)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(TestSettings.RepositoryRoot, "scripts", "dev-token.sh"));
+        start.ArgumentList.Add(user);
+        // Read the sample, not a developer's own local.settings.json.
+        start.Environment["NANOBANANA_SETTINGS"] = Path.Combine(TestSettings.RepositoryRoot, "local.settings.sample.json");
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, await process.StandardError.ReadToEndAsync());
+        return output.Trim();
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Hosting;
+
+namespace NanoBanana.Functions.Tests.Hosting;
+
+/// <summary>A missing or wrong setting stops the app at start, with a message that names the setting.</summary>
+public sealed class StartupValidationTests
+{
+    private static Dictionary<string, string?> ValidSettings() => new()
+    {
+        ["Postgres:ConnectionString"] = "Host=127.0.0.1;Port=54329;Database=nanobanana",
+        ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+        ["Storage:QueueName"] = "generations",
+        ["Auth:Issuer"] = "issuer",
+        ["Auth:Audience"] = "audience",
+        ["Auth:SigningKey"] = "a-signing-key-that-is-long-enough-0123456789",
+    };
+
+    [Theory]
+    [InlineData("Postgres:ConnectionString", null, "Postgres__ConnectionString")]
+    [InlineData("AzureWebJobsStorage", null, "AzureWebJobsStorage")]
+    [InlineData("Storage:QueueName", null, "Storage__QueueName")]
+    [InlineData("Storage:QueueName", "Generations_Queue", "Storage__QueueName")]
+    [InlineData("Auth:SigningKey", null, "Auth__SigningKey")]
+    [InlineData("Auth:SigningKey", "short", "Auth__SigningKey")]
+    [InlineData("Auth:Issuer", null, "Auth__Issuer")]
+    public async Task Start_FailsNamingTheSetting_WhenItIsMissingOrInvalid(string key, string? value, string named)
+    {
+        // Arrange
+        var settings = ValidSettings();
+        settings[key] = value;
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddNanoBanana(builder.Configuration);
+        using var host = builder.Build();
+
+        // Act
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        // Assert
+        Assert.Contains(named, failure.Message);
+    }
+
+    [Fact]
+    public async Task Start_Succeeds_WithEverySettingPresent()
+    {
+        // Arrange
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(ValidSettings());
+        builder.Services.AddNanoBanana(builder.Configuration);
+        using var host = builder.Build();
+
+        // Act
+        await host.StartAsync();
+
+        // Assert
+        Assert.NotNull(host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>());
+        await host.StopAsync();
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Health;
+
+namespace NanoBanana.Functions.Tests.Infrastructure;
+
+/// <summary>Each endpoint of the API as a method, so tests read like the HTTP calls a phone makes.</summary>
+internal sealed class ApiClient(FunctionApp app)
+{
+    private readonly GenerationFunctions _generations = app.Function<GenerationFunctions>();
+    private readonly GenerationActionFunctions _actions = app.Function<GenerationActionFunctions>();
+    private readonly HealthFunction _health = app.Function<HealthFunction>();
+
+    public Task<TestResponse> CreateAsync(string? token, object body, IDictionary<string, string>? headers = null) =>
+        CreateRawAsync(token, JsonSerializer.Serialize(body, ApiJson.Options), headers: headers);
+
+    public Task<TestResponse> CreateRawAsync(string? token, string body, string contentType = "application/json", IDictionary<string, string>? headers = null) =>
+        app.InvokeAsync(app.Request("POST", "/api/generations", token, body, contentType, headers),
+            async r => await _generations.Create(r, CancellationToken.None));
+
+    public Task<TestResponse> GetAsync(string? token, string id, string? ifNoneMatch = null) =>
+        app.InvokeAsync(
+            app.Request("GET", $"/api/generations/{id}", token,
+                headers: ifNoneMatch is null ? null : new Dictionary<string, string> { ["If-None-Match"] = ifNoneMatch }),
+            async r => await _generations.Get(r, id, CancellationToken.None));
+
+    public Task<TestResponse> ListAsync(string? token, string query = "") =>
+        app.InvokeAsync(app.Request("GET", "/api/generations" + query, token),
+            async r => await _generations.List(r, CancellationToken.None));
+
+    public Task<TestResponse> RetryAsync(string? token, string id) =>
+        app.InvokeAsync(app.Request("POST", $"/api/generations/{id}/retry", token),
+            async r => await _actions.Retry(r, id, CancellationToken.None));
+
+    public Task<TestResponse> CancelAsync(string? token, string id) =>
+        app.InvokeAsync(app.Request("POST", $"/api/generations/{id}/cancel", token),
+            async r => await _actions.Cancel(r, id, CancellationToken.None));
+
+    public Task<TestResponse> DeleteAsync(string? token, string id) =>
+        app.InvokeAsync(app.Request("DELETE", $"/api/generations/{id}", token),
+            async r => await _actions.Delete(r, id, CancellationToken.None));
+
+    public Task<TestResponse> HealthAsync() =>
+        app.InvokeAsync(app.Request("GET", "/api/health"), async r => await _health.Run(r, CancellationToken.None));
+
+    /// <summary>Creates a text-only generation and returns it (asserting the 202).</summary>
+    public async Task<GenerationResponse> CreateGenerationAsync(string token, string prompt = "a banana in space")
+    {
+        var response = await CreateAsync(token, new { prompt });
+        Assert.True(response.Status == StatusCodes.Status202Accepted, response.ToString());
+        return response.Generation;
+    }
+}

@@ -1,0 +1,157 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Hosting;
+using Npgsql;
+
+namespace NanoBanana.Functions.Tests.Infrastructure;
+
+/// <summary>
+/// The function app as the host would build it (the same AddNanoBanana wiring), on real Postgres and
+/// Azurite, with its own queue and container. Functions are invoked directly with real HttpContexts;
+/// exceptions go through the same <see cref="ProblemMapper"/> the exception middleware uses.
+/// </summary>
+internal sealed class FunctionApp : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private FunctionApp(ServiceProvider services, IConfiguration configuration, CapturedLogs logs)
+    {
+        _services = services;
+        Configuration = configuration;
+        Logs = logs;
+        Api = new ApiClient(this);
+    }
+
+    public IServiceProvider Services => _services;
+
+    public IConfiguration Configuration { get; }
+
+    public CapturedLogs Logs { get; }
+
+    public ApiClient Api { get; }
+
+    public string QueueName => Configuration["Storage:QueueName"]!;
+
+    /// <summary>The generations queue read raw, without the SDK's decoding, as bytes on the wire.</summary>
+    public QueueClient RawQueue => new(TestSettings.Storage, QueueName);
+
+    public BlobContainerClient Images => new(TestSettings.Storage, Configuration["Storage:ImageContainer"]!);
+
+    public NpgsqlDataSource DataSource => _services.GetRequiredService<NpgsqlDataSource>();
+
+    public static async Task<FunctionApp> StartAsync(Action<Dictionary<string, string?>>? configure = null)
+    {
+        var connectionString = await TestDatabase.GetConnectionStringAsync();
+        await TestStorage.EnsureReachableAsync();
+
+        var suffix = Guid.NewGuid().ToString("N")[..12];
+        var settings = new Dictionary<string, string?>
+        {
+            ["Postgres:ConnectionString"] = connectionString,
+            ["AzureWebJobsStorage"] = TestSettings.Storage,
+            ["Storage:QueueName"] = $"generations-{suffix}",
+            ["Storage:ImageContainer"] = $"images-{suffix}",
+            ["Auth:Issuer"] = TestTokens.Issuer,
+            ["Auth:Audience"] = TestTokens.Audience,
+            ["Auth:SigningKey"] = TestTokens.SigningKey,
+        };
+        configure?.Invoke(settings);
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var logs = new CapturedLogs();
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(logs))
+            .AddNanoBanana(configuration)
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        return new FunctionApp(services, configuration, logs);
+    }
+
+    public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(_services);
+
+    public HttpRequest Request(string method, string path, string? token = null, string? body = null,
+        string? contentType = "application/json", IDictionary<string, string>? headers = null)
+    {
+        var context = new DefaultHttpContext { RequestServices = _services };
+        var request = context.Request;
+        request.Method = method;
+        var query = path.IndexOf('?');
+        request.Path = query < 0 ? path : path[..query];
+        request.QueryString = query < 0 ? QueryString.Empty : new QueryString(path[query..]);
+        if (token is not null)
+        {
+            request.Headers.Authorization = "Bearer " + token;
+        }
+
+        if (body is not null)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+            request.Body = new MemoryStream(bytes);
+            request.ContentLength = bytes.Length;
+            request.ContentType = contentType;
+        }
+
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers[name] = value;
+        }
+
+        context.Response.Body = new MemoryStream();
+        return request;
+    }
+
+    /// <summary>Runs a function the way the worker does: its IResult, or its exception mapped to problem+json.</summary>
+    public async Task<TestResponse> InvokeAsync(HttpRequest request, Func<HttpRequest, Task<IResult>> function)
+    {
+        var context = request.HttpContext;
+        IResult result;
+        try
+        {
+            result = await function(request);
+        }
+        catch (Exception exception)
+        {
+            result = ProblemMapper.ToResult(exception, context, _services.GetRequiredService<ILogger<FunctionApp>>());
+        }
+
+        await result.ExecuteAsync(context);
+        return new TestResponse(context.Response.StatusCode, context.Response.Headers, ((MemoryStream)context.Response.Body).ToArray());
+    }
+
+    public async Task<long> CountRowsAsync(string ownerId)
+    {
+        await using var command = DataSource.CreateCommand("SELECT count(*) FROM generations WHERE owner_id = @owner");
+        command.Parameters.AddWithValue("owner", ownerId);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Sets columns directly, for states only the worker can reach (completed, failed).</summary>
+    public async Task ExecuteSqlAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await RawQueue.DeleteIfExistsAsync();
+            await Images.DeleteIfExistsAsync();
+        }
+        finally
+        {
+            await _services.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace NanoBanana.Functions.Tests.Infrastructure;
+
+/// <summary>
+/// One test database per run, built by database/migrate.sh (the command users run), so the tests
+/// exercise the schema exactly as it is deployed. Tests isolate their data by using fresh user ids.
+/// When Postgres cannot be reached the tests fail, with how to start it, rather than skip.
+/// </summary>
+internal static class TestDatabase
+{
+    private const string DatabaseName = "nanobanana_test";
+    private static readonly Lazy<Task<string>> Ready = new(CreateAsync);
+
+    public static Task<string> GetConnectionStringAsync() => Ready.Value;
+
+    private static async Task<string> CreateAsync()
+    {
+        var server = new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = "postgres", Pooling = false };
+        try
+        {
+            await using var admin = new NpgsqlConnection(server.ConnectionString);
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL is not reachable at {server.Host}:{server.Port} ({exception.Message}). " +
+                "Start it with `scripts/services.sh start`, or point NANOBANANA_TEST_POSTGRES at a server.", exception);
+        }
+
+        var url = $"postgresql://{Uri.EscapeDataString(server.Username!)}:{Uri.EscapeDataString(server.Password ?? "")}@{server.Host}:{server.Port}/{DatabaseName}";
+        await RunAsync(Path.Combine(TestSettings.RepositoryRoot, "database", "migrate.sh"), "--create-database", url);
+
+        return new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = DatabaseName, MaxPoolSize = 20 }.ConnectionString;
+    }
+
+    private static async Task RunAsync(string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{script} failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace NanoBanana.Functions.Api;
+
+/// <summary>Paths of the API's resources, as clients see them (host.json routePrefix is "api").</summary>
+public static class ApiRoutes
+{
+    public const string Prefix = "/api";
+
+    public static string Generation(Guid id) => $"{Prefix}/generations/{id:D}";
+
+    public static string Image(Guid id, int index) => $"{Prefix}/generations/{id:D}/image?index={index}";
+}

@@ -1,0 +1,164 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Gemini;
+using NanoBanana.Functions.Generations;
+
+namespace NanoBanana.Functions.Api;
+
+/// <summary>
+/// Checks every field of a create request and reports all problems at once, each with a stable code;
+/// what passes becomes a <see cref="NewGeneration"/> with decoded, sniffed images.
+/// </summary>
+public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, IOptions<GeminiOptions> geminiOptions)
+{
+    public static readonly IReadOnlyList<string> AspectRatios = ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"];
+    public static readonly IReadOnlyList<string> Resolutions = ["1K", "2K", "4K"];
+
+    private const int MaxIdempotencyKeyLength = 255;
+
+    public NewGeneration Validate(CreateGenerationRequest request, string? idempotencyKey)
+    {
+        var limits = apiOptions.Value;
+        var errors = new List<FieldError>();
+
+        ReportUnknownFields(request.UnknownFields, "", errors);
+        ValidatePrompt(request.Prompt, limits, errors);
+        var images = ValidateImages(request.Images, limits, errors);
+        ValidateChoice(request.AspectRatio, "aspectRatio", AspectRatios, ProblemCodes.InvalidAspectRatio, errors);
+        ValidateChoice(request.Resolution, "resolution", Resolutions, ProblemCodes.InvalidResolution, errors);
+        if (request.Model is { } model && !geminiOptions.Value.IsAllowed(model))
+        {
+            errors.Add(new("model", ProblemCodes.UnsupportedModel, $"model '{model}' is not offered here; omit it to use {geminiOptions.Value.Model}."));
+        }
+
+        if (idempotencyKey is not null && !IsValidIdempotencyKey(idempotencyKey))
+        {
+            errors.Add(new("Idempotency-Key", ProblemCodes.InvalidIdempotencyKey,
+                $"The Idempotency-Key header must be 1-{MaxIdempotencyKeyLength} visible ASCII characters (a UUID is a good choice)."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw Problems.Validation(errors);
+        }
+
+        var options = new GenerationOptions(request.AspectRatio, request.Resolution, request.Model);
+        var prompt = request.Prompt!;
+        return new NewGeneration(prompt, options, images, idempotencyKey, RequestHash(prompt, options, images));
+    }
+
+    private static void ValidatePrompt(string? prompt, ApiOptions limits, List<FieldError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(prompt))
+        {
+            errors.Add(new("prompt", ProblemCodes.PromptRequired, "prompt is required and must not be blank."));
+        }
+        else if (prompt.Length > limits.MaxPromptLength)
+        {
+            errors.Add(new("prompt", ProblemCodes.PromptTooLong, $"prompt may be at most {limits.MaxPromptLength} characters; it has {prompt.Length}."));
+        }
+    }
+
+    private static List<InputImage> ValidateImages(List<ImageRequest?>? images, ApiOptions limits, List<FieldError> errors)
+    {
+        var valid = new List<InputImage>();
+        if (images is null)
+        {
+            return valid;
+        }
+
+        if (images.Count > limits.MaxImages)
+        {
+            errors.Add(new("images", ProblemCodes.TooManyImages, $"images may hold at most {limits.MaxImages} images; it has {images.Count}."));
+            return valid;
+        }
+
+        for (var i = 0; i < images.Count; i++)
+        {
+            var field = $"images[{i}]";
+            var image = images[i];
+            if (image is null || image.Data is null || string.IsNullOrEmpty(image.MimeType))
+            {
+                errors.Add(new(field, ProblemCodes.ImageRequired, $"{field} needs both mimeType and data (base64)."));
+                continue;
+            }
+
+            ReportUnknownFields(image.UnknownFields, field + ".", errors);
+            if (!ImageSniffer.SupportedTypes.Contains(image.MimeType))
+            {
+                errors.Add(new($"{field}.mimeType", ProblemCodes.UnsupportedImageType,
+                    $"{field}.mimeType '{image.MimeType}' is not supported; use image/png, image/jpeg or image/webp."));
+                continue;
+            }
+
+            if (image.Data.Length > limits.MaxImageBytes)
+            {
+                errors.Add(new($"{field}.data", ProblemCodes.ImageTooLarge,
+                    $"{field} is {image.Data.Length} bytes; the limit is {limits.MaxImageBytes} bytes."));
+                continue;
+            }
+
+            var actualType = ImageSniffer.Detect(image.Data);
+            if (actualType is null)
+            {
+                errors.Add(new($"{field}.data", ProblemCodes.InvalidImageData, $"{field}.data is not a PNG, JPEG or WebP image."));
+            }
+            else if (actualType != image.MimeType)
+            {
+                errors.Add(new($"{field}.mimeType", ProblemCodes.ImageTypeMismatch,
+                    $"{field} is declared {image.MimeType} but its bytes are {actualType}."));
+            }
+            else
+            {
+                valid.Add(new InputImage(actualType, image.Data));
+            }
+        }
+
+        return valid;
+    }
+
+    private static void ValidateChoice(string? value, string field, IReadOnlyList<string> allowed, string code, List<FieldError> errors)
+    {
+        if (value is not null && !allowed.Contains(value))
+        {
+            errors.Add(new(field, code, $"{field} '{value}' is not supported; use one of {string.Join(", ", allowed)}."));
+        }
+    }
+
+    private static void ReportUnknownFields(Dictionary<string, System.Text.Json.JsonElement>? unknown, string prefix, List<FieldError> errors)
+    {
+        foreach (var name in unknown?.Keys ?? Enumerable.Empty<string>())
+        {
+            errors.Add(new(prefix + name, ProblemCodes.UnknownField, $"'{prefix}{name}' is not a field of this request (field names are camelCase)."));
+        }
+    }
+
+    private static bool IsValidIdempotencyKey(string key) =>
+        key.Length is > 0 and <= MaxIdempotencyKeyLength && key.All(c => c is >= '!' and <= '~');
+
+    // What "the same request" means for Idempotency-Key: same prompt, options and image bytes.
+    private static byte[] RequestHash(string prompt, GenerationOptions options, IReadOnlyList<InputImage> images)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Append(ReadOnlySpan<byte> bytes)
+        {
+            Span<byte> length = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
+            hash.AppendData(length);
+            hash.AppendData(bytes);
+        }
+
+        Append(Encoding.UTF8.GetBytes(prompt));
+        Append(Encoding.UTF8.GetBytes(options.AspectRatio ?? "\0"));
+        Append(Encoding.UTF8.GetBytes(options.Resolution ?? "\0"));
+        Append(Encoding.UTF8.GetBytes(options.Model ?? "\0"));
+        foreach (var image in images)
+        {
+            Append(Encoding.UTF8.GetBytes(image.MimeType));
+            Append(image.Data);
+        }
+
+        return hash.GetHashAndReset();
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Auth;
+using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Generations;
+
+namespace NanoBanana.Functions.Api;
+
+/// <summary>Create a generation, read it back, list the caller's history.</summary>
+public sealed class GenerationFunctions(
+    ICallerAuthenticator authenticator,
+    CreateGenerationValidator validator,
+    GenerationService generations,
+    GenerationResults results,
+    IOptions<ApiOptions> options)
+{
+    [Function("CreateGeneration")]
+    public async Task<Accepted<GenerationResponse>> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "generations")] HttpRequest request, CancellationToken ct)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, ct);
+        var body = await JsonBody.ReadAsync<CreateGenerationRequest>(request, options.Value.MaxBodyBytes, ct);
+        var newGeneration = validator.Validate(body, IdempotencyKey(request));
+
+        var created = await generations.CreateAsync(caller.UserId, newGeneration, ct);
+        if (created.Replayed)
+        {
+            request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
+        }
+
+        return results.Accepted(request, created.Generation);
+    }
+
+    [Function("GetGeneration")]
+    public async Task<Results<Ok<GenerationResponse>, StatusCodeHttpResult>> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "generations/{id}")] HttpRequest request, string id, CancellationToken ct)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, ct);
+        var generation = await generations.GetAsync(caller.UserId, RouteId.Parse(id), ct);
+        return results.OkOrNotModified(request, generation);
+    }
+
+    [Function("ListGenerations")]
+    public async Task<Ok<GenerationPageResponse>> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "generations")] HttpRequest request, CancellationToken ct)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, ct);
+        var query = HistoryQuery.Parse(request.Query, options.Value);
+
+        var (items, next) = await generations.ListAsync(caller.UserId, query.Status, query.After, query.Limit, ct);
+        request.HttpContext.Response.Headers.CacheControl = "private, no-cache";
+        return TypedResults.Ok(new GenerationPageResponse(
+            items.Select(results.ToResponse).ToList(),
+            next is { } position ? HistoryCursor.Encode(position) : null));
+    }
+
+    private static string? IdempotencyKey(HttpRequest request) =>
+        request.Headers.TryGetValue("Idempotency-Key", out var values) ? values.ToString() : null;
+}

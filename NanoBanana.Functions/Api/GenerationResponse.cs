@@ -1,0 +1,50 @@
+using NanoBanana.Functions.Generations;
+
+namespace NanoBanana.Functions.Api;
+
+/// <summary>A generation as the API shows it to its owner.</summary>
+public sealed record GenerationResponse(
+    Guid Id,
+    string Status,
+    string Prompt,
+    GenerationOptionsResponse Options,
+    int InputImageCount,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    double ElapsedSeconds,
+    int Attempts,
+    GenerationErrorResponse? Error,
+    IReadOnlyList<GeneratedImageResponse> Images,
+    string? Text,
+    int? PollAfterSeconds)
+{
+    public static GenerationResponse From(Generation generation, DateTimeOffset now, int pollAfterSeconds)
+    {
+        var end = generation.CompletedAt ?? now;
+        return new GenerationResponse(
+            generation.Id,
+            generation.Status.ToName(),
+            generation.Prompt,
+            new GenerationOptionsResponse(generation.Options.AspectRatio, generation.Options.Resolution, generation.Options.Model),
+            generation.InputImages.Count,
+            generation.CreatedAt,
+            generation.StartedAt,
+            generation.CompletedAt,
+            Math.Round(Math.Max(0, (end - generation.CreatedAt).TotalSeconds), 1),
+            generation.Attempt,
+            generation.Error is { } error ? new GenerationErrorResponse(error.Code, error.Message, error.Retryable) : null,
+            generation.Images.Select((image, index) =>
+                new GeneratedImageResponse(ApiRoutes.Image(generation.Id, index), image.MimeType, image.Bytes)).ToList(),
+            generation.Text,
+            generation.Status.IsTerminal() ? null : pollAfterSeconds);
+    }
+}
+
+public sealed record GenerationOptionsResponse(string? AspectRatio, string? Resolution, string? Model);
+
+public sealed record GenerationErrorResponse(string Code, string Message, bool Retryable);
+
+public sealed record GeneratedImageResponse(string Url, string MimeType, long Bytes);
+
+public sealed record GenerationPageResponse(IReadOnlyList<GenerationResponse> Items, string? NextCursor);

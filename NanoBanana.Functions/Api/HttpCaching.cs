@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using NanoBanana.Functions.Generations;
+
+namespace NanoBanana.Functions.Api;
+
+/// <summary>
+/// Conditional polling: a generation's ETag is its row version, which changes with every state
+/// change, so a phone polling with If-None-Match gets a bodiless 304 until something happens.
+/// Weak, because elapsedSeconds in the body moves on while the generation itself has not changed.
+/// </summary>
+public static class HttpCaching
+{
+    public static EntityTagHeaderValue ETagOf(Generation generation) => new($"\"{generation.Version}\"", isWeak: true);
+
+    public static bool IsNotModified(HttpRequest request, EntityTagHeaderValue etag)
+    {
+        if (!EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var candidates))
+        {
+            return false;
+        }
+
+        return candidates.Any(candidate => candidate.Equals(EntityTagHeaderValue.Any) || candidate.Compare(etag, useStrongComparison: false));
+    }
+}

@@ -1,0 +1,75 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace NanoBanana.Functions.Api;
+
+/// <summary>Reads a JSON request body: content type checked, size capped while reading, errors as 4xx.</summary>
+public static class JsonBody
+{
+    public static async Task<T> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken ct)
+        where T : class
+    {
+        if (!IsJson(request.ContentType))
+        {
+            throw Problems.UnsupportedMediaType();
+        }
+
+        if (request.ContentLength > maxBytes)
+        {
+            throw Problems.PayloadTooLarge(maxBytes);
+        }
+
+        var body = await ReadCappedAsync(request.Body, maxBytes, request.ContentLength, ct);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(body.Span, ApiJson.Options)
+                   ?? throw Problems.Invalid("$", ProblemCodes.InvalidJson, "The request body must be a JSON object, not null.");
+        }
+        catch (JsonException exception)
+        {
+            throw FromJsonException(exception);
+        }
+    }
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+        && mediaType.MediaType is { } type
+        && (type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+
+    // Chunked bodies have no Content-Length, so the cap is enforced on the bytes actually read.
+    private static async Task<ReadOnlyMemory<byte>> ReadCappedAsync(Stream body, int maxBytes, long? declaredLength, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream(declaredLength is > 0 and var length ? (int)length : 16 * 1024);
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw Problems.PayloadTooLarge(maxBytes);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    // System.Text.Json reports where it stopped (Path) but not why in a typed way; turn the
+    // common cases into field errors the client can act on.
+    private static ApiProblemException FromJsonException(JsonException exception)
+    {
+        var path = exception.Path ?? "$";
+        var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+        if (field.StartsWith("images[", StringComparison.Ordinal) && field.EndsWith(".data", StringComparison.Ordinal))
+        {
+            return Problems.Invalid(field, ProblemCodes.InvalidImageData, $"{field} must be standard base64 (no data: URL prefix, no line breaks).");
+        }
+
+        var where = exception.LineNumber is { } line ? $" (line {line + 1}, byte {exception.BytePositionInLine + 1})" : "";
+        return field == "$"
+            ? Problems.Invalid(field, ProblemCodes.InvalidJson, $"The request body is not valid JSON{where}.")
+            : Problems.Invalid(field, ProblemCodes.InvalidJson, $"{field} has the wrong JSON type or is malformed{where}.");
+    }
+}

@@ -1,0 +1,42 @@
+namespace NanoBanana.Functions.Api;
+
+/// <summary>
+/// The stable, machine-readable <c>code</c> of every problem+json response. Clients switch on these;
+/// renaming one is a breaking change.
+/// </summary>
+public static class ProblemCodes
+{
+    // 400: the request itself is wrong
+    public const string InvalidJson = "invalid_json";
+    public const string UnknownField = "unknown_field";
+    public const string PromptRequired = "prompt_required";
+    public const string PromptTooLong = "prompt_too_long";
+    public const string TooManyImages = "too_many_images";
+    public const string ImageRequired = "image_required";
+    public const string InvalidImageData = "invalid_image_data";
+    public const string UnsupportedImageType = "unsupported_image_type";
+    public const string ImageTypeMismatch = "image_type_mismatch";
+    public const string ImageTooLarge = "image_too_large";
+    public const string InvalidAspectRatio = "invalid_aspect_ratio";
+    public const string InvalidResolution = "invalid_resolution";
+    public const string UnsupportedModel = "unsupported_model";
+    public const string InvalidIdempotencyKey = "invalid_idempotency_key";
+    public const string InvalidStatus = "invalid_status";
+    public const string InvalidLimit = "invalid_limit";
+    public const string InvalidCursor = "invalid_cursor";
+
+    // 401, 404, 409, 413, 415
+    public const string AuthenticationRequired = "authentication_required";
+    public const string InvalidToken = "invalid_token";
+    public const string GenerationNotFound = "generation_not_found";
+    public const string GenerationNotRetryable = "generation_not_retryable";
+    public const string GenerationNotCancellable = "generation_not_cancellable";
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+
+    // 5xx: our side
+    public const string DatabaseUnavailable = "database_unavailable";
+    public const string StorageUnavailable = "storage_unavailable";
+    public const string InternalError = "internal_error";
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using Azure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace NanoBanana.Functions.Api;
+
+/// <summary>Turns any exception from an HTTP function into the problem+json response it deserves.</summary>
+public static class ProblemMapper
+{
+    private const string RetryAfterSeconds = "5";
+
+    public static IResult ToResult(Exception exception, HttpContext httpContext, ILogger logger)
+    {
+        switch (exception)
+        {
+            case ApiProblemException problem:
+                foreach (var (name, value) in problem.Headers)
+                {
+                    httpContext.Response.Headers[name] = value;
+                }
+
+                return Problem(httpContext, problem.Status, problem.Code, problem.Title, problem.Detail, problem.Errors);
+
+            case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
+                logger.LogInformation("Client closed the request to {Path} before it completed", httpContext.Request.Path.Value);
+                return Results.StatusCode(StatusCodes.Status499ClientClosedRequest);
+
+            case NpgsqlException or TimeoutException when IsDatabaseOutage(exception):
+                logger.LogWarning(exception, "Database unavailable while serving {Path}", httpContext.Request.Path.Value);
+                httpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
+                return Problem(httpContext, StatusCodes.Status503ServiceUnavailable, ProblemCodes.DatabaseUnavailable,
+                    "Service temporarily unavailable.", "The database did not answer; try again shortly.");
+
+            case RequestFailedException or AggregateException when IsStorageOutage(exception):
+                logger.LogWarning(exception, "Storage unavailable while serving {Path}", httpContext.Request.Path.Value);
+                httpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
+                return Problem(httpContext, StatusCodes.Status503ServiceUnavailable, ProblemCodes.StorageUnavailable,
+                    "Service temporarily unavailable.", "Storage did not answer; try again shortly.");
+
+            default:
+                logger.LogError(exception, "Unhandled exception serving {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path.Value);
+                return Problem(httpContext, StatusCodes.Status500InternalServerError, ProblemCodes.InternalError,
+                    "Something went wrong on our side.", "The error has been logged; quote the traceId when reporting it.");
+        }
+    }
+
+    private static bool IsDatabaseOutage(Exception exception) =>
+        exception is TimeoutException || exception is NpgsqlException { IsTransient: true } || exception.InnerException is System.Net.Sockets.SocketException;
+
+    private static bool IsStorageOutage(Exception exception) => exception switch
+    {
+        RequestFailedException failed => failed.Status is 0 or >= 500,
+        AggregateException aggregate => aggregate.InnerExceptions.All(e => e is RequestFailedException { Status: 0 or >= 500 }),
+        _ => false,
+    };
+
+    private static IResult Problem(
+        HttpContext httpContext, int status, string code, string title, string? detail, IReadOnlyList<FieldError>? errors = null)
+    {
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = httpContext.Request.Path.Value };
+        problem.Extensions["code"] = code;
+        if (errors is { Count: > 0 })
+        {
+            problem.Extensions["errors"] = errors;
+        }
+
+        problem.Extensions["traceId"] = Activity.Current?.Id ?? httpContext.TraceIdentifier;
+        return TypedResults.Problem(problem);
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http;
+using NanoBanana.Functions.Generations;
+
+namespace NanoBanana.Functions.Api;
+
+/// <summary>The problems the API raises, each with its status, code and wording in one place.</summary>
+public static class Problems
+{
+    public static ApiProblemException Validation(IReadOnlyList<FieldError> errors) =>
+        new(StatusCodes.Status400BadRequest, errors[0].Code, "The request is invalid.", errors[0].Message) { Errors = errors };
+
+    public static ApiProblemException Invalid(string field, string code, string message) =>
+        Validation([new FieldError(field, code, message)]);
+
+    public static ApiProblemException GenerationNotFound() =>
+        new(StatusCodes.Status404NotFound, ProblemCodes.GenerationNotFound, "Generation not found.",
+            "There is no generation with this id for the signed-in user.");
+
+    public static ApiProblemException NotRetryable(GenerationStatus status) =>
+        new(StatusCodes.Status409Conflict, ProblemCodes.GenerationNotRetryable, "The generation cannot be retried.",
+            $"Only failed or cancelled generations can be retried; this one is {status.ToName()}.");
+
+    public static ApiProblemException NotCancellable(GenerationStatus status) =>
+        new(StatusCodes.Status409Conflict, ProblemCodes.GenerationNotCancellable, "The generation cannot be cancelled.",
+            $"Only pending or processing generations can be cancelled; this one is {status.ToName()}.");
+
+    public static ApiProblemException IdempotencyKeyReused() =>
+        new(StatusCodes.Status409Conflict, ProblemCodes.IdempotencyKeyReused, "Idempotency-Key already used.",
+            "This Idempotency-Key was first used with a different request body; use a new key for a new generation.");
+
+    public static ApiProblemException PayloadTooLarge(long maxBytes) =>
+        new(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "Request body too large.",
+            $"The request body may be at most {maxBytes} bytes.");
+
+    public static ApiProblemException UnsupportedMediaType() =>
+        new(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType, "Unsupported media type.",
+            "Send the request body as JSON with Content-Type: application/json.");
+
+    public static ApiProblemException Unauthorized(string code, string detail) =>
+        new(StatusCodes.Status401Unauthorized, code, "Authentication required.", detail)
+        {
+            Headers = new Dictionary<string, string>
+            {
+                ["WWW-Authenticate"] = code == ProblemCodes.InvalidToken ? "Bearer error=\"invalid_token\"" : "Bearer",
+            },
+        };
+}

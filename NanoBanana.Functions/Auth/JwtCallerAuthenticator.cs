@@ -1,0 +1,70 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using NanoBanana.Functions.Api;
+
+namespace NanoBanana.Functions.Auth;
+
+/// <summary>
+/// Validates <c>Authorization: Bearer</c> JWTs with Microsoft.IdentityModel: signature (HS256 only),
+/// issuer, audience and lifetime. The caller is the token's <c>sub</c>.
+/// </summary>
+public sealed class JwtCallerAuthenticator : ICallerAuthenticator
+{
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly TokenValidationParameters _parameters;
+    private readonly ILogger<JwtCallerAuthenticator> _logger;
+
+    public JwtCallerAuthenticator(IOptions<AuthOptions> options, ILogger<JwtCallerAuthenticator> logger)
+    {
+        var auth = options.Value;
+        _logger = logger;
+        _parameters = new TokenValidationParameters
+        {
+            ValidIssuer = auth.Issuer,
+            ValidAudience = auth.Audience,
+            IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.SigningKey)),
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ClockSkew = TimeSpan.FromSeconds(auth.ClockSkewSeconds),
+        };
+    }
+
+    public async Task<Caller> AuthenticateAsync(HttpRequest request, CancellationToken ct)
+    {
+        var token = BearerToken(request);
+        if (token is null)
+        {
+            throw Problems.Unauthorized(ProblemCodes.AuthenticationRequired, "Send Authorization: Bearer <token>.");
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, _parameters);
+        if (!result.IsValid)
+        {
+            // The reason goes to the log (without the token); the client only learns that it was rejected.
+            _logger.LogInformation("Bearer token rejected: {Reason}", result.Exception?.GetType().Name ?? "invalid");
+            throw Problems.Unauthorized(ProblemCodes.InvalidToken, "The bearer token is invalid or expired.");
+        }
+
+        if (result.Claims.TryGetValue(JwtRegisteredClaimNames.Sub, out var sub) && sub is string userId && userId.Length is > 0 and <= 256)
+        {
+            return new Caller(userId);
+        }
+
+        _logger.LogInformation("Bearer token rejected: no usable sub claim");
+        throw Problems.Unauthorized(ProblemCodes.InvalidToken, "The bearer token is invalid or expired.");
+    }
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && header.Length > scheme.Length
+            ? header[scheme.Length..].Trim()
+            : null;
+    }
+}

@@ -1,0 +1,29 @@
+namespace NanoBanana.Functions.Generations;
+
+/// <summary>A generation as stored: the request, where processing stands, and the result's metadata.</summary>
+public sealed record Generation(
+    Guid Id,
+    string OwnerId,
+    GenerationStatus Status,
+    string Prompt,
+    GenerationOptions Options,
+    IReadOnlyList<StoredImage> InputImages,
+    int Attempt,
+    int RetryCount,
+    long Version,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    GenerationError? Error,
+    IReadOnlyList<StoredImage> Images,
+    string? Text,
+    byte[]? RequestHash);
+
+/// <summary>What the caller asked of the model beyond the prompt; null means the model's default.</summary>
+public sealed record GenerationOptions(string? AspectRatio, string? Resolution, string? Model);
+
+/// <summary>An image kept in Blob Storage: its blob name, real content type and size.</summary>
+public sealed record StoredImage(string BlobName, string MimeType, long Bytes);
+
+/// <summary>Why a generation failed: a stable code to switch on and a sentence a user can read.</summary>
+public sealed record GenerationError(string Code, string Message, bool Retryable);

@@ -1,0 +1,175 @@
+using Microsoft.Extensions.Logging;
+using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Storage;
+
+namespace NanoBanana.Functions.Generations;
+
+/// <summary>
+/// What the API does with generations: row first, then message. Every method acts for one owner;
+/// another owner's generation is indistinguishable from a missing one.
+/// </summary>
+public sealed class GenerationService(
+    GenerationRepository repository,
+    ImageStore images,
+    GenerationQueue queue,
+    TimeProvider clock,
+    ILogger<GenerationService> logger)
+{
+    public async Task<CreatedGeneration> CreateAsync(string ownerId, NewGeneration request, CancellationToken ct)
+    {
+        if (request.IdempotencyKey is { } key && await repository.FindByIdempotencyKeyAsync(ownerId, key, ct) is { } earlier)
+        {
+            return Replay(earlier, request);
+        }
+
+        var id = Guid.CreateVersion7(clock.GetUtcNow());
+        Generation? created;
+        try
+        {
+            var inputs = await UploadInputsAsync(id, request.Images, ct);
+            created = await repository.InsertAsync(id, ownerId, request, inputs, clock.GetUtcNow(), ct);
+        }
+        catch when (request.Images.Count > 0)
+        {
+            await DeleteBlobsQuietlyAsync(id);
+            throw;
+        }
+
+        if (created is null)
+        {
+            // A concurrent request with the same Idempotency-Key stored its row first: answer with that one.
+            if (request.Images.Count > 0)
+            {
+                await DeleteBlobsQuietlyAsync(id);
+            }
+
+            var winner = await repository.FindByIdempotencyKeyAsync(ownerId, request.IdempotencyKey!, ct)
+                         ?? throw new InvalidOperationException($"Idempotency conflict for generation {id} but no row holds the key.");
+            return Replay(winner, request);
+        }
+
+        logger.LogInformation("Generation {GenerationId} created with {InputImageCount} input images", id, request.Images.Count);
+        await EnqueueAsync(created);
+        return new CreatedGeneration(created, Replayed: false);
+    }
+
+    public async Task<Generation> GetAsync(string ownerId, Guid id, CancellationToken ct) =>
+        await repository.FindAsync(ownerId, id, ct) ?? throw Problems.GenerationNotFound();
+
+    /// <summary>One page of history, newest first, and where the next page starts (null at the end).</summary>
+    public async Task<(IReadOnlyList<Generation> Items, HistoryPosition? Next)> ListAsync(
+        string ownerId, GenerationStatus? status, HistoryPosition? after, int limit, CancellationToken ct)
+    {
+        var rows = await repository.ListAsync(ownerId, status, after, limit + 1, ct);
+        if (rows.Count <= limit)
+        {
+            return (rows, null);
+        }
+
+        var page = rows.Take(limit).ToList();
+        return (page, new HistoryPosition(page[^1].CreatedAt, page[^1].Id));
+    }
+
+    public async Task<Generation> RetryAsync(string ownerId, Guid id, CancellationToken ct)
+    {
+        var requeued = await repository.RequeueAsync(ownerId, id, clock.GetUtcNow(), ct);
+        if (requeued is null)
+        {
+            var current = await GetAsync(ownerId, id, ct);
+            throw Problems.NotRetryable(current.Status);
+        }
+
+        logger.LogInformation("Generation {GenerationId} queued again by its owner (retry {RetryCount})", id, requeued.RetryCount);
+        await EnqueueAsync(requeued);
+        return requeued;
+    }
+
+    /// <summary>Cancels a pending or processing generation; cancelling a cancelled one changes nothing.</summary>
+    public async Task<Generation> CancelAsync(string ownerId, Guid id, CancellationToken ct)
+    {
+        if (await repository.CancelAsync(ownerId, id, clock.GetUtcNow(), ct) is { } cancelled)
+        {
+            logger.LogInformation("Generation {GenerationId} cancelled by its owner", id);
+            return cancelled;
+        }
+
+        var current = await GetAsync(ownerId, id, ct);
+        return current.Status == GenerationStatus.Cancelled ? current : throw Problems.NotCancellable(current.Status);
+    }
+
+    public async Task DeleteAsync(string ownerId, Guid id, CancellationToken ct)
+    {
+        if (!await repository.DeleteAsync(ownerId, id, ct))
+        {
+            throw Problems.GenerationNotFound();
+        }
+
+        logger.LogInformation("Generation {GenerationId} deleted by its owner", id);
+        // The row is gone, which is what the caller sees. Blobs left behind by a failure here have
+        // no row and are removed by the repair sweep's orphan pass.
+        await DeleteBlobsQuietlyAsync(id);
+    }
+
+    private async Task<List<StoredImage>> UploadInputsAsync(Guid id, IReadOnlyList<InputImage> inputs, CancellationToken ct)
+    {
+        var stored = new List<StoredImage>(inputs.Count);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            stored.Add(await images.UploadAsync(BlobNames.Input(id, i), BinaryData.FromBytes(inputs[i].Data), inputs[i].MimeType, ct));
+        }
+
+        return stored;
+    }
+
+    /// <summary>
+    /// The row is stored; now the message. If the send fails the generation stays pending and the
+    /// response still says so truthfully: the row is marked not-enqueued and the repair sweep
+    /// (Maintenance) re-sends it. Not cancellable by the client: the row is already written.
+    /// </summary>
+    private async Task EnqueueAsync(Generation generation)
+    {
+        try
+        {
+            await queue.SendAsync(generation.Id, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Generation {GenerationId} is stored but its queue message failed; the repair sweep will re-send it", generation.Id);
+            try
+            {
+                await repository.MarkNotEnqueuedAsync(generation.OwnerId, generation.Id, CancellationToken.None);
+            }
+            catch (Exception markException)
+            {
+                logger.LogWarning(markException, "Generation {GenerationId} could not be marked not-enqueued; repair will find it by age", generation.Id);
+            }
+        }
+    }
+
+    private async Task DeleteBlobsQuietlyAsync(Guid id)
+    {
+        try
+        {
+            await images.DeleteGenerationAsync(id, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Blobs of generation {GenerationId} not deleted; the orphan sweep will remove them", id);
+        }
+    }
+
+    private CreatedGeneration Replay(Generation earlier, NewGeneration request)
+    {
+        if (earlier.RequestHash is null || !earlier.RequestHash.AsSpan().SequenceEqual(request.RequestHash))
+        {
+            throw Problems.IdempotencyKeyReused();
+        }
+
+        logger.LogInformation("Generation {GenerationId} returned again for a repeated Idempotency-Key", earlier.Id);
+        return new CreatedGeneration(earlier, Replayed: true);
+    }
+}
+
+/// <summary>The outcome of a create: the generation, and whether it already existed under the same Idempotency-Key.</summary>
+public sealed record CreatedGeneration(Generation Generation, bool Replayed);

@@ -1,0 +1,45 @@
+namespace NanoBanana.Functions.Generations;
+
+public enum GenerationStatus
+{
+    Pending,
+    Processing,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+public static class GenerationStatusExtensions
+{
+    /// <summary>The lower-case name used in the database, the API and the logs.</summary>
+    public static string ToName(this GenerationStatus status) => status switch
+    {
+        GenerationStatus.Pending => "pending",
+        GenerationStatus.Processing => "processing",
+        GenerationStatus.Completed => "completed",
+        GenerationStatus.Failed => "failed",
+        GenerationStatus.Cancelled => "cancelled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    public static bool TryParse(string? name, out GenerationStatus status)
+    {
+        foreach (var candidate in Enum.GetValues<GenerationStatus>())
+        {
+            if (string.Equals(candidate.ToName(), name, StringComparison.Ordinal))
+            {
+                status = candidate;
+                return true;
+            }
+        }
+
+        status = default;
+        return false;
+    }
+
+    public static GenerationStatus Parse(string name) =>
+        TryParse(name, out var status) ? status : throw new FormatException($"Unknown generation status '{name}'.");
+
+    public static bool IsTerminal(this GenerationStatus status) =>
+        status is GenerationStatus.Completed or GenerationStatus.Failed or GenerationStatus.Cancelled;
+}

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Auth;
+using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Health;
+using NanoBanana.Functions.Storage;
+
+namespace NanoBanana.Functions.Hosting;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Everything the function app needs; Program.cs and the tests share this one wiring.</summary>
+    public static IServiceCollection AddNanoBanana(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+
+        services.AddPostgres();
+        services.AddStorage(configuration);
+        services.AddCallerAuthentication();
+        services.AddGenerationApi();
+        services.AddNanoBananaHealthChecks();
+        return services;
+    }
+
+    /// <summary>Binds a section to options, validates data annotations, and fails start-up when they don't hold.</summary>
+    internal static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section)
+        where T : class =>
+        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+}

@@ -1,0 +1,15 @@
+namespace NanoBanana.Functions.Storage;
+
+/// <summary>
+/// Where a generation's images live. Every name starts with the generation id, so one prefix
+/// finds (and deletes) all of a generation's blobs, and a blob's owner row is found from its name.
+/// </summary>
+public static class BlobNames
+{
+    public static string Prefix(Guid generationId) => $"{generationId:D}/";
+
+    public static string Input(Guid generationId, int index) => $"{generationId:D}/input-{index}";
+
+    public static bool TryGetGenerationId(string blobName, out Guid generationId) =>
+        Guid.TryParseExact(blobName.Split('/', 2)[0], "D", out generationId);
+}

@@ -1,0 +1,36 @@
+using Azure.Storage.Queues;
+
+namespace NanoBanana.Functions.Storage;
+
+/// <summary>
+/// Sends the message that gets a generation processed. The message is the generation id and nothing
+/// else (no prompt, image or key); the client base64-encodes it, which is what the queue trigger
+/// decodes by default (host.json extensions.queues.messageEncoding).
+/// </summary>
+public sealed class GenerationQueue(QueueClient queue)
+{
+    private volatile bool _exists;
+
+    public string Name => queue.Name;
+
+    public async Task SendAsync(Guid generationId, CancellationToken ct)
+    {
+        await EnsureExistsAsync(ct);
+        // Infinite time-to-live: a message must not silently expire while a generation waits on it.
+        await queue.SendMessageAsync(generationId.ToString("D"), visibilityTimeout: null, timeToLive: TimeSpan.FromSeconds(-1), ct);
+    }
+
+    /// <summary>Throws unless the queue service answers; the queue itself may not exist yet.</summary>
+    public async Task CheckAsync(CancellationToken ct) => await queue.ExistsAsync(ct);
+
+    private async Task EnsureExistsAsync(CancellationToken ct)
+    {
+        if (_exists)
+        {
+            return;
+        }
+
+        await queue.CreateIfNotExistsAsync(cancellationToken: ct);
+        _exists = true;
+    }
+}

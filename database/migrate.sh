@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Applies database/migrations/*.sql, in name order, to any PostgreSQL database.
+#
+#   database/migrate.sh [--create-database] <postgres-url>
+#   e.g. database/migrate.sh --create-database postgresql://postgres:postgres@127.0.0.1:54329/nanobanana
+#
+# Each file runs once, in its own transaction, under an advisory lock, and is recorded in
+# schema_migrations with its checksum, so running this twice (or from two machines at once) is safe.
+# The files are also written to be re-runnable on their own (IF NOT EXISTS and friends).
+set -euo pipefail
+
+create_db=false
+if [ "${1:-}" = "--create-database" ]; then create_db=true; shift; fi
+url=${1:-${DATABASE_URL:-}}
+[ -n "$url" ] || { echo "usage: $0 [--create-database] <postgres-url>" >&2; exit 2; }
+dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/migrations" && pwd)
+psql_q() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+if $create_db; then
+  db=$(sed -E 's|^[^/]*//[^/]*/([^?]*).*|\1|' <<<"$url")
+  admin_url=${url/\/$db/\/postgres}
+  if [ "$(psql_q -tA "$admin_url" -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" != "1" ]; then
+    psql_q "$admin_url" -c "CREATE DATABASE \"$db\"" && echo "[migrate] created database $db"
+  fi
+fi
+
+psql_q "$url" <<'SQL'
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    text PRIMARY KEY,
+    checksum   text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+SQL
+
+for file in "$dir"/*.sql; do
+  version=$(basename "$file" .sql)
+  checksum=$(sha256sum "$file" | cut -d' ' -f1)
+  psql_q "$url" --single-transaction -v version="$version" -v checksum="$checksum" -v file="$file" <<'SQL'
+SELECT pg_advisory_xact_lock(hashtext('nanobanana.schema_migrations')) AS locked \gset
+SELECT NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = :'version') AS pending \gset
+\if :pending
+\i :file
+INSERT INTO schema_migrations (version, checksum) VALUES (:'version', :'checksum');
+\echo [migrate] applied :version
+\else
+SELECT checksum <> :'checksum' AS changed FROM schema_migrations WHERE version = :'version' \gset
+\if :changed
+\warn [migrate] warning: :version changed after it was applied; write a new migration instead
+\endif
+\endif
+SQL
+done

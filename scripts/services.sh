@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Starts, stops or reports the two local services the app and its tests need:
+# PostgreSQL (Debian's server binaries, run as the postgres user) and Azurite (from npm).
+# Everything binds to 127.0.0.1; data lives under .local/ (git-ignored). Safe to run twice.
+#
+#   scripts/services.sh start | stop | status
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+local_dir="$root/.local"
+pg_port=${NANOBANANA_PG_PORT:-54329}
+pg_data="$local_dir/pgdata"
+pg_sock="$local_dir/pgsock"
+pg_log="$local_dir/postgres.log"
+azurite_dir="$local_dir/azurite"
+azurite_tools="$local_dir/tools"
+azurite_version=3.37.0
+azurite_pid="$local_dir/azurite.pid"
+# The development superuser; the app's own database and roles are created by database/migrate.sh.
+pg_superuser=postgres
+pg_password=${NANOBANANA_PG_PASSWORD:-postgres}
+
+log() { printf '[services] %s\n' "$*"; }
+
+pg_bindir() {
+  if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then pg_config --bindir; return; fi
+  local d; d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$d" ] || { echo "PostgreSQL server binaries not found: apt-get install postgresql" >&2; exit 1; }
+  echo "$d"
+}
+
+as_postgres() { runuser -u postgres -- "$@"; }
+
+# The postgres user must be able to reach .local/ even when the checkout sits under a private
+# directory (mktemp -d makes 0700 folders): grant traverse-only (o+x) on the parents that lack it.
+grant_traverse() {
+  local d="$1"
+  while [ "$d" != "/" ]; do
+    if ! as_postgres test -x "$d" 2>/dev/null; then chmod o+x "$d"; fi
+    d=$(dirname "$d")
+  done
+}
+
+pg_running() { "$(pg_bindir)/pg_isready" -q -h 127.0.0.1 -p "$pg_port" >/dev/null 2>&1; }
+
+start_postgres() {
+  local bin; bin=$(pg_bindir)
+  mkdir -p "$local_dir"
+  grant_traverse "$local_dir"
+  if [ ! -s "$pg_data/PG_VERSION" ]; then
+    log "initialising PostgreSQL cluster in $pg_data"
+    install -d -o postgres -g postgres -m 0700 "$pg_data"
+    local pwfile; pwfile=$(mktemp); printf '%s\n' "$pg_password" >"$pwfile"; chown postgres "$pwfile"
+    as_postgres "$bin/initdb" -D "$pg_data" -U "$pg_superuser" --pwfile="$pwfile" \
+      --auth-local=scram-sha-256 --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
+    rm -f "$pwfile"
+  fi
+  install -d -o postgres -g postgres -m 0700 "$pg_sock"
+  if pg_running; then log "PostgreSQL already running on 127.0.0.1:$pg_port"; return; fi
+  touch "$pg_log"; chown postgres "$pg_log"
+  as_postgres "$bin/pg_ctl" -D "$pg_data" -l "$pg_log" -w -t 60 start \
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_sock -c max_connections=200 -c fsync=off" >/dev/null
+  log "PostgreSQL listening on 127.0.0.1:$pg_port"
+}
+
+stop_postgres() {
+  [ -s "$pg_data/PG_VERSION" ] || return 0
+  if pg_running; then as_postgres "$(pg_bindir)/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null; log "PostgreSQL stopped"; fi
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+azurite_running() { [ -s "$azurite_pid" ] && kill -0 "$(cat "$azurite_pid")" 2>/dev/null; }
+
+start_azurite() {
+  local exe="$azurite_tools/node_modules/.bin/azurite"
+  if [ ! -x "$exe" ]; then
+    command -v npm >/dev/null || { echo "npm not found: apt-get install nodejs npm" >&2; exit 1; }
+    log "installing azurite@$azurite_version from npm"
+    npm install --silent --no-audit --no-fund --prefix "$azurite_tools" "azurite@$azurite_version" >/dev/null
+  fi
+  if azurite_running; then log "Azurite already running"; return; fi
+  if port_open 10000 && port_open 10001; then log "something already serves 127.0.0.1:10000/10001 (another Azurite?); using it"; return; fi
+  mkdir -p "$azurite_dir"
+  # --skipApiVersionCheck: current Azure SDKs send a newer x-ms-version than Azurite knows.
+  nohup "$exe" --silent --skipApiVersionCheck --location "$azurite_dir" \
+    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >"$local_dir/azurite.out" 2>&1 &
+  echo $! >"$azurite_pid"
+  for _ in $(seq 1 60); do
+    if port_open 10000 && port_open 10001; then
+      log "Azurite listening on 127.0.0.1:10000 (blob) and :10001 (queue)"; return
+    fi
+    sleep 0.5
+  done
+  echo "Azurite did not start; see $local_dir/azurite.out" >&2; exit 1
+}
+
+stop_azurite() {
+  if azurite_running; then kill "$(cat "$azurite_pid")"; rm -f "$azurite_pid"; log "Azurite stopped"; fi
+}
+
+case "${1:-}" in
+  start) start_postgres; start_azurite ;;
+  stop) stop_azurite; stop_postgres ;;
+  status)
+    if pg_running; then log "PostgreSQL: up on 127.0.0.1:$pg_port"; else log "PostgreSQL: down"; fi
+    if azurite_running; then log "Azurite: up (pid $(cat "$azurite_pid"))"; else log "Azurite: down"; fi ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
