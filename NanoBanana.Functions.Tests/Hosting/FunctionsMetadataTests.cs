@@ -17,8 +17,32 @@ public sealed class FunctionsMetadataTests
         { "RetryGeneration", "httpTrigger", "generations/{id}/retry", "post", "Anonymous" },
         { "CancelGeneration", "httpTrigger", "generations/{id}/cancel", "post", "Anonymous" },
         { "DeleteGeneration", "httpTrigger", "generations/{id}", "delete", "Anonymous" },
+        { "GetGenerationImage", "httpTrigger", "generations/{id}/image", "get", "Anonymous" },
         { "Health", "httpTrigger", "health", "get", "Anonymous" },
     };
+
+    public static TheoryData<string, string> QueueFunctions => new()
+    {
+        { "ProcessGeneration", "%Storage:QueueName%" },
+        { "FailUndeliverableGeneration", "%Storage:QueueName%-poison" },
+    };
+
+    [Theory]
+    [MemberData(nameof(QueueFunctions))]
+    public void QueueFunction_ListensOnTheConfiguredQueue_AsAString(string name, string queueName)
+    {
+        // Arrange
+        var function = Metadata().Single(f => f.GetProperty("name").GetString() == name);
+
+        // Act
+        var binding = function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("direction").GetString() == "In");
+
+        // Assert: the default connection (AzureWebJobsStorage), the queue name from settings.
+        Assert.Equal("queueTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal(queueName, binding.GetProperty("queueName").GetString());
+        Assert.Equal("String", binding.GetProperty("dataType").GetString());
+        Assert.False(binding.TryGetProperty("connection", out _));
+    }
 
     [Theory]
     [MemberData(nameof(HttpFunctions))]
@@ -44,7 +68,7 @@ public sealed class FunctionsMetadataTests
         var names = Metadata().Select(f => f.GetProperty("name").GetString()).Order().ToList();
 
         // Assert
-        Assert.Equal(HttpFunctions.Select(row => (string)row[0]).Order(), names);
+        Assert.Equal(HttpFunctions.Select(row => (string)row[0]).Concat(QueueFunctions.Select(row => (string)row[0])).Order(), names);
     }
 
     internal static IReadOnlyList<JsonElement> Metadata()

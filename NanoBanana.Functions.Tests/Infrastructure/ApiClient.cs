@@ -11,6 +11,7 @@ internal sealed class ApiClient(FunctionApp app)
     private readonly GenerationFunctions _generations = app.Function<GenerationFunctions>();
     private readonly GenerationActionFunctions _actions = app.Function<GenerationActionFunctions>();
     private readonly HealthFunction _health = app.Function<HealthFunction>();
+    private readonly GenerationImageFunction _image = app.Function<GenerationImageFunction>();
 
     public Task<TestResponse> CreateAsync(string? token, object body, IDictionary<string, string>? headers = null) =>
         CreateRawAsync(token, JsonSerializer.Serialize(body, ApiJson.Options), headers: headers);
@@ -40,6 +41,10 @@ internal sealed class ApiClient(FunctionApp app)
     public Task<TestResponse> DeleteAsync(string? token, string id) =>
         app.InvokeAsync(app.Request("DELETE", $"/api/generations/{id}", token),
             async r => await _actions.Delete(r, id, CancellationToken.None));
+
+    public Task<TestResponse> ImageAsync(string? token, string id, string query = "") =>
+        app.InvokeAsync(app.Request("GET", $"/api/generations/{id}/image{query}", token),
+            async r => await _image.Get(r, id, CancellationToken.None));
 
     public Task<TestResponse> HealthAsync() =>
         app.InvokeAsync(app.Request("GET", "/api/health"), async r => await _health.Run(r, CancellationToken.None));

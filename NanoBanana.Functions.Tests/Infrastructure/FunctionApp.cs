@@ -59,6 +59,8 @@ internal sealed class FunctionApp : IAsyncDisposable
             ["Auth:Issuer"] = TestTokens.Issuer,
             ["Auth:Audience"] = TestTokens.Audience,
             ["Auth:SigningKey"] = TestTokens.SigningKey,
+            ["Gemini:Backend"] = "Simulated",
+            ["Gemini:SimulatedDelaySeconds"] = "0",
         };
         configure?.Invoke(settings);
 
@@ -72,7 +74,86 @@ internal sealed class FunctionApp : IAsyncDisposable
         return new FunctionApp(services, configuration, logs);
     }
 
+    /// <summary>
+    /// An app whose worker calls <paramref name="gemini"/> over the Developer API, with retry waits
+    /// and attempt limits shrunk so failure paths finish in milliseconds.
+    /// </summary>
+    public static Task<FunctionApp> StartWithGeminiAsync(FakeGemini gemini, Action<Dictionary<string, string?>>? configure = null) =>
+        StartAsync(settings =>
+        {
+            settings["Gemini:Backend"] = "Developer";
+            settings["Gemini:DeveloperBaseUrl"] = gemini.BaseUrl;
+            settings["Gemini:ApiKey"] = TestSecrets.ServerGeminiKey;
+            settings["Gemini:MaxRetries"] = "2";
+            settings["Gemini:RetryBaseDelayMilliseconds"] = "1";
+            settings["Gemini:AttemptTimeoutSeconds"] = "10";
+            settings["Gemini:TotalTimeoutSeconds"] = "20";
+            settings["Processing:MaxAttempts"] = "2";
+            settings["Processing:LeaseSeconds"] = "60";
+            configure?.Invoke(settings);
+        });
+
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(_services);
+
+    /// <summary>
+    /// Delivers a generation's message to the worker once, as the host would; returns what the
+    /// function threw (the host would then deliver it again), or null when it returned.
+    /// </summary>
+    public async Task<Exception?> DeliverAsync(Guid generationId)
+    {
+        try
+        {
+            await Function<NanoBanana.Functions.Processing.GenerationWorkerFunctions>().Process(generationId.ToString("D"), CancellationToken.None);
+            return null;
+        }
+        catch (Exception exception)
+        {
+            return exception;
+        }
+    }
+
+    /// <summary>Delivers again while the worker asks for redelivery, like the host up to maxDequeueCount.</summary>
+    public async Task<int> DeliverUntilSettledAsync(Guid generationId, int maxDeliveries = 5)
+    {
+        for (var delivery = 1; delivery <= maxDeliveries; delivery++)
+        {
+            var exception = await DeliverAsync(generationId);
+            if (exception is null)
+            {
+                return delivery;
+            }
+
+            Assert.True(exception is NanoBanana.Functions.Processing.GenerationRetryException, $"Delivery {delivery} threw: {exception}");
+        }
+
+        throw new Xunit.Sdk.XunitException($"Generation {generationId} still asked for redelivery after {maxDeliveries} deliveries.");
+    }
+
+    /// <summary>Reads the generation's row state directly (status, attempt, error code).</summary>
+    public async Task<(string Status, int Attempt, string? ErrorCode)> RowAsync(Guid id)
+    {
+        await using var command = DataSource.CreateCommand("SELECT status, attempt, error_code FROM generations WHERE id = @id");
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"generation {id} has no row");
+        return (reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+    }
+
+    public async Task<List<string>> BlobNamesAsync(string prefix = "")
+    {
+        var names = new List<string>();
+        if (!await Images.ExistsAsync())
+        {
+            return names;
+        }
+
+        await foreach (var blob in Images.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = prefix }))
+        {
+            names.Add(blob.Name);
+        }
+
+        return names;
+    }
 
     public HttpRequest Request(string method, string path, string? token = null, string? body = null,
         string? contentType = "application/json", IDictionary<string, string>? headers = null)

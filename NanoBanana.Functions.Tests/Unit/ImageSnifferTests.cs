@@ -1,4 +1,4 @@
-using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Unit;

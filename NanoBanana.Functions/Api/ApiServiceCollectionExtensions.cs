@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Hosting;
 
@@ -10,7 +9,6 @@ internal static class ApiServiceCollectionExtensions
     public static IServiceCollection AddGenerationApi(this IServiceCollection services)
     {
         services.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
-        services.AddValidatedOptions<GeminiOptions>(GeminiOptions.Section);
         services.AddSingleton<CreateGenerationValidator>();
         services.AddSingleton<GenerationResults>();
         services.AddSingleton<GenerationService>();

@@ -29,6 +29,8 @@ public static class ProblemCodes
     public const string AuthenticationRequired = "authentication_required";
     public const string InvalidToken = "invalid_token";
     public const string GenerationNotFound = "generation_not_found";
+    public const string ImageNotFound = "image_not_found";
+    public const string InvalidImageIndex = "invalid_image_index";
     public const string GenerationNotRetryable = "generation_not_retryable";
     public const string GenerationNotCancellable = "generation_not_cancellable";
     public const string IdempotencyKeyReused = "idempotency_key_reused";

@@ -16,6 +16,12 @@ public static class Problems
         new(StatusCodes.Status404NotFound, ProblemCodes.GenerationNotFound, "Generation not found.",
             "There is no generation with this id for the signed-in user.");
 
+    public static ApiProblemException ImageNotFound(GenerationStatus status) =>
+        new(StatusCodes.Status404NotFound, ProblemCodes.ImageNotFound, "Image not found.",
+            status == GenerationStatus.Completed
+                ? "This generation has no image at that index."
+                : $"The generation is {status.ToName()}; images exist once it is completed.");
+
     public static ApiProblemException NotRetryable(GenerationStatus status) =>
         new(StatusCodes.Status409Conflict, ProblemCodes.GenerationNotRetryable, "The generation cannot be retried.",
             $"Only failed or cancelled generations can be retried; this one is {status.ToName()}.");

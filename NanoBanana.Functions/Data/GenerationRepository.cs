@@ -86,7 +86,7 @@ public sealed class GenerationRepository(NpgsqlDataSource dataSource)
     public Task<Generation?> RequeueAsync(string ownerId, Guid id, DateTimeOffset now, CancellationToken ct) =>
         dataSource.ExecuteAsCallerAsync(ownerId, $"""
             UPDATE generations
-            SET status = 'pending', retry_count = retry_count + 1,
+            SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0,
                 error_code = NULL, error_message = NULL, error_retryable = NULL,
                 started_at = NULL, completed_at = NULL, lease_expires_at = NULL,
                 enqueued_at = @now, updated_at = @now, version = version + 1

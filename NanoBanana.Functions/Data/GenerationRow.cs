@@ -9,7 +9,7 @@ internal static class GenerationRow
     public const string Columns = """
         id, owner_id, status, prompt, options, input_images, attempt, retry_count, version,
         created_at, started_at, completed_at, error_code, error_message, error_retryable,
-        result_images, result_text, request_hash
+        result_images, result_text, request_hash, run_attempt
         """;
 
     public static Generation Read(NpgsqlDataReader reader)
@@ -23,6 +23,7 @@ internal static class GenerationRow
             Options: JsonColumns.ReadOptions(reader.GetString(4)),
             InputImages: JsonColumns.ReadImages(reader.GetString(5)),
             Attempt: reader.GetInt32(6),
+            RunAttempt: reader.GetInt32(18),
             RetryCount: reader.GetInt32(7),
             Version: reader.GetInt64(8),
             CreatedAt: reader.GetFieldValue<DateTimeOffset>(9),

@@ -2,9 +2,26 @@ using System.ComponentModel.DataAnnotations;
 
 namespace NanoBanana.Functions.Gemini;
 
-public sealed class GeminiOptions
+/// <summary>Which Gemini endpoint serves the image calls.</summary>
+public enum GeminiBackend
+{
+    /// <summary>A local stand-in that returns a real small PNG after a delay; no Google account needed.</summary>
+    Simulated,
+
+    /// <summary>Gemini Developer API (generativelanguage.googleapis.com) with an API key.</summary>
+    Developer,
+
+    /// <summary>Vertex AI with Google credentials (service account file or application default).</summary>
+    Vertex,
+}
+
+public sealed class GeminiOptions : IValidatableObject
 {
     public const string Section = "Gemini";
+
+    /// <summary>No default: a deployment must say whether it talks to Google or to the stand-in.</summary>
+    [Required(ErrorMessage = "Set Gemini__Backend: Developer (API key), Vertex (Google credentials) or Simulated (local stand-in).")]
+    public GeminiBackend? Backend { get; set; }
 
     /// <summary>The model used when a request names none. Google retires ids; 404 from Gemini means: change this.</summary>
     [Required(ErrorMessage = "Set Gemini__Model: the Gemini image model id (e.g. gemini-2.5-flash-image).")]
@@ -13,6 +30,68 @@ public sealed class GeminiOptions
     /// <summary>Other model ids a request may ask for by name (its <c>model</c> field).</summary>
     public string[] AllowedModels { get; set; } = [];
 
+    /// <summary>Models that accept imageConfig.imageSize (1K/2K/4K); others get no imageSize.</summary>
+    public string[] ImageSizeModels { get; set; } = ["gemini-3-pro-image-preview", "gemini-3.1-flash-image"];
+
+    /// <summary>Developer API key (x-goog-api-key). Use a Key Vault reference in Azure, never a plain value in source.</summary>
+    public string? ApiKey { get; set; }
+
+    public string DeveloperBaseUrl { get; set; } = "https://generativelanguage.googleapis.com";
+
+    public string? VertexProjectId { get; set; }
+
+    /// <summary>Vertex location; "global" uses aiplatform.googleapis.com, others {location}-aiplatform.googleapis.com.</summary>
+    public string VertexLocation { get; set; } = "global";
+
+    /// <summary>Overrides the Vertex host (tests, private endpoints); normally derived from the location.</summary>
+    public string? VertexBaseUrl { get; set; }
+
+    /// <summary>A service-account key file; without it, Application Default Credentials are used.</summary>
+    public string? VertexCredentialsFile { get; set; }
+
+    /// <summary>Timeout of one HTTP attempt. Gemini image calls usually take 5-30 s and sometimes over 60 s.</summary>
+    [Range(1, 600)]
+    public int AttemptTimeoutSeconds { get; set; } = 100;
+
+    /// <summary>Budget of one call including its retries; must fit inside Processing__LeaseSeconds.</summary>
+    [Range(1, 1800)]
+    public int TotalTimeoutSeconds { get; set; } = 240;
+
+    /// <summary>Retries within one call for 408/429/5xx and network errors (Google's SDK retries 4 times).</summary>
+    [Range(0, 10)]
+    public int MaxRetries { get; set; } = 3;
+
+    [Range(0, 60_000)]
+    public int RetryBaseDelayMilliseconds { get; set; } = 1000;
+
+    /// <summary>Longest wait between retries, including a server-requested RetryInfo.retryDelay.</summary>
+    [Range(0, 600)]
+    public int RetryMaxDelaySeconds { get; set; } = 60;
+
+    /// <summary>How long the simulated backend takes per image.</summary>
+    [Range(0, 600)]
+    public double SimulatedDelaySeconds { get; set; } = 5;
+
     public bool IsAllowed(string model) =>
         string.Equals(model, Model, StringComparison.Ordinal) || AllowedModels.Contains(model, StringComparer.Ordinal);
+
+    public bool SupportsImageSize(string model) => ImageSizeModels.Contains(model, StringComparer.Ordinal);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Backend == GeminiBackend.Developer && string.IsNullOrWhiteSpace(ApiKey))
+        {
+            yield return new ValidationResult("Set Gemini__ApiKey: Gemini__Backend is Developer, which needs an API key.");
+        }
+
+        if (Backend == GeminiBackend.Vertex && string.IsNullOrWhiteSpace(VertexProjectId))
+        {
+            yield return new ValidationResult("Set Gemini__VertexProjectId: Gemini__Backend is Vertex, which needs the Google Cloud project id.");
+        }
+
+        if (AttemptTimeoutSeconds > TotalTimeoutSeconds)
+        {
+            yield return new ValidationResult("Gemini__AttemptTimeoutSeconds must not exceed Gemini__TotalTimeoutSeconds.");
+        }
+    }
 }

@@ -1,6 +1,10 @@
 namespace NanoBanana.Functions.Generations;
 
-/// <summary>A generation as stored: the request, where processing stands, and the result's metadata.</summary>
+/// <summary>
+/// A generation as stored: the request, where processing stands, and the result's metadata.
+/// <see cref="Attempt"/> counts every claim ever (the fencing token); <see cref="RunAttempt"/> counts
+/// claims since the owner last queued it, which is what the attempt limit bounds.
+/// </summary>
 public sealed record Generation(
     Guid Id,
     string OwnerId,
@@ -9,6 +13,7 @@ public sealed record Generation(
     GenerationOptions Options,
     IReadOnlyList<StoredImage> InputImages,
     int Attempt,
+    int RunAttempt,
     int RetryCount,
     long Version,
     DateTimeOffset CreatedAt,

@@ -5,8 +5,10 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Health;
+using NanoBanana.Functions.Processing;
 using NanoBanana.Functions.Storage;
 
 namespace NanoBanana.Functions.Hosting;
@@ -23,6 +25,8 @@ public static class ServiceCollectionExtensions
         services.AddStorage(configuration);
         services.AddCallerAuthentication();
         services.AddGenerationApi();
+        services.AddGemini();
+        services.AddProcessing();
         services.AddNanoBananaHealthChecks();
         return services;
     }

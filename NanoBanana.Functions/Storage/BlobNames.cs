@@ -10,6 +10,14 @@ public static class BlobNames
 
     public static string Input(Guid generationId, int index) => $"{generationId:D}/input-{index}";
 
+    public static string OutputPrefix(Guid generationId) => $"{generationId:D}/output-";
+
+    /// <summary>
+    /// A result image. The attempt is part of the name, so a stale attempt that finishes late writes
+    /// beside the winner's image, never over it; the same attempt writing again overwrites.
+    /// </summary>
+    public static string Output(Guid generationId, int attempt, int index) => $"{generationId:D}/output-{attempt}-{index}";
+
     public static bool TryGetGenerationId(string blobName, out Guid generationId) =>
         Guid.TryParseExact(blobName.Split('/', 2)[0], "D", out generationId);
 }

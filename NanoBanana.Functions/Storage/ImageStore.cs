@@ -20,13 +20,55 @@ public sealed class ImageStore(BlobContainerClient container)
         return new StoredImage(blobName, mimeType, content.ToMemory().Length);
     }
 
+    public async Task<BinaryData?> DownloadAsync(string blobName, CancellationToken ct)
+    {
+        try
+        {
+            return (await container.GetBlobClient(blobName).DownloadContentAsync(ct)).Value.Content;
+        }
+        catch (Azure.RequestFailedException exception) when (exception.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The blob's content as a stream (not buffered), with its content type; null if absent.</summary>
+    public async Task<(Stream Content, string ContentType, long Length, Azure.ETag ETag)?> OpenReadAsync(string blobName, CancellationToken ct)
+    {
+        try
+        {
+            var download = (await container.GetBlobClient(blobName).DownloadStreamingAsync(cancellationToken: ct)).Value;
+            return (download.Content, download.Details.ContentType, download.Details.ContentLength, download.Details.ETag);
+        }
+        catch (Azure.RequestFailedException exception) when (exception.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task DeleteAsync(IEnumerable<string> blobNames, CancellationToken ct)
+    {
+        foreach (var name in blobNames)
+        {
+            await container.DeleteBlobIfExistsAsync(name, DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct);
+        }
+    }
+
+    public async Task<List<string>> ListAsync(string prefix, CancellationToken ct)
+    {
+        var names = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, ct))
+        {
+            names.Add(blob.Name);
+        }
+
+        return names;
+    }
+
     /// <summary>Deletes every blob of a generation; absent blobs are not an error.</summary>
     public async Task DeleteGenerationAsync(Guid generationId, CancellationToken ct)
     {
-        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = BlobNames.Prefix(generationId) }, ct))
-        {
-            await container.DeleteBlobIfExistsAsync(blob.Name, DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct);
-        }
+        await DeleteAsync(await ListAsync(BlobNames.Prefix(generationId), ct), ct);
     }
 
     /// <summary>Throws unless the blob service answers; the container itself may not exist yet.</summary>

@@ -1,4 +1,4 @@
-namespace NanoBanana.Functions.Api;
+namespace NanoBanana.Functions.Generations;
 
 /// <summary>
 /// Tells PNG, JPEG and WebP apart by their signatures, so an image's type comes from its bytes and

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace NanoBanana.Functions.Tests.Infrastructure;
+
+/// <summary>
+/// A real HTTP server (Kestrel on 127.0.0.1) that answers like Gemini: generateContent on both the
+/// Developer and the Vertex paths, and an OAuth token endpoint for service-account sign-in. Each
+/// request takes the next scripted reply (or <see cref="Default"/>) and is recorded.
+/// </summary>
+internal sealed class FakeGemini : IAsyncDisposable
+{
+    public const string AccessToken = "ya29.fake-vertex-access-token";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<Func<HttpContext, Task>> _script = new();
+
+    private FakeGemini(WebApplication app) => _app = app;
+
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>generateContent requests, in arrival order.</summary>
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    public ConcurrentQueue<RecordedRequest> TokenRequests { get; } = new();
+
+    public Func<HttpContext, Task> Default { get; set; } = GeminiReplies.Image(TestImages.Png);
+
+    public static async Task<FakeGemini> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var fake = new FakeGemini(app);
+        app.Run(fake.HandleAsync);
+        await app.StartAsync();
+        fake.BaseUrl = app.Urls.First();
+        return fake;
+    }
+
+    public void Enqueue(params Func<HttpContext, Task>[] replies)
+    {
+        foreach (var reply in replies)
+        {
+            _script.Enqueue(reply);
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
+        var recorded = new RecordedRequest(
+            context.Request.Method,
+            context.Request.Path + context.Request.QueryString,
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            body.ToArray());
+
+        if (context.Request.Path == "/token")
+        {
+            TokenRequests.Enqueue(recorded);
+            await context.Response.WriteAsJsonAsync(new { access_token = AccessToken, expires_in = 3600, token_type = "Bearer" });
+            return;
+        }
+
+        Requests.Enqueue(recorded);
+        var reply = _script.TryDequeue(out var next) ? next : Default;
+        await reply(context);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+internal sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+}

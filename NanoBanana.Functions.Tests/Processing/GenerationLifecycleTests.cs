@@ -1,0 +1,190 @@
+using Microsoft.AspNetCore.Http;
+using NanoBanana.Functions.Processing;
+using NanoBanana.Functions.Tests.Infrastructure;
+
+namespace NanoBanana.Functions.Tests.Processing;
+
+/// <summary>A generation's life through the real worker: Postgres, Azurite and a Gemini-speaking HTTP server.</summary>
+public sealed class GenerationLifecycleTests : IAsyncLifetime
+{
+    private FakeGemini _gemini = null!;
+    private FunctionApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _gemini = await FakeGemini.StartAsync();
+        _app = await FunctionApp.StartWithGeminiAsync(_gemini);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _gemini.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Generation_GoesPendingProcessingCompleted_AndItsImageComesBackByteIdentical()
+    {
+        // Arrange
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var image = TestImages.Png.Concat(Enumerable.Range(0, 5000).Select(i => (byte)i)).ToArray();
+        var arrived = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        _gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(image, text: "A banana, surfing.")));
+        var created = await _app.Api.CreateGenerationAsync(token, "a banana surfing");
+        var id = created.Id.ToString();
+
+        // Act: the message the API sent is what the worker gets.
+        var message = Assert.Single((await _app.RawQueue.ReceiveMessagesAsync(maxMessages: 32)).Value);
+        var delivery = _app.Function<GenerationWorkerFunctions>()
+            .Process(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(message.MessageText)), CancellationToken.None);
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var during = await _app.Api.GetAsync(token, id);
+        gate.SetResult();
+        await delivery;
+        var after = await _app.Api.GetAsync(token, id);
+        var download = await _app.Api.ImageAsync(token, id, "?index=0");
+
+        // Assert
+        Assert.Equal("pending", created.Status);
+        Assert.Equal("processing", during.Generation.Status);
+        Assert.NotNull(during.Generation.StartedAt);
+        Assert.Equal(1, during.Generation.Attempts);
+        Assert.Equal("completed", after.Generation.Status);
+        Assert.Null(after.Generation.PollAfterSeconds);
+        Assert.Equal("A banana, surfing.", after.Generation.Text);
+        var described = Assert.Single(after.Generation.Images);
+        Assert.Equal($"/api/generations/{id}/image?index=0", described.Url);
+        Assert.Equal("image/png", described.MimeType);
+        Assert.Equal(image.Length, described.Bytes);
+        Assert.Equal(StatusCodes.Status200OK, download.Status);
+        Assert.Equal("image/png", download.ContentType);
+        Assert.Equal(image, download.Body);
+    }
+
+    [Fact]
+    public async Task TheSameMessageDeliveredTwiceAtOnce_CallsGeminiOnce()
+    {
+        // Arrange
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var arrived = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        _gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(TestImages.Png)));
+        var generation = await _app.Api.CreateGenerationAsync(token);
+
+        // Act
+        var first = _app.DeliverAsync(generation.Id);
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var duplicate = await _app.DeliverAsync(generation.Id);
+        gate.SetResult();
+        var firstResult = await first;
+        var late = await _app.DeliverAsync(generation.Id);
+
+        // Assert
+        Assert.Null(firstResult);
+        Assert.Null(duplicate);
+        Assert.Null(late);
+        Assert.Single(_gemini.Requests);
+        Assert.Equal(("completed", 1, (string?)null), await _app.RowAsync(generation.Id));
+    }
+
+    [Fact]
+    public async Task AResultArrivingAfterCancel_IsDiscarded_AndLeavesNoImage()
+    {
+        // Arrange
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var arrived = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        _gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(TestImages.Png)));
+        var generation = await _app.Api.CreateGenerationAsync(token);
+
+        // Act
+        var delivery = _app.DeliverAsync(generation.Id);
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var cancel = await _app.Api.CancelAsync(token, generation.Id.ToString());
+        gate.SetResult();
+        Assert.Null(await delivery);
+
+        // Assert
+        Assert.Equal("cancelled", cancel.Generation.Status);
+        var after = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        Assert.Equal("cancelled", after.Status);
+        Assert.Empty(after.Images);
+        Assert.Empty(await _app.BlobNamesAsync($"{generation.Id:D}/output-"));
+    }
+
+    [Fact]
+    public async Task AStaleAttempt_CannotOverwriteTheNewerAttemptsResult()
+    {
+        // Arrange: attempt 1 hangs in Gemini; its lease runs out; attempt 2 takes over and finishes.
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var staleImage = TestImages.Png.Append((byte)1).ToArray();
+        var newImage = TestImages.Png.Append((byte)2).ToArray();
+        var arrived = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        _gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(staleImage)), GeminiReplies.Image(newImage));
+        var generation = await _app.Api.CreateGenerationAsync(token);
+        var stale = _app.DeliverAsync(generation.Id);
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await _app.ExecuteSqlAsync("UPDATE generations SET lease_expires_at = now() - interval '1 second' WHERE id = @id", ("id", generation.Id));
+
+        // Act
+        Assert.Null(await _app.DeliverAsync(generation.Id));
+        gate.SetResult();
+        Assert.Null(await stale);
+
+        // Assert
+        var after = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        Assert.Equal("completed", after.Status);
+        Assert.Equal(2, after.Attempts);
+        Assert.Equal(newImage, (await _app.Api.ImageAsync(token, generation.Id.ToString())).Body);
+        Assert.Equal([$"{generation.Id:D}/output-2-0"], await _app.BlobNamesAsync($"{generation.Id:D}/output-"));
+    }
+
+    [Fact]
+    public async Task APoisonedMessage_FailsItsGenerationWithAReason()
+    {
+        // Arrange
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var generation = await _app.Api.CreateGenerationAsync(token);
+
+        // Act
+        await _app.Function<GenerationWorkerFunctions>().FailUndeliverable(generation.Id.ToString(), CancellationToken.None);
+
+        // Assert
+        var after = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        Assert.Equal("failed", after.Status);
+        Assert.Equal("DELIVERY_FAILED", after.Error!.Code);
+        Assert.True(after.Error.Retryable);
+        Assert.Empty(_gemini.Requests);
+    }
+
+    [Fact]
+    public async Task AGenerationWhoseAttemptsAllExpired_FailsStuck_InsteadOfRunningAgain()
+    {
+        // Arrange: both allowed attempts were claimed and their leases ran out (workers died).
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var generation = await _app.Api.CreateGenerationAsync(token);
+        await _app.ExecuteSqlAsync("""
+            UPDATE generations SET status = 'processing', attempt = 2, run_attempt = 2, started_at = created_at,
+                                   lease_expires_at = now() - interval '1 minute'
+            WHERE id = @id
+            """, ("id", generation.Id));
+
+        // Act
+        Assert.Null(await _app.DeliverAsync(generation.Id));
+
+        // Assert
+        Assert.Equal(("failed", 2, "STUCK"), await _app.RowAsync(generation.Id));
+        Assert.Empty(_gemini.Requests);
+    }
+
+    [Fact]
+    public async Task AMessageThatIsNotAnId_IsDroppedWithoutThrowing()
+    {
+        await _app.Function<GenerationWorkerFunctions>().Process("{\"prompt\":\"not how we send work\"}", CancellationToken.None);
+
+        Assert.Contains(_app.Logs.Lines, l => l.Message.Contains("not a generation id"));
+        Assert.Empty(_gemini.Requests);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Google.Apis.Auth.OAuth2.Responses;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Gemini.Wire;
+using Polly.Timeout;
+
+namespace NanoBanana.Functions.Gemini;
+
+/// <summary>
+/// Calls generateContent over REST (Developer API or Vertex AI). Retries and per-attempt timeouts
+/// live in the HttpClient's resilience pipeline (<see cref="GeminiResilience"/>); this class sends,
+/// streams the answer into typed objects (base64 decoded straight from the UTF-8 bytes, never held
+/// as a string) and classifies it.
+/// </summary>
+internal sealed class GeminiRestClient(
+    HttpClient http,
+    GeminiEndpoint endpoint,
+    IOptions<GeminiOptions> options,
+    ILogger<GeminiRestClient> logger) : IGeminiClient
+{
+    public async Task<GeminiOutcome> GenerateAsync(GeminiRequest request, CancellationToken ct)
+    {
+        // One budget for the whole call, body included: the pipeline's timeouts stop at the headers.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        budget.CancelAfter(TimeSpan.FromSeconds(options.Value.TotalTimeoutSeconds));
+        try
+        {
+            using var message = await endpoint.CreateRequestAsync(request.Model, request.ApiKey, budget.Token);
+            message.Content = JsonContent.Create(ToWire(request), options: GeminiJson.Options);
+
+            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, budget.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = await GeminiErrorBody.ReadAsync(response, budget.Token);
+                var failure = GeminiErrorClassifier.Classify(response.StatusCode, error, GeminiErrorBody.RetryAfterHeader(response), request.Model);
+                logger.LogWarning("Gemini answered {StatusCode} {GoogleStatus}: classified {FailureCode}",
+                    (int)response.StatusCode, error?.Error?.Status, failure.Code);
+                return GeminiOutcome.Failed(failure);
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(budget.Token);
+            var parsed = await JsonSerializer.DeserializeAsync<GenerateContentResponse>(body, GeminiJson.Options, budget.Token);
+            return parsed is null ? Malformed("an empty JSON document") : GeminiResponseClassifier.Classify(parsed);
+        }
+        catch (JsonException exception)
+        {
+            // Invalid JSON, a truncated body, or base64 that does not decode.
+            return Malformed(exception.Message);
+        }
+        catch (Exception exception) when (exception is TimeoutRejectedException
+                                          || (exception is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            logger.LogWarning("Gemini call for model {Model} ran out of time", request.Model);
+            return GeminiOutcome.Failed(new(GeminiFailureCodes.Timeout, "Gemini took too long to answer. Try again.", Transient: true));
+        }
+        catch (TokenResponseException exception)
+        {
+            logger.LogError("Vertex AI sign-in failed: {Error}", exception.Error?.Error);
+            return GeminiOutcome.Failed(new(GeminiFailureCodes.PermissionDenied, "The service could not sign in to Vertex AI.", Transient: false));
+        }
+        catch (Exception exception) when (exception is HttpRequestException or IOException)
+        {
+            logger.LogWarning("Gemini connection failed: {Error}", exception.Message);
+            return GeminiOutcome.Failed(new(GeminiFailureCodes.Unavailable, "Gemini could not be reached. Try again shortly.", Transient: true));
+        }
+
+        GeminiOutcome Malformed(string what)
+        {
+            logger.LogWarning("Gemini response for model {Model} could not be read: {What}", request.Model, what);
+            // Usually a proxy or a cut connection: worth another attempt, bounded like the others.
+            return GeminiOutcome.Failed(new(GeminiFailureCodes.MalformedResponse, "Gemini's answer was garbled. Try again.", Transient: true));
+        }
+    }
+
+    private GenerateContentRequest ToWire(GeminiRequest request)
+    {
+        var parts = request.Images
+            .Select(image => new Part(InlineData: new InlineData(image.MimeType, image.Data)))
+            .Append(new Part(Text: request.Prompt))
+            .ToList();
+        var imageSize = request.ImageSize is not null && options.Value.SupportsImageSize(request.Model) ? request.ImageSize : null;
+        var imageConfig = request.AspectRatio is null && imageSize is null ? null : new ImageConfig(request.AspectRatio, imageSize);
+        return new GenerateContentRequest(
+            [new Content("user", parts)],
+            new GenerationConfig(["TEXT", "IMAGE"], imageConfig));
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Hosting;
+
+namespace NanoBanana.Functions.Gemini;
+
+internal static class GeminiServiceCollectionExtensions
+{
+    public static IServiceCollection AddGemini(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<GeminiOptions>(GeminiOptions.Section);
+        services.AddSingleton<IGoogleAccessTokenSource, GoogleAccessTokenSource>();
+        services.AddSingleton<GeminiEndpoint>();
+        services.AddSingleton<SimulatedGeminiClient>();
+
+        services.AddHttpClient<GeminiRestClient>(client => client.Timeout = Timeout.InfiniteTimeSpan) // the pipeline times out
+            .AddResilienceHandler("gemini", (pipeline, context) =>
+                GeminiResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<GeminiOptions>>().Value));
+
+        services.AddTransient<IGeminiClient>(sp =>
+            sp.GetRequiredService<IOptions<GeminiOptions>>().Value.Backend == GeminiBackend.Simulated
+                ? sp.GetRequiredService<SimulatedGeminiClient>()
+                : sp.GetRequiredService<GeminiRestClient>());
+        return services;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace NanoBanana.Functions.Gemini;
+
+/// <summary>
+/// The local stand-in for Gemini (Gemini__Backend=Simulated): after Gemini__SimulatedDelaySeconds it
+/// returns a real PNG whose colour comes from the prompt, so the whole mobile flow runs without a
+/// Google key. A prompt containing [simulate:CODE] (e.g. [simulate:IMAGE_SAFETY]) fails with that
+/// code instead, for trying out a client's error screens.
+/// </summary>
+internal sealed partial class SimulatedGeminiClient(IOptions<GeminiOptions> options, TimeProvider clock) : IGeminiClient
+{
+    public async Task<GeminiOutcome> GenerateAsync(GeminiRequest request, CancellationToken ct)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(options.Value.SimulatedDelaySeconds), clock, ct);
+
+        if (SimulateFailure().Match(request.Prompt) is { Success: true } match)
+        {
+            var code = match.Groups["code"].Value;
+            var transient = code is GeminiFailureCodes.RateLimited or GeminiFailureCodes.Unavailable or GeminiFailureCodes.Timeout;
+            return GeminiOutcome.Failed(new GeminiFailure(code, $"Simulated failure {code}.", transient));
+        }
+
+        var (width, height) = Dimensions(request.AspectRatio);
+        var seed = (uint)StringComparer.Ordinal.GetHashCode(request.Prompt);
+        var png = TinyPng.Gradient(width, height, (byte)seed, (byte)(seed >> 8), (byte)(seed >> 16));
+        return GeminiOutcome.Success(
+            [new GeminiImage("image/png", png)],
+            $"Simulated image (Gemini__Backend=Simulated) for: {request.Prompt}",
+            new GeminiUsage("simulated", null, null, null, Guid.NewGuid().ToString("N")));
+    }
+
+    private static (int Width, int Height) Dimensions(string? aspectRatio)
+    {
+        var parts = (aspectRatio ?? "1:1").Split(':');
+        var (w, h) = (int.Parse(parts[0]), int.Parse(parts[1]));
+        const int LongSide = 256;
+        return w >= h ? (LongSide, Math.Max(1, LongSide * h / w)) : (Math.Max(1, LongSide * w / h), LongSide);
+    }
+
+    [GeneratedRegex(@"\[simulate:(?<code>[A-Z_]+)\]")]
+    private static partial Regex SimulateFailure();
+}

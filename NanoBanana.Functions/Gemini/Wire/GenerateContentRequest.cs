@@ -1,0 +1,17 @@
+namespace NanoBanana.Functions.Gemini.Wire;
+
+// The generateContent request body, as Google documents it (camelCase JSON). Only what we send.
+
+internal sealed record GenerateContentRequest(IReadOnlyList<Content> Contents, GenerationConfig GenerationConfig);
+
+internal sealed record Content(string? Role, IReadOnlyList<Part>? Parts);
+
+/// <summary>A part is text or inline data; the other property is null and not written.</summary>
+internal sealed record Part(string? Text = null, InlineData? InlineData = null);
+
+/// <summary>Base64 on the wire; System.Text.Json converts byte[] straight to and from it.</summary>
+internal sealed record InlineData(string? MimeType, byte[]? Data);
+
+internal sealed record GenerationConfig(IReadOnlyList<string> ResponseModalities, ImageConfig? ImageConfig);
+
+internal sealed record ImageConfig(string? AspectRatio, string? ImageSize);

@@ -1,0 +1,17 @@
+namespace NanoBanana.Functions.Generations;
+
+/// <summary>
+/// Generation error codes that come from our own pipeline rather than from Gemini
+/// (those are in <see cref="Gemini.GeminiFailureCodes"/>). Clients switch on these.
+/// </summary>
+public static class GenerationErrorCodes
+{
+    /// <summary>Processing was interrupted (lease expired) more times than the attempt limit allows.</summary>
+    public const string Stuck = "STUCK";
+
+    /// <summary>The queue gave up on the message (it reached the poison queue).</summary>
+    public const string DeliveryFailed = "DELIVERY_FAILED";
+
+    /// <summary>An input image the generation needs is no longer in storage.</summary>
+    public const string InputMissing = "INPUT_MISSING";
+}
