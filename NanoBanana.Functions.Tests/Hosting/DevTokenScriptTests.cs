@@ -14,13 +14,12 @@ public sealed class DevTokenScriptTests
     public async Task DevToken_IsAcceptedByTheAuthenticator_ConfiguredFromTheSampleSettings()
     {
         // Arrange: the sample settings are what a fresh checkout's local.settings.json starts as.
-        var sample = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(TestSettings.RepositoryRoot, "local.settings.sample.json")))
-            .RootElement.GetProperty("Values");
+        var sample = LocalSettingsSample.Values();
         var authenticator = new JwtCallerAuthenticator(Options.Create(new AuthOptions
         {
-            Issuer = sample.GetProperty("Auth__Issuer").GetString()!,
-            Audience = sample.GetProperty("Auth__Audience").GetString()!,
-            SigningKey = sample.GetProperty("Auth__SigningKey").GetString()!,
+            Issuer = sample["Auth__Issuer"],
+            Audience = sample["Auth__Audience"],
+            SigningKey = sample["Auth__SigningKey"],
         }), NullLogger<JwtCallerAuthenticator>.Instance);
         var token = await RunScriptAsync("alice");
         var context = new DefaultHttpContext();

@@ -20,6 +20,24 @@ public sealed class HostJsonTests
     }
 
     [Fact]
+    public void Queues_GiveUpLaterThanTheWorker_SoAGenerationFailsWithItsOwnReasonFirst()
+    {
+        var queues = Host.GetProperty("extensions").GetProperty("queues");
+        Assert.True(queues.GetProperty("maxDequeueCount").GetInt32() > new NanoBanana.Functions.Processing.ProcessingOptions().MaxAttempts);
+    }
+
+    [Fact]
+    public void FunctionTimeout_OutlastsTheLease_WhichOutlastsAGeminiCall()
+    {
+        var functionTimeout = TimeSpan.Parse(Host.GetProperty("functionTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var lease = new NanoBanana.Functions.Processing.ProcessingOptions().Lease;
+        var geminiBudget = TimeSpan.FromSeconds(new NanoBanana.Functions.Gemini.GeminiOptions().TotalTimeoutSeconds);
+
+        Assert.True(functionTimeout > lease, $"functionTimeout {functionTimeout} <= lease {lease}");
+        Assert.True(lease > geminiBudget, $"lease {lease} <= Gemini budget {geminiBudget}");
+    }
+
+    [Fact]
     public void Http_RoutePrefix_IsApi_AsTheLocationHeadersAssume()
     {
         Assert.Equal("api", Host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());

@@ -1,0 +1,58 @@
+using System.Net;
+using NanoBanana.Functions.Gemini;
+using NanoBanana.Functions.Gemini.Wire;
+
+namespace NanoBanana.Functions.Tests.Gemini;
+
+public sealed class GeminiErrorClassifierTests
+{
+    [Theory]
+    [InlineData("15s", 15_000)]
+    [InlineData("0.5s", 500)]
+    [InlineData("1.250s", 1_250)]
+    public void RetryDelay_ReadsProtobufDurations(string text, int expectedMilliseconds)
+    {
+        var delay = GeminiErrorClassifier.RetryDelay([new ErrorDetail("type.googleapis.com/google.rpc.RetryInfo", text, null, null)]);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMilliseconds), delay);
+    }
+
+    [Theory]
+    [InlineData("15")]
+    [InlineData("soon")]
+    [InlineData("-1s")]
+    public void RetryDelay_IgnoresWhatItCannotRead(string text)
+    {
+        Assert.Null(GeminiErrorClassifier.RetryDelay([new ErrorDetail(null, text, null, null)]));
+    }
+
+    [Fact]
+    public void Classify_429_CarriesTheServersRetryDelay_OverTheHeader()
+    {
+        // Arrange
+        var body = new ErrorResponse(new ErrorStatus(429, "slow down", "RESOURCE_EXHAUSTED", [new ErrorDetail(null, "7s", null, null)]));
+
+        // Act
+        var failure = GeminiErrorClassifier.Classify(HttpStatusCode.TooManyRequests, body, TimeSpan.FromSeconds(30), "m");
+
+        // Assert
+        Assert.Equal(GeminiFailureCodes.RateLimited, failure.Code);
+        Assert.True(failure.Transient);
+        Assert.Equal(TimeSpan.FromSeconds(7), failure.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.BadRequest, false)]
+    [InlineData(HttpStatusCode.Forbidden, false)]
+    [InlineData(HttpStatusCode.NotFound, false)]
+    [InlineData(HttpStatusCode.RequestTimeout, true)]
+    [InlineData(HttpStatusCode.InternalServerError, true)]
+    [InlineData(HttpStatusCode.BadGateway, true)]
+    [InlineData(HttpStatusCode.ServiceUnavailable, true)]
+    [InlineData(HttpStatusCode.GatewayTimeout, true)]
+    public void Classify_SeparatesFinalFromTransientStatuses(HttpStatusCode status, bool transient)
+    {
+        Assert.Equal(transient, GeminiErrorClassifier.Classify(status, null, null, "m").Transient);
+        Assert.Equal(transient, GeminiErrorClassifier.IsTransientStatus(status));
+    }
+}
