@@ -19,7 +19,30 @@ public sealed class FunctionsMetadataTests
         { "DeleteGeneration", "httpTrigger", "generations/{id}", "delete", "Anonymous" },
         { "GetGenerationImage", "httpTrigger", "generations/{id}/image", "get", "Anonymous" },
         { "Health", "httpTrigger", "health", "get", "Anonymous" },
+        { "MaintenanceStats", "httpTrigger", "maintenance/stats", "get", "Function" },
+        { "MaintenanceVerifyDatabase", "httpTrigger", "maintenance/verify-database", "get", "Function" },
+        { "MaintenanceCleanup", "httpTrigger", "maintenance/cleanup", "post", "Admin" },
+        { "MaintenanceRepair", "httpTrigger", "maintenance/repair", "post", "Admin" },
     };
+
+    public static TheoryData<string, string> TimerFunctions => new()
+    {
+        { "DailyCleanup", "%Maintenance:CleanupSchedule%" },
+        { "RepairSweep", "%Maintenance:RepairSchedule%" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TimerFunctions))]
+    public void TimerFunction_RunsOnTheScheduleFromItsSetting(string name, string schedule)
+    {
+        var function = Metadata().Single(f => f.GetProperty("name").GetString() == name);
+
+        var binding = function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("direction").GetString() == "In");
+
+        Assert.Equal("timerTrigger", binding.GetProperty("type").GetString());
+        Assert.Equal(schedule, binding.GetProperty("schedule").GetString());
+        Assert.False(binding.TryGetProperty("runOnStartup", out var runOnStartup) && runOnStartup.GetBoolean());
+    }
 
     public static TheoryData<string, string> QueueFunctions => new()
     {
@@ -68,7 +91,12 @@ public sealed class FunctionsMetadataTests
         var names = Metadata().Select(f => f.GetProperty("name").GetString()).Order().ToList();
 
         // Assert
-        Assert.Equal(HttpFunctions.Select(row => (string)row[0]).Concat(QueueFunctions.Select(row => (string)row[0])).Order(), names);
+        Assert.Equal(
+            HttpFunctions.Select(row => (string)row[0])
+                .Concat(QueueFunctions.Select(row => (string)row[0]))
+                .Concat(TimerFunctions.Select(row => (string)row[0]))
+                .Order(),
+            names);
     }
 
     internal static IReadOnlyList<JsonElement> Metadata()

@@ -18,6 +18,8 @@ public sealed class StartupValidationTests
         ["Auth:Audience"] = "audience",
         ["Auth:SigningKey"] = "a-signing-key-that-is-long-enough-0123456789",
         ["Gemini:Backend"] = "Simulated",
+        ["Maintenance:CleanupSchedule"] = "0 0 2 * * *",
+        ["Maintenance:RepairSchedule"] = "0 */5 * * * *",
     };
 
     [Theory]
@@ -32,6 +34,9 @@ public sealed class StartupValidationTests
     [InlineData("Gemini:Backend", "Developer", "Gemini__ApiKey")]
     [InlineData("Gemini:Backend", "Vertex", "Gemini__VertexProjectId")]
     [InlineData("Processing:LeaseSeconds", "60", "Processing__LeaseSeconds")]
+    [InlineData("Maintenance:CleanupSchedule", null, "Maintenance__CleanupSchedule")]
+    [InlineData("Maintenance:CleanupSchedule", "every night", "Maintenance__CleanupSchedule")]
+    [InlineData("Maintenance:RepairSchedule", "*/5 * * * *", "Maintenance__RepairSchedule")]
     public async Task Start_FailsNamingTheSetting_WhenItIsMissingOrInvalid(string key, string? value, string named)
     {
         // Arrange

@@ -19,6 +19,8 @@ internal sealed class FunctionApp : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
+    private string? _isolatedDatabase;
+
     private FunctionApp(ServiceProvider services, IConfiguration configuration, CapturedLogs logs)
     {
         _services = services;
@@ -44,9 +46,13 @@ internal sealed class FunctionApp : IAsyncDisposable
 
     public NpgsqlDataSource DataSource => _services.GetRequiredService<NpgsqlDataSource>();
 
-    public static async Task<FunctionApp> StartAsync(Action<Dictionary<string, string?>>? configure = null)
+    /// <param name="configure">Changes to the settings below.</param>
+    /// <param name="clock">The app's clock (a FakeTimeProvider lets a test move time).</param>
+    /// <param name="isolatedDatabase">A database of its own, for tests of whole-table sweeps.</param>
+    public static async Task<FunctionApp> StartAsync(
+        Action<Dictionary<string, string?>>? configure = null, TimeProvider? clock = null, bool isolatedDatabase = false)
     {
-        var connectionString = await TestDatabase.GetConnectionStringAsync();
+        var connectionString = isolatedDatabase ? await TestDatabase.CreateIsolatedAsync() : await TestDatabase.GetConnectionStringAsync();
         await TestStorage.EnsureReachableAsync();
 
         var suffix = Guid.NewGuid().ToString("N")[..12];
@@ -61,6 +67,8 @@ internal sealed class FunctionApp : IAsyncDisposable
             ["Auth:SigningKey"] = TestTokens.SigningKey,
             ["Gemini:Backend"] = "Simulated",
             ["Gemini:SimulatedDelaySeconds"] = "0",
+            ["Maintenance:CleanupSchedule"] = "0 0 2 * * *",
+            ["Maintenance:RepairSchedule"] = "0 */5 * * * *",
         };
         configure?.Invoke(settings);
 
@@ -69,9 +77,14 @@ internal sealed class FunctionApp : IAsyncDisposable
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(logs))
-            .AddNanoBanana(configuration)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        return new FunctionApp(services, configuration, logs);
+            .AddNanoBanana(configuration);
+        if (clock is not null)
+        {
+            services.AddSingleton(clock);
+        }
+
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        return new FunctionApp(provider, configuration, logs) { _isolatedDatabase = isolatedDatabase ? connectionString : null };
     }
 
     /// <summary>
@@ -233,6 +246,10 @@ internal sealed class FunctionApp : IAsyncDisposable
         finally
         {
             await _services.DisposeAsync();
+            if (_isolatedDatabase is not null)
+            {
+                await TestDatabase.DropAsync(_isolatedDatabase);
+            }
         }
     }
 }

@@ -15,14 +15,38 @@ internal static class TestDatabase
 
     public static Task<string> GetConnectionStringAsync() => Ready.Value;
 
-    private static async Task<string> CreateAsync()
+    /// <summary>
+    /// A database of its own, for tests that act on every row (cleanup, repair, stats) and so
+    /// cannot share one with tests running in parallel. Drop it with <see cref="DropAsync"/>.
+    /// </summary>
+    public static async Task<string> CreateIsolatedAsync()
     {
-        var server = new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = "postgres", Pooling = false };
+        await Ready.Value;
+        return await CreateAsync($"nanobanana_test_{Guid.NewGuid():N}"[..32]);
+    }
+
+    public static async Task DropAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        await using var admin = new NpgsqlConnection(AdminConnectionString());
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    private static string AdminConnectionString() =>
+        new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = "postgres", Pooling = false }.ConnectionString;
+
+    private static Task<string> CreateAsync() => CreateAsync(DatabaseName);
+
+    private static async Task<string> CreateAsync(string databaseName)
+    {
+        var server = new NpgsqlConnectionStringBuilder(AdminConnectionString());
         try
         {
             await using var admin = new NpgsqlConnection(server.ConnectionString);
             await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE)", admin);
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {databaseName} WITH (FORCE)", admin);
             await drop.ExecuteNonQueryAsync();
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
@@ -32,10 +56,10 @@ internal static class TestDatabase
                 "Start it with `scripts/services.sh start`, or point NANOBANANA_TEST_POSTGRES at a server.", exception);
         }
 
-        var url = $"postgresql://{Uri.EscapeDataString(server.Username!)}:{Uri.EscapeDataString(server.Password ?? "")}@{server.Host}:{server.Port}/{DatabaseName}";
+        var url = $"postgresql://{Uri.EscapeDataString(server.Username!)}:{Uri.EscapeDataString(server.Password ?? "")}@{server.Host}:{server.Port}/{databaseName}";
         await RunAsync(Path.Combine(TestSettings.RepositoryRoot, "database", "migrate.sh"), "--create-database", url);
 
-        return new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = DatabaseName, MaxPoolSize = 20 }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = databaseName, MaxPoolSize = 20 }.ConnectionString;
     }
 
     private static async Task RunAsync(string script, params string[] arguments)

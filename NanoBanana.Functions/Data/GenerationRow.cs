@@ -9,7 +9,7 @@ internal static class GenerationRow
     public const string Columns = """
         id, owner_id, status, prompt, options, input_images, attempt, retry_count, version,
         created_at, started_at, completed_at, error_code, error_message, error_retryable,
-        result_images, result_text, request_hash, run_attempt
+        result_images, result_text, request_hash, run_attempt, enqueued_at
         """;
 
     public static Generation Read(NpgsqlDataReader reader)
@@ -27,6 +27,7 @@ internal static class GenerationRow
             RetryCount: reader.GetInt32(7),
             Version: reader.GetInt64(8),
             CreatedAt: reader.GetFieldValue<DateTimeOffset>(9),
+            EnqueuedAt: reader.IsDBNull(19) ? null : reader.GetFieldValue<DateTimeOffset>(19),
             StartedAt: reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
             CompletedAt: reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
             Error: errorCode is null

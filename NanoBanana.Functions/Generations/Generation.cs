@@ -17,6 +17,7 @@ public sealed record Generation(
     int RetryCount,
     long Version,
     DateTimeOffset CreatedAt,
+    DateTimeOffset? EnqueuedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
     GenerationError? Error,

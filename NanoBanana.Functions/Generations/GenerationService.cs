@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Storage;
+using NanoBanana.Functions.Telemetry;
 
 namespace NanoBanana.Functions.Generations;
 
@@ -13,6 +14,7 @@ public sealed class GenerationService(
     GenerationRepository repository,
     ImageStore images,
     GenerationQueue queue,
+    GenerationMetrics metrics,
     TimeProvider clock,
     ILogger<GenerationService> logger)
 {
@@ -50,6 +52,7 @@ public sealed class GenerationService(
         }
 
         logger.LogInformation("Generation {GenerationId} created with {InputImageCount} input images", id, request.Images.Count);
+        metrics.Created();
         await EnqueueAsync(created);
         return new CreatedGeneration(created, Replayed: false);
     }

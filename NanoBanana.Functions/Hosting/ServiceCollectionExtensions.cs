@@ -9,7 +9,9 @@ using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Health;
 using NanoBanana.Functions.Processing;
+using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Storage;
+using NanoBanana.Functions.Telemetry;
 
 namespace NanoBanana.Functions.Hosting;
 
@@ -19,6 +21,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddNanoBanana(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddNanoBananaTelemetry(configuration);
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 
         services.AddPostgres();
@@ -27,6 +30,7 @@ public static class ServiceCollectionExtensions
         services.AddGenerationApi();
         services.AddGemini();
         services.AddProcessing();
+        services.AddMaintenance();
         services.AddNanoBananaHealthChecks();
         return services;
     }

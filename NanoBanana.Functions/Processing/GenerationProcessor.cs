@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Storage;
+using NanoBanana.Functions.Telemetry;
 
 namespace NanoBanana.Functions.Processing;
 
@@ -18,6 +19,7 @@ public sealed class GenerationProcessor(
     IGeminiClient gemini,
     IOptions<ProcessingOptions> options,
     IOptions<GeminiOptions> geminiOptions,
+    GenerationMetrics metrics,
     TimeProvider clock,
     ILogger<GenerationProcessor> logger)
 {
@@ -29,6 +31,7 @@ public sealed class GenerationProcessor(
         {
             if (await store.FailExhaustedAsync(id, clock.GetUtcNow(), settings.MaxAttempts, ct) is { } stuck)
             {
+                metrics.Failed(GenerationErrorCodes.Stuck);
                 logger.LogWarning("Generation {GenerationId} failed {ErrorCode} after {Attempt} interrupted attempts", id, GenerationErrorCodes.Stuck, stuck.Attempt);
             }
             else
@@ -40,6 +43,11 @@ public sealed class GenerationProcessor(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["GenerationId"] = id, ["Attempt"] = claimed.Attempt });
+        if (claimed.EnqueuedAt is { } enqueuedAt)
+        {
+            metrics.Claimed(clock.GetUtcNow() - enqueuedAt);
+        }
+
         logger.LogInformation("Generation {GenerationId} attempt {Attempt} claimed ({RunAttempt} of {MaxAttempts} in this run)",
             id, claimed.Attempt, claimed.RunAttempt, settings.MaxAttempts);
         try
@@ -61,6 +69,7 @@ public sealed class GenerationProcessor(
     {
         if (await store.FailUndeliverableAsync(id, clock.GetUtcNow(), ct) is { } failed)
         {
+            metrics.Failed(GenerationErrorCodes.DeliveryFailed);
             logger.LogError("Generation {GenerationId} failed {ErrorCode}: its message reached the poison queue after attempt {Attempt}",
                 id, GenerationErrorCodes.DeliveryFailed, failed.Attempt);
         }
@@ -89,8 +98,10 @@ public sealed class GenerationProcessor(
         var started = clock.GetTimestamp();
         var outcome = await gemini.GenerateAsync(
             new GeminiRequest(model, generation.Prompt, inputs, generation.Options.AspectRatio, generation.Options.Resolution), ct);
+        var latency = clock.GetElapsedTime(started);
+        metrics.GeminiCall(latency, outcome.Failure?.Code ?? "ok");
         logger.LogInformation("Gemini {Model} answered in {GeminiMs} ms: {Outcome}",
-            model, (long)clock.GetElapsedTime(started).TotalMilliseconds, outcome.Failure?.Code ?? $"{outcome.Images.Count} image(s)");
+            model, (long)latency.TotalMilliseconds, outcome.Failure?.Code ?? $"{outcome.Images.Count} image(s)");
         return outcome;
     }
 
@@ -119,6 +130,7 @@ public sealed class GenerationProcessor(
         var error = new GenerationError(failure.Code, failure.Message, failure.UserMayRetry);
         if (await store.FailAsync(claimed, error, clock.GetUtcNow(), ct))
         {
+            metrics.Failed(failure.Code);
             logger.LogWarning("Generation {GenerationId} failed {ErrorCode} on attempt {Attempt}", claimed.Id, failure.Code, claimed.Attempt);
         }
         else
@@ -138,8 +150,10 @@ public sealed class GenerationProcessor(
         }
 
         var metadata = JsonSerializer.Serialize(outcome.Usage);
-        if (await store.CompleteAsync(claimed, stored, outcome.Text, metadata, clock.GetUtcNow(), ct))
+        var now = clock.GetUtcNow();
+        if (await store.CompleteAsync(claimed, stored, outcome.Text, metadata, now, ct))
         {
+            metrics.Completed(now - claimed.CreatedAt);
             logger.LogInformation("Generation {GenerationId} completed on attempt {Attempt} with {ImageCount} image(s), {Bytes} bytes",
                 claimed.Id, claimed.Attempt, stored.Count, stored.Sum(s => s.Bytes));
             // Earlier attempts that crashed after uploading left images nobody points to.

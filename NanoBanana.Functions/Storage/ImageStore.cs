@@ -65,6 +65,21 @@ public sealed class ImageStore(BlobContainerClient container)
         return names;
     }
 
+    /// <summary>Every blob last written before <paramref name="olderThan"/>, a page of names at a time.</summary>
+    public async IAsyncEnumerable<List<string>> ListOlderThanAsync(
+        DateTimeOffset olderThan, int pageSize, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        if (!(await container.ExistsAsync(ct)).Value)
+        {
+            yield break;
+        }
+
+        await foreach (var page in container.GetBlobsAsync(new GetBlobsOptions(), ct).AsPages(pageSizeHint: pageSize))
+        {
+            yield return page.Values.Where(b => b.Properties.LastModified < olderThan).Select(b => b.Name).ToList();
+        }
+    }
+
     /// <summary>Deletes every blob of a generation; absent blobs are not an error.</summary>
     public async Task DeleteGenerationAsync(Guid generationId, CancellationToken ct)
     {

@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using NanoBanana.Functions.Maintenance;
+using NanoBanana.Functions.Tests.Infrastructure;
+
+namespace NanoBanana.Functions.Tests.Maintenance;
+
+public sealed class CleanupTests
+{
+    [Fact]
+    public async Task Cleanup_DeletesGenerationsPastRetention_WithTheirImages_AndKeepsYoungerOnes()
+    {
+        // Arrange: one generation made 31 days ago, one today.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(-31));
+        await using var app = await FunctionApp.StartAsync(clock: clock, isolatedDatabase: true);
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var body = new { prompt = "p", images = new[] { TestImages.Part("image/png", TestImages.Png) } };
+        var old = (await app.Api.CreateAsync(token, body)).Generation;
+        await app.DeliverUntilSettledAsync(old.Id);
+        clock.Advance(TimeSpan.FromDays(31));
+        var young = (await app.Api.CreateAsync(token, body)).Generation;
+
+        // Act
+        var report = await app.Services.GetRequiredService<CleanupService>().RunAsync(CancellationToken.None);
+
+        // Assert
+        Assert.Equal(1, report.DeletedGenerations);
+        Assert.Equal(2, report.DeletedBlobs); // its input and its result
+        Assert.True(report.Finished);
+        Assert.Equal(StatusCodes.Status404NotFound, (await app.Api.GetAsync(token, old.Id.ToString())).Status);
+        Assert.Empty(await app.BlobNamesAsync($"{old.Id:D}/"));
+        Assert.Equal(StatusCodes.Status200OK, (await app.Api.GetAsync(token, young.Id.ToString())).Status);
+        Assert.Equal([$"{young.Id:D}/input-0"], await app.BlobNamesAsync($"{young.Id:D}/"));
+    }
+
+    [Fact]
+    public async Task Cleanup_Removes10000OldRowsInBatches_WhileStatusReadsKeepAnswering()
+    {
+        // Arrange
+        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:CleanupBatchSize"] = "500", isolatedDatabase: true);
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var polled = await app.Api.CreateGenerationAsync(token, "still polled during cleanup");
+        await app.ExecuteSqlAsync("""
+            INSERT INTO generations (id, owner_id, status, prompt, created_at, updated_at, completed_at)
+            SELECT gen_random_uuid(), 'old-user-' || (i % 100), 'completed', 'old prompt ' || i,
+                   now() - interval '40 days', now() - interval '40 days', now() - interval '40 days'
+            FROM generate_series(1, 10000) AS i
+            """);
+        var cleanup = app.Services.GetRequiredService<CleanupService>();
+
+        // Act: poll the way a phone does while the cleanup runs.
+        var run = Task.Run(() => cleanup.RunAsync(CancellationToken.None));
+        var polls = new List<int>();
+        while (!run.IsCompleted)
+        {
+            polls.Add((await app.Api.GetAsync(token, polled.Id.ToString())).Status);
+        }
+
+        var report = await run;
+
+        // Assert
+        Assert.Equal(10_000, report.DeletedGenerations);
+        Assert.True(report.Batches >= 20, $"{report.Batches} batches");
+        Assert.NotEmpty(polls);
+        Assert.All(polls, status => Assert.Equal(StatusCodes.Status200OK, status));
+        Assert.Equal(1, await CountAllAsync(app));
+    }
+
+    private static async Task<long> CountAllAsync(FunctionApp app)
+    {
+        await using var command = app.DataSource.CreateCommand("SELECT count(*) FROM generations");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using NanoBanana.Functions.Maintenance;
+using NanoBanana.Functions.Processing;
+using NanoBanana.Functions.Tests.Infrastructure;
+
+namespace NanoBanana.Functions.Tests.Maintenance;
+
+public sealed class RepairTests
+{
+    [Fact]
+    public async Task AnExpiredLease_IsRequeued_AndASecondExpiryPastTheLimit_EndsStuck()
+    {
+        // Arrange: MaxAttempts 2; a worker claims the generation and dies (nothing writes after the claim).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await FunctionApp.StartAsync(settings =>
+        {
+            settings["Processing:MaxAttempts"] = "2";
+            settings["Processing:LeaseSeconds"] = "300";
+        }, clock, isolatedDatabase: true);
+        var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
+        await app.RawQueue.ClearMessagesAsync();
+        var store = app.Services.GetRequiredService<ProcessingStore>();
+        var repair = app.Services.GetRequiredService<RepairService>();
+        Assert.NotNull(await store.ClaimAsync(generation.Id, clock.GetUtcNow(), TimeSpan.FromMinutes(5), 2, CancellationToken.None));
+
+        // Act 1: before the lease ends nothing happens; after it, the generation goes back to the queue.
+        var early = await repair.RunAsync(sweepOrphanBlobs: false, CancellationToken.None);
+        clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+        var first = await repair.RunAsync(sweepOrphanBlobs: false, CancellationToken.None);
+
+        // Assert 1
+        Assert.Equal(0, early.Requeued);
+        Assert.Equal((1, 0, 1), (first.Requeued, first.Stuck, first.Resent));
+        Assert.Equal(("pending", 1, (string?)null), await app.RowAsync(generation.Id));
+        Assert.Equal([generation.Id], await DrainQueueAsync(app));
+
+        // Act 2: the second claim dies too.
+        Assert.NotNull(await store.ClaimAsync(generation.Id, clock.GetUtcNow(), TimeSpan.FromMinutes(5), 2, CancellationToken.None));
+        clock.Advance(TimeSpan.FromMinutes(6));
+        var second = await repair.RunAsync(sweepOrphanBlobs: false, CancellationToken.None);
+
+        // Assert 2
+        Assert.Equal((0, 1, 0), (second.Requeued, second.Stuck, second.Resent));
+        Assert.Equal(("failed", 2, "STUCK"), await app.RowAsync(generation.Id));
+        Assert.Empty(await DrainQueueAsync(app));
+    }
+
+    [Fact]
+    public async Task ALostMessage_IsResentExactlyOncePerThreshold()
+    {
+        // Arrange: the generation's message vanished from the queue.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:ResendPendingAfterMinutes"] = "10", clock, isolatedDatabase: true);
+        var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
+        await app.RawQueue.ClearMessagesAsync();
+        var repair = app.Services.GetRequiredService<RepairService>();
+
+        // Act
+        var fresh = await repair.RunAsync(false, CancellationToken.None);
+        clock.Advance(TimeSpan.FromMinutes(11));
+        var due = await repair.RunAsync(false, CancellationToken.None);
+        var again = await repair.RunAsync(false, CancellationToken.None);
+        clock.Advance(TimeSpan.FromMinutes(11));
+        var dueAgain = await repair.RunAsync(false, CancellationToken.None);
+
+        // Assert
+        Assert.Equal([0, 1, 0, 1], new[] { fresh.Resent, due.Resent, again.Resent, dueAgain.Resent });
+        Assert.Equal([generation.Id, generation.Id], await DrainQueueAsync(app));
+    }
+
+    [Fact]
+    public async Task AGenerationWhoseSendFailed_IsSentAtTheNextRepair_WithoutWaiting()
+    {
+        // Arrange
+        await using var app = await FunctionApp.StartAsync(isolatedDatabase: true);
+        var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
+        await app.RawQueue.ClearMessagesAsync();
+        await app.ExecuteSqlAsync("UPDATE generations SET enqueued_at = NULL WHERE id = @id", ("id", generation.Id));
+
+        // Act
+        var report = await app.Services.GetRequiredService<RepairService>().RunAsync(false, CancellationToken.None);
+
+        // Assert
+        Assert.Equal(1, report.Resent);
+        Assert.Equal([generation.Id], await DrainQueueAsync(app));
+    }
+
+    [Fact]
+    public async Task TwoRepairsRunningAtOnce_SendEachLostMessageOnce()
+    {
+        // Arrange: two instances of the app on one database and one queue; 300 generations lost their message.
+        await using var first = await FunctionApp.StartAsync(settings => settings["Maintenance:RepairBatchSize"] = "50", isolatedDatabase: true);
+        await using var second = await FunctionApp.StartAsync(settings =>
+        {
+            settings["Postgres:ConnectionString"] = first.Configuration["Postgres:ConnectionString"];
+            settings["Storage:QueueName"] = first.QueueName;
+            settings["Maintenance:RepairBatchSize"] = "50";
+        });
+        await first.ExecuteSqlAsync("""
+            INSERT INTO generations (id, owner_id, status, prompt, created_at, updated_at, enqueued_at)
+            SELECT gen_random_uuid(), 'user-' || i, 'pending', 'prompt', now(), now(), NULL
+            FROM generate_series(1, 300) AS i
+            """);
+
+        // Act
+        var reports = await Task.WhenAll(
+            Task.Run(() => first.Services.GetRequiredService<RepairService>().RunAsync(false, CancellationToken.None)),
+            Task.Run(() => second.Services.GetRequiredService<RepairService>().RunAsync(false, CancellationToken.None)));
+
+        // Assert
+        Assert.Equal(300, reports.Sum(r => r.Resent));
+        var sent = await DrainQueueAsync(first);
+        Assert.Equal(300, sent.Count);
+        Assert.Equal(300, sent.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task TheFullSweep_RemovesBlobsNoRowRefersTo_OnceTheyAreOlderThanTheGrace()
+    {
+        // Arrange
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:OrphanBlobGraceMinutes"] = "60", clock, isolatedDatabase: true);
+        var created = await app.Api.CreateAsync(TestTokens.For(TestTokens.NewUserId()),
+            new { prompt = "p", images = new[] { TestImages.Part("image/png", TestImages.Png) } });
+        var id = created.Generation.Id;
+        var rowless = $"{Guid.NewGuid():D}/input-0";
+        var staleOutput = $"{id:D}/output-7-0";
+        await app.Images.UploadBlobAsync(rowless, BinaryData.FromBytes(TestImages.Png));
+        await app.Images.UploadBlobAsync(staleOutput, BinaryData.FromBytes(TestImages.Png));
+        await app.Images.UploadBlobAsync("not-a-generation.txt", BinaryData.FromString("?"));
+        var repair = app.Services.GetRequiredService<RepairService>();
+
+        // Act
+        var withinGrace = await repair.RunAsync(sweepOrphanBlobs: true, CancellationToken.None);
+        clock.Advance(TimeSpan.FromMinutes(61));
+        var afterGrace = await repair.RunAsync(sweepOrphanBlobs: true, CancellationToken.None);
+
+        // Assert
+        Assert.Equal(0, withinGrace.OrphanBlobsDeleted);
+        Assert.Equal(3, afterGrace.OrphanBlobsDeleted);
+        Assert.Equal([$"{id:D}/input-0"], await app.BlobNamesAsync());
+    }
+
+    private static async Task<List<Guid>> DrainQueueAsync(FunctionApp app)
+    {
+        var ids = new List<Guid>();
+        while (true)
+        {
+            var messages = (await app.RawQueue.ReceiveMessagesAsync(maxMessages: 32)).Value;
+            if (messages.Length == 0)
+            {
+                return ids;
+            }
+
+            foreach (var message in messages)
+            {
+                ids.Add(Guid.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(message.MessageText))));
+                await app.RawQueue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Http;
+using NanoBanana.Functions.Maintenance;
+using NanoBanana.Functions.Tests.Infrastructure;
+
+namespace NanoBanana.Functions.Tests.Maintenance;
+
+public sealed class VerifyDatabaseTests
+{
+    [Fact]
+    public async Task Verify_PassesOnADatabaseBuiltByMigrate()
+    {
+        // Arrange
+        await using var app = await FunctionApp.StartAsync(isolatedDatabase: true);
+
+        // Act
+        var response = await VerifyAsync(app);
+        var report = response.Read<VerificationReport>();
+
+        // Assert
+        Assert.True(response.Status == StatusCodes.Status200OK, response.ToString());
+        Assert.True(report.Healthy);
+        Assert.Equal(["connectivity", "migrations", "tables", "indexes", "constraints"], report.Checks.Select(c => c.Name));
+    }
+
+    [Fact]
+    public async Task Verify_NamesADroppedIndex_AndAMigrationNotApplied()
+    {
+        // Arrange
+        await using var app = await FunctionApp.StartAsync(isolatedDatabase: true);
+        await app.ExecuteSqlAsync("DROP INDEX generations_created_idx");
+        await app.ExecuteSqlAsync("DELETE FROM schema_migrations WHERE version = '002_run_attempt'");
+
+        // Act
+        var response = await VerifyAsync(app);
+        var report = response.Read<VerificationReport>();
+
+        // Assert
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, response.Status);
+        Assert.False(report.Healthy);
+        var indexes = report.Checks.Single(c => c.Name == "indexes");
+        Assert.False(indexes.Ok);
+        Assert.Equal("missing: generations_created_idx", indexes.Detail);
+        Assert.Contains("not applied: 002_run_attempt", report.Checks.Single(c => c.Name == "migrations").Detail);
+        Assert.True(report.Checks.Single(c => c.Name == "constraints").Ok);
+    }
+
+    [Fact]
+    public async Task Verify_ReportsAnUnreachableDatabase_WithoutThrowing()
+    {
+        await using var app = await FunctionApp.StartAsync(settings =>
+            settings["Postgres:ConnectionString"] = "Host=127.0.0.1;Port=1;Username=x;Password=y;Timeout=2");
+
+        var report = (await VerifyAsync(app)).Read<VerificationReport>();
+
+        Assert.False(report.Healthy);
+        Assert.False(Assert.Single(report.Checks).Ok);
+    }
+
+    private static Task<TestResponse> VerifyAsync(FunctionApp app) =>
+        app.InvokeAsync(app.Request("GET", "/api/maintenance/verify-database"),
+            async r => await app.Function<MaintenanceFunctions>().VerifyDatabase(r, CancellationToken.None));
+}

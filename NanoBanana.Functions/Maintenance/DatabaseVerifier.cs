@@ -1,0 +1,125 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace NanoBanana.Functions.Maintenance;
+
+/// <summary>
+/// The seed's verify-database.js: can we connect, are all migrations applied (and unchanged), are
+/// the tables, indexes and constraints the code relies on present. Each finding names the object.
+/// </summary>
+public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
+{
+    public async Task<VerificationReport> VerifyAsync(CancellationToken ct)
+    {
+        var checks = new List<VerificationCheck>();
+        NpgsqlConnection connection;
+        try
+        {
+            connection = await dataSource.OpenConnectionAsync(ct);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+        {
+            checks.Add(new("connectivity", false, $"cannot connect: {exception.GetType().Name}"));
+            return new VerificationReport(false, checks);
+        }
+
+        await using (connection)
+        {
+            checks.Add(new("connectivity", true, $"PostgreSQL {connection.PostgreSqlVersion}"));
+            checks.Add(await CheckMigrationsAsync(connection, ct));
+            checks.Add(Expect("tables", SchemaExpectations.Tables,
+                await NamesAsync(connection, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()", ct)));
+            checks.Add(Expect("indexes", SchemaExpectations.Indexes,
+                await NamesAsync(connection, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'generations'", ct)));
+            checks.Add(Expect("constraints", SchemaExpectations.Constraints,
+                await NamesAsync(connection, "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass('generations')", ct)));
+        }
+
+        return new VerificationReport(checks.All(c => c.Ok), checks);
+    }
+
+    private static async Task<VerificationCheck> CheckMigrationsAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var expected = ShippedMigrations();
+        Dictionary<string, string> applied;
+        try
+        {
+            await using var command = new NpgsqlCommand("SELECT version, checksum FROM schema_migrations", connection);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            applied = new Dictionary<string, string>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct))
+            {
+                applied[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return new("migrations", false, "schema_migrations is missing: run database/migrate.sh");
+        }
+
+        var problems = new List<string>();
+        var missing = expected.Keys.Where(v => !applied.ContainsKey(v)).Order().ToList();
+        if (missing.Count > 0)
+        {
+            problems.Add($"not applied: {string.Join(", ", missing)} (run database/migrate.sh)");
+        }
+
+        var changed = expected.Where(e => applied.TryGetValue(e.Key, out var sum) && sum != e.Value).Select(e => e.Key).Order().ToList();
+        if (changed.Count > 0)
+        {
+            problems.Add($"applied from a different file: {string.Join(", ", changed)}");
+        }
+
+        var unknown = applied.Keys.Where(v => !expected.ContainsKey(v)).Order().ToList();
+        if (unknown.Count > 0)
+        {
+            problems.Add($"applied but unknown to this build: {string.Join(", ", unknown)} (is the app older than the database?)");
+        }
+
+        return problems.Count == 0
+            ? new("migrations", true, $"{applied.Count} applied: {string.Join(", ", applied.Keys.Order())}")
+            : new("migrations", false, string.Join("; ", problems));
+    }
+
+    /// <summary>database/migrations/*.sql as embedded at build, with the same sha256 migrate.sh records.</summary>
+    private static Dictionary<string, string> ShippedMigrations()
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        return assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("migrations/", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .ToDictionary(
+                n => n["migrations/".Length..^".sql".Length],
+                n =>
+                {
+                    using var stream = assembly.GetManifestResourceStream(n)!;
+                    return Convert.ToHexStringLower(SHA256.HashData(stream));
+                },
+                StringComparer.Ordinal);
+    }
+
+    private static VerificationCheck Expect(string name, IReadOnlyList<string> expected, IReadOnlySet<string> present)
+    {
+        var missing = expected.Where(e => !present.Contains(e)).ToList();
+        return missing.Count == 0
+            ? new(name, true, $"{expected.Count} present")
+            : new(name, false, $"missing: {string.Join(", ", missing)}");
+    }
+
+    private static async Task<IReadOnlySet<string>> NamesAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+}
+
+public sealed record VerificationReport(bool Healthy, IReadOnlyList<VerificationCheck> Checks);
+
+public sealed record VerificationCheck(string Name, bool Ok, string Detail);

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using NanoBanana.Functions.Hosting;
+
+namespace NanoBanana.Functions.Maintenance;
+
+internal static class MaintenanceServiceCollectionExtensions
+{
+    public static IServiceCollection AddMaintenance(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<MaintenanceOptions>(MaintenanceOptions.Section);
+        services.AddSingleton<MaintenanceStore>();
+        services.AddSingleton<CleanupService>();
+        services.AddSingleton<RepairService>();
+        services.AddSingleton<StatsService>();
+        services.AddSingleton<DatabaseVerifier>();
+        return services;
+    }
+}

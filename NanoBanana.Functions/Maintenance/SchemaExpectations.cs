@@ -1,0 +1,29 @@
+namespace NanoBanana.Functions.Maintenance;
+
+/// <summary>
+/// What database/migrations create, by name, for verify-database. A test runs the verifier on a
+/// freshly migrated database, so this list and the migrations cannot drift apart unnoticed.
+/// </summary>
+internal static class SchemaExpectations
+{
+    public static readonly IReadOnlyList<string> Tables = ["generations", "schema_migrations"];
+
+    public static readonly IReadOnlyList<string> Indexes =
+    [
+        "generations_pkey",
+        "generations_owner_created_idx",
+        "generations_owner_status_created_idx",
+        "generations_active_idx",
+        "generations_created_idx",
+        "generations_owner_idempotency_key_idx",
+    ];
+
+    public static readonly IReadOnlyList<string> Constraints =
+    [
+        "generations_status_check",
+        "generations_idempotency_pair_check",
+        "generations_terminal_completed_at_check",
+        "generations_failed_error_check",
+        "generations_run_attempt_check",
+    ];
+}

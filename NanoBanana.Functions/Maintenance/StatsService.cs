@@ -1,0 +1,116 @@
+using Npgsql;
+
+namespace NanoBanana.Functions.Maintenance;
+
+/// <summary>
+/// The seed's `cleanup-generations.js stats`, grown into the monitoring list: counts, success rate,
+/// durations, failure reasons, active and stuck work, table and image size, growth per day.
+/// One batch, one round trip.
+/// </summary>
+public sealed class StatsService(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    private const string DurationSeconds = "extract(epoch FROM completed_at - created_at)";
+
+    public async Task<StatsReport> GetAsync(int windowDays, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var since = now - TimeSpan.FromDays(windowDays);
+        await using var batch = dataSource.CreateBatch();
+        void Add(string sql)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter("since", since));
+            command.Parameters.Add(new NpgsqlParameter("now", now));
+            batch.BatchCommands.Add(command);
+        }
+
+        Add("SELECT status, count(*) FROM generations GROUP BY status");
+        Add($"""
+            SELECT count(*),
+                   count(*) FILTER (WHERE status = 'completed'),
+                   count(*) FILTER (WHERE status = 'failed'),
+                   count(*) FILTER (WHERE status = 'cancelled'),
+                   avg({DurationSeconds}) FILTER (WHERE status = 'completed'),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY {DurationSeconds}) FILTER (WHERE status = 'completed'),
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY {DurationSeconds}) FILTER (WHERE status = 'completed')
+            FROM generations WHERE created_at >= @since
+            """);
+        Add("SELECT error_code, count(*) FROM generations WHERE status = 'failed' AND created_at >= @since GROUP BY error_code ORDER BY count(*) DESC, error_code");
+        Add("SELECT count(*) FILTER (WHERE status IN ('pending', 'processing')), count(*) FILTER (WHERE status = 'processing' AND lease_expires_at <= @now) FROM generations WHERE status IN ('pending', 'processing')");
+        Add("SELECT (created_at AT TIME ZONE 'UTC')::date, count(*) FROM generations WHERE created_at >= @since GROUP BY 1 ORDER BY 1");
+        Add("SELECT pg_total_relation_size('generations'), coalesce((SELECT sum((image->>'bytes')::bigint) FROM generations, jsonb_array_elements(input_images || result_images) image), 0)::bigint");
+
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var byStatus = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["pending"] = 0, ["processing"] = 0, ["completed"] = 0, ["failed"] = 0, ["cancelled"] = 0 };
+        while (await reader.ReadAsync(ct))
+        {
+            byStatus[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        await reader.NextResultAsync(ct);
+        await reader.ReadAsync(ct);
+        var (created, completed, failed, cancelled) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        var durations = new DurationStats(NullableDouble(reader, 4), NullableDouble(reader, 5), NullableDouble(reader, 6));
+
+        await reader.NextResultAsync(ct);
+        var reasons = new List<FailureReasonCount>();
+        while (await reader.ReadAsync(ct))
+        {
+            reasons.Add(new FailureReasonCount(reader.IsDBNull(0) ? "(none)" : reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        await reader.NextResultAsync(ct);
+        await reader.ReadAsync(ct);
+        var (active, stuck) = (reader.GetInt64(0), reader.GetInt64(1));
+
+        await reader.NextResultAsync(ct);
+        var perDay = new List<DayCount>();
+        while (await reader.ReadAsync(ct))
+        {
+            perDay.Add(new DayCount(reader.GetFieldValue<DateOnly>(0), reader.GetInt64(1)));
+        }
+
+        await reader.NextResultAsync(ct);
+        await reader.ReadAsync(ct);
+        var (tableBytes, imageBytes) = (reader.GetInt64(0), reader.GetInt64(1));
+
+        var finished = completed + failed;
+        return new StatsReport(
+            now, windowDays, byStatus, active, stuck,
+            new WindowStats(since, created, completed, failed, cancelled,
+                finished == 0 ? null : Math.Round((double)completed / finished, 4), durations, reasons, perDay),
+            tableBytes, imageBytes);
+    }
+
+    private static double? NullableDouble(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : Math.Round(Convert.ToDouble(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture), 3);
+}
+
+public sealed record StatsReport(
+    DateTimeOffset GeneratedAt,
+    int WindowDays,
+    IReadOnlyDictionary<string, long> CountsByStatus,
+    long Active,
+    long StuckProcessing,
+    WindowStats Window,
+    long TableBytes,
+    long ImageBytes);
+
+/// <summary>Generations created within the window. SuccessRate = completed / (completed + failed).</summary>
+public sealed record WindowStats(
+    DateTimeOffset Since,
+    long Created,
+    long Completed,
+    long Failed,
+    long Cancelled,
+    double? SuccessRate,
+    DurationStats DurationSeconds,
+    IReadOnlyList<FailureReasonCount> FailureReasons,
+    IReadOnlyList<DayCount> CreatedPerDay);
+
+/// <summary>From creation to completion, completed generations only.</summary>
+public sealed record DurationStats(double? Average, double? P50, double? P95);
+
+public sealed record FailureReasonCount(string Code, long Count);
+
+public sealed record DayCount(DateOnly Day, long Created);
