@@ -17,6 +17,7 @@ public sealed class DevTokenScriptTests
         var sample = LocalSettingsSample.Values();
         var authenticator = new JwtCallerAuthenticator(Options.Create(new AuthOptions
         {
+            Mode = AuthMode.Development,
             Issuer = sample["Auth__Issuer"],
             Audience = sample["Auth__Audience"],
             SigningKey = sample["Auth__SigningKey"],

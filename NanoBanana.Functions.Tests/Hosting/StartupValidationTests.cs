@@ -14,6 +14,7 @@ public sealed class StartupValidationTests
         ["Postgres:ConnectionString"] = "Host=127.0.0.1;Port=54329;Database=nanobanana",
         ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
         ["Storage:QueueName"] = "generations",
+        ["Auth:Mode"] = "Jwt",
         ["Auth:Issuer"] = "issuer",
         ["Auth:Audience"] = "audience",
         ["Auth:SigningKey"] = "a-signing-key-that-is-long-enough-0123456789",
@@ -30,8 +31,9 @@ public sealed class StartupValidationTests
     [InlineData("Auth:SigningKey", null, "Auth__SigningKey")]
     [InlineData("Auth:SigningKey", "short", "Auth__SigningKey")]
     [InlineData("Auth:Issuer", null, "Auth__Issuer")]
+    [InlineData("Auth:Mode", null, "Auth__Mode")]
+    [InlineData("Auth:Authority", "https://login.example.com", "Set only one of Auth__SigningKey")]
     [InlineData("Gemini:Backend", null, "Gemini__Backend")]
-    [InlineData("Gemini:Backend", "Developer", "Gemini__ApiKey")]
     [InlineData("Gemini:Backend", "Vertex", "Gemini__VertexProjectId")]
     [InlineData("Processing:LeaseSeconds", "60", "Processing__LeaseSeconds")]
     [InlineData("Maintenance:CleanupSchedule", null, "Maintenance__CleanupSchedule")]
@@ -55,6 +57,46 @@ public sealed class StartupValidationTests
         var failures = failure is AggregateException all ? all.InnerExceptions : [failure];
         Assert.All(failures, f => Assert.IsType<OptionsValidationException>(f));
         Assert.Contains(failures, f => f.Message.Contains(named));
+    }
+
+    [Theory]
+    [InlineData("Development", null, "Auth__Mode=Development is for local runs")]
+    [InlineData("AppServiceAuth", null, "WEBSITE_AUTH_ENABLED=True")]
+    public async Task Start_RefusesAuthThatIsOnlySafeLocally_WhenRunningInAzure(string mode, string? easyAuth, string named)
+    {
+        // Arrange: WEBSITE_INSTANCE_ID is what the platform sets on every Azure instance.
+        var settings = ValidSettings();
+        settings["Auth:Mode"] = mode;
+        settings["WEBSITE_INSTANCE_ID"] = "5f3c0d1a";
+        settings["WEBSITE_AUTH_ENABLED"] = easyAuth;
+
+        // Act
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(settings));
+
+        // Assert
+        Assert.Contains(named, failure.Message);
+    }
+
+    [Fact]
+    public async Task Start_AcceptsAppServiceAuthInAzure_WhenEasyAuthIsOn()
+    {
+        var settings = ValidSettings();
+        settings["Auth:Mode"] = "AppServiceAuth";
+        settings["WEBSITE_INSTANCE_ID"] = "5f3c0d1a";
+        settings["WEBSITE_AUTH_ENABLED"] = "True";
+
+        await StartAsync(settings);
+    }
+
+    private static async Task StartAsync(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddNanoBanana(builder.Configuration);
+        using var host = builder.Build();
+        await host.StartAsync();
+        await host.StopAsync();
     }
 
     [Fact]

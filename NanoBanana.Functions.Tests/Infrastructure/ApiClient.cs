@@ -53,7 +53,8 @@ internal sealed class ApiClient(FunctionApp app)
     public async Task<GenerationResponse> CreateGenerationAsync(string token, string prompt = "a banana in space")
     {
         var response = await CreateAsync(token, new { prompt });
-        Assert.True(response.Status == StatusCodes.Status202Accepted, response.ToString());
+        Assert.True(response.Status == StatusCodes.Status202Accepted,
+            $"{response}\n{string.Join('\n', app.Logs.Lines.Where(l => l.Exception is not null).Select(l => l.Exception))}");
         return response.Generation;
     }
 }

@@ -62,6 +62,7 @@ internal sealed class FunctionApp : IAsyncDisposable
             ["AzureWebJobsStorage"] = TestSettings.Storage,
             ["Storage:QueueName"] = $"generations-{suffix}",
             ["Storage:ImageContainer"] = $"images-{suffix}",
+            ["Auth:Mode"] = "Jwt",
             ["Auth:Issuer"] = TestTokens.Issuer,
             ["Auth:Audience"] = TestTokens.Audience,
             ["Auth:SigningKey"] = TestTokens.SigningKey,
@@ -69,6 +70,11 @@ internal sealed class FunctionApp : IAsyncDisposable
             ["Gemini:SimulatedDelaySeconds"] = "0",
             ["Maintenance:CleanupSchedule"] = "0 0 2 * * *",
             ["Maintenance:RepairSchedule"] = "0 */5 * * * *",
+            ["Secrets:EncryptionKeys:test-1"] = TestSecrets.EncryptionKey,
+            ["Secrets:ActiveKeyId"] = "test-1",
+            // Tests make many generations per user; the limits' own tests set them low.
+            ["Limits:MaxActivePerUser"] = "1000",
+            ["Limits:MaxCreationsPerHour"] = "100000",
         };
         configure?.Invoke(settings);
 

@@ -19,7 +19,7 @@ public sealed class VerifyDatabaseTests
         // Assert
         Assert.True(response.Status == StatusCodes.Status200OK, response.ToString());
         Assert.True(report.Healthy);
-        Assert.Equal(["connectivity", "migrations", "tables", "indexes", "constraints"], report.Checks.Select(c => c.Name));
+        Assert.Equal(["connectivity", "migrations", "tables", "indexes", "constraints", "triggers", "row-level security"], report.Checks.Select(c => c.Name));
     }
 
     [Fact]

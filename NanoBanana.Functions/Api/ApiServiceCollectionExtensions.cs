@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Secrets;
 
 namespace NanoBanana.Functions.Api;
 
@@ -11,6 +12,10 @@ internal static class ApiServiceCollectionExtensions
         services.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
         services.AddSingleton<CreateGenerationValidator>();
         services.AddSingleton<GenerationResults>();
+        services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);
+        services.AddValidatedOptions<SecretsOptions>(SecretsOptions.Section);
+        services.AddSingleton<ApiKeyProtector>();
+        services.AddSingleton<PersonalGeminiKeys>();
         services.AddSingleton<GenerationService>();
         return services;
     }

@@ -24,7 +24,7 @@ public sealed class GenerationFunctions(
         var body = await JsonBody.ReadAsync<CreateGenerationRequest>(request, options.Value.MaxBodyBytes, ct);
         var newGeneration = validator.Validate(body, IdempotencyKey(request));
 
-        var created = await generations.CreateAsync(caller.UserId, newGeneration, ct);
+        var created = await generations.CreateAsync(caller.UserId, newGeneration, PersonalGeminiKeys.FromRequest(request), ct);
         if (created.Replayed)
         {
             request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";

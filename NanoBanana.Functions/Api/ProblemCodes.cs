@@ -37,6 +37,13 @@ public static class ProblemCodes
     public const string PayloadTooLarge = "payload_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";
 
+    // 400/429: keys and limits
+    public const string GeminiKeyRequired = "gemini_key_required";
+    public const string PersonalKeyNotSupported = "personal_key_not_supported";
+    public const string InvalidGeminiKey = "invalid_gemini_key";
+    public const string TooManyActiveGenerations = "too_many_active_generations";
+    public const string RateLimited = "rate_limited";
+
     // 5xx: our side
     public const string DatabaseUnavailable = "database_unavailable";
     public const string StorageUnavailable = "storage_unavailable";

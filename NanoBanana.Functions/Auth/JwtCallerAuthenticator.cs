@@ -3,14 +3,19 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 using NanoBanana.Functions.Api;
 
 namespace NanoBanana.Functions.Auth;
 
 /// <summary>
-/// Validates <c>Authorization: Bearer</c> JWTs with Microsoft.IdentityModel: signature (HS256 only),
-/// issuer, audience and lifetime. The caller is the token's <c>sub</c>.
+/// Validates <c>Authorization: Bearer</c> JWTs with Microsoft.IdentityModel: signature, issuer,
+/// audience, lifetime (small skew), and an algorithm allow-list (never "none"). Keys come from an
+/// HS256 secret, or from OIDC metadata / a JWKS URL through IdentityModel's ConfigurationManager,
+/// which caches them and re-reads them when a token names a kid it does not know.
+/// The caller is the token's <c>sub</c>.
 /// </summary>
 public sealed class JwtCallerAuthenticator : ICallerAuthenticator
 {
@@ -26,12 +31,31 @@ public sealed class JwtCallerAuthenticator : ICallerAuthenticator
         {
             ValidIssuer = auth.Issuer,
             ValidAudience = auth.Audience,
-            IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.SigningKey)),
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
             RequireExpirationTime = true,
             RequireSignedTokens = true,
             ClockSkew = TimeSpan.FromSeconds(auth.ClockSkewSeconds),
         };
+
+        if (!string.IsNullOrEmpty(auth.SigningKey))
+        {
+            _parameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.SigningKey));
+            _parameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+        }
+        else
+        {
+            var address = auth.KeySourceAddress!;
+            IConfigurationRetriever<OpenIdConnectConfiguration> retriever = auth.JwksUri is not null && auth.Authority is null && auth.MetadataAddress is null
+                ? new JwksRetriever()
+                : new OpenIdConnectConfigurationRetriever();
+            _parameters.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                address, retriever, new HttpDocumentRetriever { RequireHttps = auth.RequireHttpsMetadata })
+            {
+                AutomaticRefreshInterval = TimeSpan.FromMinutes(auth.KeyRefreshMinutes),
+                RefreshInterval = TimeSpan.FromSeconds(auth.MinimumKeyRefreshSeconds),
+            };
+            // Asymmetric algorithms only: a JWKS must never let an attacker pick HS256 with a public key.
+            _parameters.ValidAlgorithms = auth.Algorithms.Where(a => !a.StartsWith("HS", StringComparison.OrdinalIgnoreCase)).ToArray();
+        }
     }
 
     public async Task<Caller> AuthenticateAsync(HttpRequest request, CancellationToken ct)
@@ -45,7 +69,7 @@ public sealed class JwtCallerAuthenticator : ICallerAuthenticator
         var result = await _handler.ValidateTokenAsync(token, _parameters);
         if (!result.IsValid)
         {
-            // The reason goes to the log (without the token); the client only learns that it was rejected.
+            // The reason goes to the log (never the token); the client only learns that it was rejected.
             _logger.LogInformation("Bearer token rejected: {Reason}", result.Exception?.GetType().Name ?? "invalid");
             throw Problems.Unauthorized(ProblemCodes.InvalidToken, "The bearer token is invalid or expired.");
         }

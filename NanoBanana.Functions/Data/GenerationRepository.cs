@@ -1,4 +1,5 @@
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Secrets;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -13,28 +14,52 @@ public sealed class GenerationRepository(NpgsqlDataSource dataSource)
 {
     private const string Columns = GenerationRow.Columns;
 
-    /// <summary>Stores a new pending generation; null when the caller already used its idempotency key.</summary>
-    public Task<Generation?> InsertAsync(
-        Guid id, string ownerId, NewGeneration request, IReadOnlyList<StoredImage> inputImages, DateTimeOffset now, CancellationToken ct) =>
-        dataSource.ExecuteAsCallerAsync(ownerId, $"""
-            INSERT INTO generations (id, owner_id, status, prompt, options, input_images, idempotency_key, request_hash,
-                                     enqueued_at, created_at, updated_at)
-            VALUES (@id, @owner_id, 'pending', @prompt, @options, @input_images, @idempotency_key, @request_hash,
-                    @now, @now, @now)
-            ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-            RETURNING {Columns}
-            """,
+    /// <summary>
+    /// Stores a new pending generation if the caller is within its limits. The batch takes a per-user
+    /// advisory lock first, so concurrent creates by one user (on any instance) count one after the
+    /// other; each later statement sees the rows committed before it. Created is null, with Limit
+    /// null too, when the caller already used its Idempotency-Key.
+    /// </summary>
+    public Task<InsertOutcome> InsertAsync(
+        Guid id, string ownerId, NewGeneration request, IReadOnlyList<StoredImage> inputImages, SealedSecret? apiKey,
+        LimitsOptions limits, DateTimeOffset now, CancellationToken ct) =>
+        dataSource.ExecuteAsCallerAsync(ownerId,
             [
-                new("id", id),
-                new("owner_id", ownerId),
-                new("prompt", request.Prompt),
-                new("options", NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(request.Options) },
-                new("input_images", NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(inputImages) },
-                new("idempotency_key", NpgsqlDbType.Text) { Value = (object?)request.IdempotencyKey ?? DBNull.Value },
-                new("request_hash", NpgsqlDbType.Bytea) { Value = request.IdempotencyKey is null ? DBNull.Value : request.RequestHash },
-                new("now", now),
+                LockUser(ownerId),
+                (Usage.Sql, Usage.Parameters(ownerId, now)),
+                ($"""
+                 INSERT INTO generations (id, owner_id, status, prompt, options, input_images, idempotency_key, request_hash,
+                                          api_key_key_id, api_key_ciphertext, enqueued_at, created_at, updated_at)
+                 SELECT @id, @owner_id, 'pending', @prompt, @options, @input_images, @idempotency_key, @request_hash,
+                        @key_id, @key_ciphertext, @now, @now, @now
+                 FROM ({Usage.Sql}) usage
+                 WHERE usage.active < @max_active AND usage.last_hour < @max_per_hour
+                 ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                 RETURNING {Columns}
+                 """,
+                [
+                    .. Usage.Parameters(ownerId, now),
+                    new("id", id),
+                    new("now", now),
+                    new("prompt", request.Prompt),
+                    new("options", NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(request.Options) },
+                    new("input_images", NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(inputImages) },
+                    new("idempotency_key", NpgsqlDbType.Text) { Value = (object?)request.IdempotencyKey ?? DBNull.Value },
+                    new("request_hash", NpgsqlDbType.Bytea) { Value = request.IdempotencyKey is null ? DBNull.Value : request.RequestHash },
+                    new("key_id", NpgsqlDbType.Text) { Value = (object?)apiKey?.KeyId ?? DBNull.Value },
+                    new("key_ciphertext", NpgsqlDbType.Bytea) { Value = (object?)apiKey?.Ciphertext ?? DBNull.Value },
+                    new("max_active", limits.MaxActivePerUser),
+                    new("max_per_hour", limits.MaxCreationsPerHour),
+                ]),
             ],
-            GenerationRow.ReadSingleAsync, ct);
+            async (reader, token) =>
+            {
+                await reader.NextResultAsync(token); // past the lock
+                var usage = await Usage.ReadAsync(reader, token);
+                await reader.NextResultAsync(token);
+                var created = await GenerationRow.ReadSingleAsync(reader, token);
+                return new InsertOutcome(created, created is null ? usage.Exceeded(limits, now, checkHourly: true) : null);
+            }, ct);
 
     public Task<Generation?> FindAsync(string ownerId, Guid id, CancellationToken ct) =>
         dataSource.ExecuteAsCallerAsync(ownerId,
@@ -82,19 +107,44 @@ public sealed class GenerationRepository(NpgsqlDataSource dataSource)
             }, ct);
     }
 
-    /// <summary>failed/cancelled -> pending again; null when the generation is absent or in another state.</summary>
-    public Task<Generation?> RequeueAsync(string ownerId, Guid id, DateTimeOffset now, CancellationToken ct) =>
-        dataSource.ExecuteAsCallerAsync(ownerId, $"""
-            UPDATE generations
-            SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0,
-                error_code = NULL, error_message = NULL, error_retryable = NULL,
-                started_at = NULL, completed_at = NULL, lease_expires_at = NULL,
-                enqueued_at = @now, updated_at = @now, version = version + 1
-            WHERE id = @id AND owner_id = @owner_id AND status IN ('failed', 'cancelled')
-            RETURNING {Columns}
-            """,
-            [new("id", id), new("owner_id", ownerId), new("now", now)],
-            GenerationRow.ReadSingleAsync, ct);
+    /// <summary>
+    /// failed/cancelled -> pending again, if the caller is under its active limit (retries do not
+    /// count against the hourly one). Requeued is null when absent, in another state, or over the limit.
+    /// </summary>
+    public Task<(Generation? Requeued, LimitExceeded? Limit)> RequeueAsync(
+        string ownerId, Guid id, SealedSecret? apiKey, LimitsOptions limits, DateTimeOffset now, CancellationToken ct) =>
+        dataSource.ExecuteAsCallerAsync(ownerId,
+            [
+                LockUser(ownerId),
+                (Usage.Sql, Usage.Parameters(ownerId, now)),
+                ($"""
+                 UPDATE generations
+                 SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0,
+                     error_code = NULL, error_message = NULL, error_retryable = NULL,
+                     started_at = NULL, completed_at = NULL, lease_expires_at = NULL,
+                     api_key_key_id = @key_id, api_key_ciphertext = @key_ciphertext,
+                     enqueued_at = @now, updated_at = @now, version = version + 1
+                 FROM ({Usage.Sql}) usage
+                 WHERE id = @id AND owner_id = @owner_id AND status IN ('failed', 'cancelled') AND usage.active < @max_active
+                 RETURNING {Columns}
+                 """,
+                [
+                    .. Usage.Parameters(ownerId, now),
+                    new("id", id),
+                    new("now", now),
+                    new("key_id", NpgsqlDbType.Text) { Value = (object?)apiKey?.KeyId ?? DBNull.Value },
+                    new("key_ciphertext", NpgsqlDbType.Bytea) { Value = (object?)apiKey?.Ciphertext ?? DBNull.Value },
+                    new("max_active", limits.MaxActivePerUser),
+                ]),
+            ],
+            async (reader, token) =>
+            {
+                await reader.NextResultAsync(token);
+                var usage = await Usage.ReadAsync(reader, token);
+                await reader.NextResultAsync(token);
+                var requeued = await GenerationRow.ReadSingleAsync(reader, token);
+                return (requeued, requeued is null ? usage.Exceeded(limits, now, checkHourly: false) : null);
+            }, ct);
 
     /// <summary>pending/processing -> cancelled; a worker holding the old attempt can no longer write.</summary>
     public Task<Generation?> CancelAsync(string ownerId, Guid id, DateTimeOffset now, CancellationToken ct) =>
@@ -120,7 +170,60 @@ public sealed class GenerationRepository(NpgsqlDataSource dataSource)
             "UPDATE generations SET enqueued_at = NULL WHERE id = @id AND owner_id = @owner_id AND status = 'pending'",
             [new("id", id), new("owner_id", ownerId)],
             (_, _) => Task.FromResult(true), ct);
+
+    // Serialises one user's creates and retries across every instance, for the length of the batch.
+    private static (string, NpgsqlParameter[]) LockUser(string ownerId) =>
+        ("SELECT pg_advisory_xact_lock(hashtextextended('nanobanana.user:' || @owner_id, 0))", [new("owner_id", ownerId)]);
+
+    /// <summary>What counts against a user's limits: active generations, and creations in the last hour.</summary>
+    private static class Usage
+    {
+        public const string Sql = """
+            SELECT count(*) FILTER (WHERE status IN ('pending', 'processing')) AS active,
+                   count(*) FILTER (WHERE created_at > @hour_ago) AS last_hour,
+                   min(created_at) FILTER (WHERE created_at > @hour_ago) AS oldest_in_hour
+            FROM generations
+            WHERE owner_id = @owner_id AND (status IN ('pending', 'processing') OR created_at > @hour_ago)
+            """;
+
+        public static NpgsqlParameter[] Parameters(string ownerId, DateTimeOffset now) =>
+            [new("owner_id", ownerId), new("hour_ago", now - TimeSpan.FromHours(1))];
+
+        public static async Task<UserUsage> ReadAsync(NpgsqlDataReader reader, CancellationToken ct)
+        {
+            await reader.ReadAsync(ct);
+            return new UserUsage(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
+        }
+    }
 }
+
+/// <summary>A user's active generations and creations in the last hour, as counted under the user's lock.</summary>
+internal readonly record struct UserUsage(long Active, long LastHour, DateTimeOffset? OldestInHour)
+{
+    public LimitExceeded? Exceeded(LimitsOptions limits, DateTimeOffset now, bool checkHourly)
+    {
+        if (checkHourly && LastHour >= limits.MaxCreationsPerHour)
+        {
+            // The hourly window frees a slot when its oldest creation turns an hour old.
+            var wait = (OldestInHour ?? now) + TimeSpan.FromHours(1) - now;
+            return new LimitExceeded(LimitKind.CreationsPerHour, wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait);
+        }
+
+        return Active >= limits.MaxActivePerUser ? new LimitExceeded(LimitKind.ActiveGenerations, null) : null;
+    }
+}
+
+public enum LimitKind
+{
+    ActiveGenerations,
+    CreationsPerHour,
+}
+
+/// <summary>Which limit stopped a request, and when trying again can succeed (null: when one finishes).</summary>
+public sealed record LimitExceeded(LimitKind Kind, TimeSpan? RetryAfter);
+
+/// <summary>The stored generation, or why none was stored (a limit; or neither: the Idempotency-Key was taken).</summary>
+public sealed record InsertOutcome(Generation? Created, LimitExceeded? Limit);
 
 /// <summary>A place in a caller's history: the (created_at, id) of the last item seen.</summary>
 public readonly record struct HistoryPosition(DateTimeOffset CreatedAt, Guid Id);

@@ -1,4 +1,5 @@
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Secrets;
 using Npgsql;
 
 namespace NanoBanana.Functions.Data;
@@ -9,7 +10,8 @@ internal static class GenerationRow
     public const string Columns = """
         id, owner_id, status, prompt, options, input_images, attempt, retry_count, version,
         created_at, started_at, completed_at, error_code, error_message, error_retryable,
-        result_images, result_text, request_hash, run_attempt, enqueued_at
+        result_images, result_text, request_hash, run_attempt, enqueued_at,
+        api_key_key_id, api_key_ciphertext
         """;
 
     public static Generation Read(NpgsqlDataReader reader)
@@ -35,7 +37,8 @@ internal static class GenerationRow
                 : new GenerationError(errorCode, reader.IsDBNull(13) ? "" : reader.GetString(13), !reader.IsDBNull(14) && reader.GetBoolean(14)),
             Images: JsonColumns.ReadImages(reader.GetString(15)),
             Text: reader.IsDBNull(16) ? null : reader.GetString(16),
-            RequestHash: reader.IsDBNull(17) ? null : reader.GetFieldValue<byte[]>(17));
+            RequestHash: reader.IsDBNull(17) ? null : reader.GetFieldValue<byte[]>(17),
+            ApiKey: reader.IsDBNull(20) ? null : new SealedSecret(reader.GetString(20), reader.GetFieldValue<byte[]>(21)));
     }
 
     public static async Task<Generation?> ReadSingleAsync(NpgsqlDataReader reader, CancellationToken ct) =>

@@ -33,7 +33,10 @@ public sealed class GeminiOptions : IValidatableObject
     /// <summary>Models that accept imageConfig.imageSize (1K/2K/4K); others get no imageSize.</summary>
     public string[] ImageSizeModels { get; set; } = ["gemini-3-pro-image-preview", "gemini-3.1-flash-image"];
 
-    /// <summary>Developer API key (x-goog-api-key). Use a Key Vault reference in Azure, never a plain value in source.</summary>
+    /// <summary>
+    /// The server's Developer API key (x-goog-api-key), used when a request brings no personal key.
+    /// Optional: without it every create must send X-Gemini-Api-Key. In Azure use a Key Vault reference.
+    /// </summary>
     public string? ApiKey { get; set; }
 
     public string DeveloperBaseUrl { get; set; } = "https://generativelanguage.googleapis.com";
@@ -79,11 +82,6 @@ public sealed class GeminiOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Backend == GeminiBackend.Developer && string.IsNullOrWhiteSpace(ApiKey))
-        {
-            yield return new ValidationResult("Set Gemini__ApiKey: Gemini__Backend is Developer, which needs an API key.");
-        }
-
         if (Backend == GeminiBackend.Vertex && string.IsNullOrWhiteSpace(VertexProjectId))
         {
             yield return new ValidationResult("Set Gemini__VertexProjectId: Gemini__Backend is Vertex, which needs the Google Cloud project id.");

@@ -1,3 +1,5 @@
+using NanoBanana.Functions.Secrets;
+
 namespace NanoBanana.Functions.Generations;
 
 /// <summary>
@@ -23,7 +25,8 @@ public sealed record Generation(
     GenerationError? Error,
     IReadOnlyList<StoredImage> Images,
     string? Text,
-    byte[]? RequestHash);
+    byte[]? RequestHash,
+    SealedSecret? ApiKey);
 
 /// <summary>What the caller asked of the model beyond the prompt; null means the model's default.</summary>
 public sealed record GenerationOptions(string? AspectRatio, string? Resolution, string? Model);

@@ -12,6 +12,9 @@ public static class GenerationErrorCodes
     /// <summary>The queue gave up on the message (it reached the poison queue).</summary>
     public const string DeliveryFailed = "DELIVERY_FAILED";
 
+    /// <summary>The personal Gemini key sent with the generation cannot be opened (its encryption key was retired).</summary>
+    public const string ApiKeyUnavailable = "API_KEY_UNAVAILABLE";
+
     /// <summary>An input image the generation needs is no longer in storage.</summary>
     public const string InputMissing = "INPUT_MISSING";
 }

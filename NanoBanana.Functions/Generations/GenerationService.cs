@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Storage;
@@ -14,11 +15,15 @@ public sealed class GenerationService(
     GenerationRepository repository,
     ImageStore images,
     GenerationQueue queue,
+    PersonalGeminiKeys personalKeys,
+    IOptions<LimitsOptions> limits,
+    IOptions<ApiOptions> api,
     GenerationMetrics metrics,
     TimeProvider clock,
     ILogger<GenerationService> logger)
 {
-    public async Task<CreatedGeneration> CreateAsync(string ownerId, NewGeneration request, CancellationToken ct)
+    /// <param name="personalKey">The caller's own Gemini key (X-Gemini-Api-Key), if sent; never stored in clear.</param>
+    public async Task<CreatedGeneration> CreateAsync(string ownerId, NewGeneration request, string? personalKey, CancellationToken ct)
     {
         if (request.IdempotencyKey is { } key && await repository.FindByIdempotencyKeyAsync(ownerId, key, ct) is { } earlier)
         {
@@ -26,11 +31,12 @@ public sealed class GenerationService(
         }
 
         var id = Guid.CreateVersion7(clock.GetUtcNow());
-        Generation? created;
+        var sealedKey = personalKeys.SealFor(id, personalKey);
+        InsertOutcome outcome;
         try
         {
             var inputs = await UploadInputsAsync(id, request.Images, ct);
-            created = await repository.InsertAsync(id, ownerId, request, inputs, clock.GetUtcNow(), ct);
+            outcome = await repository.InsertAsync(id, ownerId, request, inputs, sealedKey, limits.Value, clock.GetUtcNow(), ct);
         }
         catch when (request.Images.Count > 0)
         {
@@ -38,7 +44,18 @@ public sealed class GenerationService(
             throw;
         }
 
-        if (created is null)
+        if (outcome.Limit is { } limit)
+        {
+            if (request.Images.Count > 0)
+            {
+                await DeleteBlobsQuietlyAsync(id);
+            }
+
+            logger.LogInformation("Create refused for {OwnerId}: {Limit} limit reached", ownerId, limit.Kind);
+            throw Problems.LimitExceeded(limit, api.Value.PollAfterSeconds, limits.Value);
+        }
+
+        if (outcome.Created is not { } created)
         {
             // A concurrent request with the same Idempotency-Key stored its row first: answer with that one.
             if (request.Images.Count > 0)
@@ -74,12 +91,18 @@ public sealed class GenerationService(
         return (page, new HistoryPosition(page[^1].CreatedAt, page[^1].Id));
     }
 
-    public async Task<Generation> RetryAsync(string ownerId, Guid id, CancellationToken ct)
+    public async Task<Generation> RetryAsync(string ownerId, Guid id, string? personalKey, CancellationToken ct)
     {
-        var requeued = await repository.RequeueAsync(ownerId, id, clock.GetUtcNow(), ct);
+        var sealedKey = personalKeys.SealFor(id, personalKey);
+        var (requeued, limit) = await repository.RequeueAsync(ownerId, id, sealedKey, limits.Value, clock.GetUtcNow(), ct);
         if (requeued is null)
         {
             var current = await GetAsync(ownerId, id, ct);
+            if (current.Status is GenerationStatus.Failed or GenerationStatus.Cancelled && limit is not null)
+            {
+                throw Problems.LimitExceeded(limit, api.Value.PollAfterSeconds, limits.Value);
+            }
+
             throw Problems.NotRetryable(current.Status);
         }
 

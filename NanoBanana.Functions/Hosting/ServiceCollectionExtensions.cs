@@ -26,7 +26,7 @@ public static class ServiceCollectionExtensions
 
         services.AddPostgres();
         services.AddStorage(configuration);
-        services.AddCallerAuthentication();
+        services.AddCallerAuthentication(configuration);
         services.AddGenerationApi();
         services.AddGemini();
         services.AddProcessing();

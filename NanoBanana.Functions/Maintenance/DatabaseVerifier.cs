@@ -34,6 +34,9 @@ public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
                 await NamesAsync(connection, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'generations'", ct)));
             checks.Add(Expect("constraints", SchemaExpectations.Constraints,
                 await NamesAsync(connection, "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass('generations')", ct)));
+            checks.Add(Expect("triggers", SchemaExpectations.Triggers,
+                await NamesAsync(connection, "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass('generations') AND tgenabled <> 'D'", ct)));
+            checks.Add(await CheckRowLevelSecurityAsync(connection, ct));
         }
 
         return new VerificationReport(checks.All(c => c.Ok), checks);
@@ -82,6 +85,31 @@ public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
             : new("migrations", false, string.Join("; ", problems));
     }
 
+    private static async Task<VerificationCheck> CheckRowLevelSecurityAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var problems = new List<string>();
+        await using (var command = new NpgsqlCommand("SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass('generations')", connection))
+        {
+            if (await command.ExecuteScalarAsync(ct) is not true)
+            {
+                problems.Add("row-level security is disabled on generations (ALTER TABLE generations ENABLE ROW LEVEL SECURITY)");
+            }
+        }
+
+        var policies = await NamesAsync(connection, "SELECT policyname FROM pg_policies WHERE tablename = 'generations'", ct);
+        problems.AddRange(SchemaExpectations.Policies.Where(p => !policies.Contains(p)).Select(p => $"policy missing: {p}"));
+
+        var memberships = await NamesAsync(connection,
+            "SELECT rolname FROM pg_roles WHERE rolname = ANY(@roles) AND pg_has_role(current_user, oid, 'MEMBER')", ct,
+            new NpgsqlParameter("roles", SchemaExpectations.Roles.ToArray()));
+        problems.AddRange(SchemaExpectations.Roles.Where(r => !memberships.Contains(r))
+            .Select(r => $"{r} is missing or not granted to {connection.UserName} (GRANT {r} TO {connection.UserName})"));
+
+        return problems.Count == 0
+            ? new("row-level security", true, $"enabled; policies {string.Join(", ", SchemaExpectations.Policies)}")
+            : new("row-level security", false, string.Join("; ", problems));
+    }
+
     /// <summary>database/migrations/*.sql as embedded at build, with the same sha256 migrate.sh records.</summary>
     private static Dictionary<string, string> ShippedMigrations()
     {
@@ -106,9 +134,10 @@ public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
             : new(name, false, $"missing: {string.Join(", ", missing)}");
     }
 
-    private static async Task<IReadOnlySet<string>> NamesAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    private static async Task<IReadOnlySet<string>> NamesAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params NpgsqlParameter[] parameters)
     {
         await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddRange(parameters);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var names = new HashSet<string>(StringComparer.Ordinal);
         while (await reader.ReadAsync(ct))

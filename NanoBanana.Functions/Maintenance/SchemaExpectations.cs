@@ -25,5 +25,14 @@ internal static class SchemaExpectations
         "generations_terminal_completed_at_check",
         "generations_failed_error_check",
         "generations_run_attempt_check",
+        "generations_api_key_pair_check",
+        "generations_api_key_active_check",
     ];
+
+    /// <summary>Row-level security: on for generations, with these policies, and these roles behind them.</summary>
+    public static readonly IReadOnlyList<string> Policies = ["generations_owner_isolation", "generations_maintenance_all"];
+
+    public static readonly IReadOnlyList<string> Roles = ["nanobanana_api", "nanobanana_maintenance"];
+
+    public static readonly IReadOnlyList<string> Triggers = ["generations_erase_api_key"];
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Secrets;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Telemetry;
 
@@ -17,6 +18,7 @@ public sealed class GenerationProcessor(
     ProcessingStore store,
     ImageStore images,
     IGeminiClient gemini,
+    ApiKeyProtector keys,
     IOptions<ProcessingOptions> options,
     IOptions<GeminiOptions> geminiOptions,
     GenerationMetrics metrics,
@@ -81,6 +83,14 @@ public sealed class GenerationProcessor(
 
     private async Task<GeminiOutcome> GenerateAsync(Generation generation, CancellationToken ct)
     {
+        // The user's own key, opened only here, only for this call; null means the server's key.
+        string? personalKey = null;
+        if (generation.ApiKey is { } sealedKey && (personalKey = keys.TryUnseal(sealedKey, generation.Id)) is null)
+        {
+            return GeminiOutcome.Failed(new GeminiFailure(GenerationErrorCodes.ApiKeyUnavailable,
+                "Your Gemini key could not be read back. Retry the generation with the key.", Transient: false));
+        }
+
         var inputs = new List<GeminiImage>(generation.InputImages.Count);
         foreach (var input in generation.InputImages)
         {
@@ -97,7 +107,7 @@ public sealed class GenerationProcessor(
         var model = generation.Options.Model ?? geminiOptions.Value.Model;
         var started = clock.GetTimestamp();
         var outcome = await gemini.GenerateAsync(
-            new GeminiRequest(model, generation.Prompt, inputs, generation.Options.AspectRatio, generation.Options.Resolution), ct);
+            new GeminiRequest(model, generation.Prompt, inputs, generation.Options.AspectRatio, generation.Options.Resolution, personalKey), ct);
         var latency = clock.GetElapsedTime(started);
         metrics.GeminiCall(latency, outcome.Failure?.Code ?? "ok");
         logger.LogInformation("Gemini {Model} answered in {GeminiMs} ms: {Outcome}",

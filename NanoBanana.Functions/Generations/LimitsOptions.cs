@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace NanoBanana.Functions.Generations;
+
+/// <summary>Per-user limits, counted in Postgres so they hold however many instances are running.</summary>
+public sealed class LimitsOptions
+{
+    public const string Section = "Limits";
+
+    /// <summary>Generations a user may have pending or processing at once (create and retry count).</summary>
+    [Range(1, 1000)]
+    public int MaxActivePerUser { get; set; } = 5;
+
+    /// <summary>Generations a user may create in any rolling hour.</summary>
+    [Range(1, 100_000)]
+    public int MaxCreationsPerHour { get; set; } = 60;
+}
