@@ -44,6 +44,24 @@ public sealed class VerifyDatabaseTests
         Assert.True(report.Checks.Single(c => c.Name == "constraints").Ok);
     }
 
+    [Theory]
+    [InlineData("ALTER TABLE generations DISABLE ROW LEVEL SECURITY", "row-level security is disabled on generations")]
+    [InlineData("DROP POLICY generations_owner_isolation ON generations", "policy missing: generations_owner_isolation")]
+    [InlineData("ALTER TABLE generations DISABLE TRIGGER generations_erase_api_key", "missing: generations_erase_api_key")]
+    public async Task Verify_NamesWeakenedSecurity(string sabotage, string expected)
+    {
+        // Arrange
+        await using var app = await FunctionApp.StartAsync(isolatedDatabase: true);
+        await app.ExecuteSqlAsync(sabotage);
+
+        // Act
+        var report = (await VerifyAsync(app)).Read<VerificationReport>();
+
+        // Assert
+        Assert.False(report.Healthy);
+        Assert.Contains(report.Checks, c => !c.Ok && c.Detail.Contains(expected));
+    }
+
     [Fact]
     public async Task Verify_ReportsAnUnreachableDatabase_WithoutThrowing()
     {

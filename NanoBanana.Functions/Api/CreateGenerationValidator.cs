@@ -58,6 +58,11 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         {
             errors.Add(new("prompt", ProblemCodes.PromptTooLong, $"prompt may be at most {limits.MaxPromptLength} characters; it has {prompt.Length}."));
         }
+        else if (prompt.Contains('\0'))
+        {
+            // Postgres text cannot hold NUL; anything else is stored exactly as sent.
+            errors.Add(new("prompt", ProblemCodes.InvalidPrompt, "prompt must not contain the NUL character (\\u0000)."));
+        }
     }
 
     private static List<InputImage> ValidateImages(List<ImageRequest?>? images, ApiOptions limits, List<FieldError> errors)

@@ -11,6 +11,7 @@ public static class ProblemCodes
     public const string UnknownField = "unknown_field";
     public const string PromptRequired = "prompt_required";
     public const string PromptTooLong = "prompt_too_long";
+    public const string InvalidPrompt = "invalid_prompt";
     public const string TooManyImages = "too_many_images";
     public const string ImageRequired = "image_required";
     public const string InvalidImageData = "invalid_image_data";

@@ -204,9 +204,10 @@ internal readonly record struct UserUsage(long Active, long LastHour, DateTimeOf
     {
         if (checkHourly && LastHour >= limits.MaxCreationsPerHour)
         {
-            // The hourly window frees a slot when its oldest creation turns an hour old.
+            // The hourly window frees a slot when its oldest creation turns an hour old. Clamped:
+            // a concurrent create may have stamped a "now" a moment later than ours.
             var wait = (OldestInHour ?? now) + TimeSpan.FromHours(1) - now;
-            return new LimitExceeded(LimitKind.CreationsPerHour, wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait);
+            return new LimitExceeded(LimitKind.CreationsPerHour, TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, 3600)));
         }
 
         return Active >= limits.MaxActivePerUser ? new LimitExceeded(LimitKind.ActiveGenerations, null) : null;

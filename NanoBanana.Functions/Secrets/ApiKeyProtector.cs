@@ -61,5 +61,5 @@ public sealed class ApiKeyProtector(IOptions<SecretsOptions> options)
     }
 
     private byte[]? Key(string keyId) =>
-        options.Value.EncryptionKeys.TryGetValue(keyId, out var base64) ? Convert.FromBase64String(base64) : null;
+        options.Value.EncryptionKeys.TryGetValue(keyId, out var base64) && base64 is not null ? Convert.FromBase64String(base64) : null;
 }

@@ -10,7 +10,7 @@ public sealed class SecretsOptions : IValidatableObject
     /// AES-256 keys by id (Secrets__EncryptionKeys__&lt;id&gt; = base64 of 32 random bytes; in Azure a
     /// Key Vault reference). Keep old ids while generations sealed with them may still be active.
     /// </summary>
-    public Dictionary<string, string> EncryptionKeys { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string?> EncryptionKeys { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>The key new secrets are sealed with.</summary>
     public string? ActiveKeyId { get; set; }
@@ -36,9 +36,9 @@ public sealed class SecretsOptions : IValidatableObject
         }
     }
 
-    private static bool IsAes256Key(string base64)
+    private static bool IsAes256Key(string? base64)
     {
         Span<byte> bytes = stackalloc byte[33];
-        return Convert.TryFromBase64String(base64, bytes, out var written) && written == 32;
+        return base64 is not null && Convert.TryFromBase64String(base64, bytes, out var written) && written == 32;
     }
 }

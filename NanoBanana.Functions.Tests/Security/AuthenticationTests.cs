@@ -1,0 +1,138 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.IdentityModel.Tokens;
+using NanoBanana.Functions.Tests.Infrastructure;
+
+namespace NanoBanana.Functions.Tests.Security;
+
+/// <summary>Bearer tokens from an OpenID Connect provider, with keys read from its metadata over HTTP.</summary>
+public sealed class AuthenticationTests : IAsyncLifetime
+{
+    private FakeIdentityProvider _idp = null!;
+    private FunctionApp _app = null!;
+    private RsaSecurityKey _key = null!;
+
+    public async Task InitializeAsync()
+    {
+        _idp = await FakeIdentityProvider.StartAsync();
+        _key = _idp.NewKey("key-1");
+        _app = await FunctionApp.StartAsync(settings => OidcSettings(settings, _idp));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _idp.DisposeAsync();
+    }
+
+    internal static void OidcSettings(Dictionary<string, string?> settings, FakeIdentityProvider idp)
+    {
+        settings["Auth:SigningKey"] = null;
+        settings["Auth:Authority"] = idp.Issuer;
+        settings["Auth:Issuer"] = idp.Issuer;
+        settings["Auth:Audience"] = FakeIdentityProvider.Audience;
+        settings["Auth:RequireHttpsMetadata"] = "false"; // the fake provider speaks plain HTTP on loopback
+        settings["Auth:MinimumKeyRefreshSeconds"] = "1";
+    }
+
+    [Fact]
+    public async Task AValidToken_IsAccepted_AndItsSubIsTheCaller()
+    {
+        var token = _idp.Token("oidc-user-1", _key);
+
+        var created = await _app.Api.CreateAsync(token, new { prompt = "p" });
+        var listed = await _app.Api.ListAsync(token);
+
+        Assert.Equal(StatusCodes.Status202Accepted, created.Status);
+        Assert.Equal(created.Generation.Id, listed.Read<NanoBanana.Functions.Api.GenerationPageResponse>().Items.Single().Id);
+        Assert.Equal(1, await _app.CountRowsAsync("oidc-user-1"));
+    }
+
+    [Theory]
+    [InlineData("no token")]
+    [InlineData("bad signature")]
+    [InlineData("wrong issuer")]
+    [InlineData("wrong audience")]
+    [InlineData("expired")]
+    [InlineData("alg none")]
+    [InlineData("unknown kid")]
+    [InlineData("HS256 signed with the public key")]
+    [InlineData("garbage")]
+    public async Task ABadToken_Is401_WithWwwAuthenticate_AndNoReason(string kind)
+    {
+        // Arrange
+        var user = TestTokens.NewUserId();
+        var token = kind switch
+        {
+            "no token" => null,
+            "bad signature" => _idp.Token(user, new RsaSecurityKey(System.Security.Cryptography.RSA.Create(2048)) { KeyId = "key-1" }),
+            "wrong issuer" => _idp.Token(user, _key, issuer: "https://evil.example"),
+            "wrong audience" => _idp.Token(user, _key, audience: "another-api"),
+            "expired" => _idp.Token(user, _key, expires: DateTime.UtcNow.AddMinutes(-5)),
+            "alg none" => Unsigned(user),
+            "unknown kid" => _idp.Token(user, _idp.NewKey("never-published", publish: false)),
+            "HS256 signed with the public key" => _idp.Token(user,
+                new SymmetricSecurityKey(_key.Rsa.ExportSubjectPublicKeyInfo().Concat(new byte[64]).ToArray()) { KeyId = "key-1" }, algorithm: SecurityAlgorithms.HmacSha256),
+            _ => "eyJhbGciOi.garbage.token",
+        };
+
+        // Act
+        var response = await _app.Api.CreateAsync(token, new { prompt = "p" });
+
+        // Assert
+        Assert.Equal(StatusCodes.Status401Unauthorized, response.Status);
+        Assert.Equal(token is null ? "authentication_required" : "invalid_token", response.ProblemCode);
+        Assert.StartsWith("Bearer", response.Headers.WWWAuthenticate.ToString());
+        Assert.Equal(0, await _app.CountRowsAsync(user));
+    }
+
+    [Fact]
+    public async Task AKeyRotatedInAtTheProvider_IsFetched_WhenATokenNamesItsKid()
+    {
+        // Arrange: the app has read the JWKS once, with key-1 only.
+        Assert.Equal(StatusCodes.Status202Accepted, (await _app.Api.CreateAsync(_idp.Token(TestTokens.NewUserId(), _key), new { prompt = "p" })).Status);
+        var readsBefore = _idp.JwksRequests;
+        var newKey = _idp.NewKey("key-2");
+        await Task.Delay(TimeSpan.FromSeconds(1.1)); // Auth:MinimumKeyRefreshSeconds, the guard against kid floods
+
+        // Act: IdentityModel re-reads the keys in the background when a token names an unknown kid,
+        // so the request that reveals the new kid may still be refused; the key is accepted right after.
+        var statuses = new List<int>();
+        for (var i = 0; i < 20 && statuses.LastOrDefault() != StatusCodes.Status202Accepted; i++)
+        {
+            statuses.Add((await _app.Api.CreateAsync(_idp.Token(TestTokens.NewUserId(), newKey), new { prompt = "p" })).Status);
+            await Task.Delay(100);
+        }
+
+        // Assert
+        Assert.Equal(StatusCodes.Status202Accepted, statuses[^1]);
+        Assert.All(statuses.SkipLast(1), s => Assert.Equal(StatusCodes.Status401Unauthorized, s));
+        Assert.True(statuses.Count <= 10, $"accepted only after {statuses.Count} tries");
+        Assert.Equal(readsBefore + 1, _idp.JwksRequests);
+    }
+
+    [Fact]
+    public async Task ABareJwksUri_WorksWithoutOidcMetadata()
+    {
+        // Arrange
+        await using var app = await FunctionApp.StartAsync(settings =>
+        {
+            OidcSettings(settings, _idp);
+            settings["Auth:Authority"] = null;
+            settings["Auth:JwksUri"] = _idp.Issuer + "/jwks";
+        });
+
+        // Act
+        var response = await app.Api.CreateAsync(_idp.Token(TestTokens.NewUserId(), _key), new { prompt = "p" });
+
+        // Assert
+        Assert.Equal(StatusCodes.Status202Accepted, response.Status);
+    }
+
+    private string Unsigned(string user)
+    {
+        static string Encode(string json) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json));
+        var exp = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds();
+        return $"{Encode("""{"alg":"none","typ":"JWT"}""")}.{Encode($$"""{"sub":"{{user}}","iss":"{{_idp.Issuer}}","aud":"{{FakeIdentityProvider.Audience}}","exp":{{exp}}}""")}.";
+    }
+}

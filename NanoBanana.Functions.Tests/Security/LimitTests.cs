@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Http;
+using NanoBanana.Functions.Tests.Infrastructure;
+
+namespace NanoBanana.Functions.Tests.Security;
+
+/// <summary>Per-user limits, counted in Postgres, hold across instances.</summary>
+public sealed class LimitTests
+{
+    [Fact]
+    public async Task OneHundredRapidCreates_FromTwoInstances_StopExactlyAtTheHourlyLimit()
+    {
+        // Arrange: two instances of the app sharing one database.
+        static void Limits(Dictionary<string, string?> settings)
+        {
+            settings["Limits:MaxCreationsPerHour"] = "20";
+            settings["Limits:MaxActivePerUser"] = "1000";
+        }
+
+        await using var first = await FunctionApp.StartAsync(Limits, isolatedDatabase: true);
+        await using var second = await FunctionApp.StartAsync(settings =>
+        {
+            Limits(settings);
+            settings["Postgres:ConnectionString"] = first.Configuration["Postgres:ConnectionString"];
+        });
+        var userId = TestTokens.NewUserId();
+        var token = TestTokens.For(userId);
+
+        // Act
+        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(i =>
+            Task.Run(() => (i % 2 == 0 ? first : second).Api.CreateAsync(token, new { prompt = $"rapid {i}" }))));
+
+        // Assert
+        Assert.Equal(20, responses.Count(r => r.Status == StatusCodes.Status202Accepted));
+        var refused = responses.Where(r => r.Status != StatusCodes.Status202Accepted).ToList();
+        Assert.Equal(80, refused.Count);
+        Assert.All(refused, r =>
+        {
+            Assert.Equal(StatusCodes.Status429TooManyRequests, r.Status);
+            Assert.Equal("rate_limited", r.ProblemCode);
+            var retryAfter = int.Parse(r.Headers.RetryAfter.ToString());
+            Assert.InRange(retryAfter, 3500, 3600); // when the oldest of the 20 turns an hour old
+        });
+        Assert.Equal(20, await first.CountRowsAsync(userId));
+    }
+
+    [Fact]
+    public async Task TheActiveLimit_RefusesMoreWork_UntilOneFinishes()
+    {
+        // Arrange
+        await using var app = await FunctionApp.StartAsync(settings => settings["Limits:MaxActivePerUser"] = "3");
+        var userId = TestTokens.NewUserId();
+        var token = TestTokens.For(userId);
+        var active = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            active.Add((await app.Api.CreateGenerationAsync(token)).Id);
+        }
+
+        // Act
+        var fourth = await app.Api.CreateAsync(token, new { prompt = "one too many" });
+        await app.Api.CancelAsync(token, active[0].ToString());
+        var afterCancel = await app.Api.CreateAsync(token, new { prompt = "room again" });
+        var retryOverLimit = await app.Api.RetryAsync(token, active[0].ToString());
+
+        // Assert
+        Assert.Equal(StatusCodes.Status429TooManyRequests, fourth.Status);
+        Assert.Equal("too_many_active_generations", fourth.ProblemCode);
+        Assert.Equal("10", fourth.Headers.RetryAfter.ToString());
+        Assert.Equal(StatusCodes.Status202Accepted, afterCancel.Status);
+        Assert.Equal("too_many_active_generations", retryOverLimit.ProblemCode);
+        Assert.Equal(4, await app.CountRowsAsync(userId));
+    }
+
+    [Fact]
+    public async Task Limits_AreCountedPerUser()
+    {
+        await using var app = await FunctionApp.StartAsync(settings => settings["Limits:MaxActivePerUser"] = "1");
+        await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
+
+        var someoneElse = await app.Api.CreateAsync(TestTokens.For(TestTokens.NewUserId()), new { prompt = "p" });
+
+        Assert.Equal(StatusCodes.Status202Accepted, someoneElse.Status);
+    }
+}
