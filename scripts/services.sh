@@ -4,6 +4,8 @@
 # Everything binds to 127.0.0.1; data lives under .local/ (git-ignored). Safe to run twice.
 #
 #   scripts/services.sh start | stop | status
+#   scripts/services.sh restart-postgres [fast|immediate]   # fault injection (tests/reliability)
+#   scripts/services.sh stop-azurite | start-azurite          # fault injection (tests/reliability)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -96,14 +98,29 @@ start_azurite() {
 }
 
 stop_azurite() {
-  if azurite_running; then kill "$(cat "$azurite_pid")"; rm -f "$azurite_pid"; log "Azurite stopped"; fi
+  if azurite_running; then
+    local pid; pid=$(cat "$azurite_pid")
+    kill "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    rm -f "$azurite_pid"; log "Azurite stopped"
+  fi
+}
+
+restart_postgres() {
+  local mode=${1:-fast}
+  as_postgres "$(pg_bindir)/pg_ctl" -D "$pg_data" -l "$pg_log" -m "$mode" -w -t 60 restart \
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_sock -c max_connections=200 -c fsync=off" >/dev/null
+  log "PostgreSQL restarted ($mode shutdown)"
 }
 
 case "${1:-}" in
   start) start_postgres; start_azurite ;;
   stop) stop_azurite; stop_postgres ;;
+  restart-postgres) restart_postgres "${2:-fast}" ;;
+  stop-azurite) stop_azurite ;;
+  start-azurite) start_azurite ;;
   status)
     if pg_running; then log "PostgreSQL: up on 127.0.0.1:$pg_port"; else log "PostgreSQL: down"; fi
     if azurite_running; then log "Azurite: up (pid $(cat "$azurite_pid"))"; else log "Azurite: down"; fi ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|restart-postgres [fast|immediate]|stop-azurite|start-azurite" >&2; exit 2 ;;
 esac

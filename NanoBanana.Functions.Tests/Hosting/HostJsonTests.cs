@@ -37,6 +37,21 @@ public sealed class HostJsonTests
         Assert.True(lease > geminiBudget, $"lease {lease} <= Gemini budget {geminiBudget}");
     }
 
+    /// <summary>
+    /// Found by the reliability suite: a worker that releases a claim after transient trouble bumps
+    /// enqueued_at and leaves the redelivery to the queue (after visibilityTimeout). If the repair
+    /// sweep's resend threshold were shorter, it would send a second message for every such generation.
+    /// </summary>
+    [Fact]
+    public void TheResendThreshold_OutlastsTheQueuesRedeliveryDelay()
+    {
+        var visibility = TimeSpan.Parse(Host.GetProperty("extensions").GetProperty("queues").GetProperty("visibilityTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var resend = new NanoBanana.Functions.Maintenance.MaintenanceOptions().ResendPendingAfter;
+
+        Assert.True(resend > visibility, $"resend after {resend} <= visibilityTimeout {visibility}");
+        Assert.True(TimeSpan.FromSeconds(Reliability.ReliabilitySettings.ResendPendingAfterSeconds) > visibility);
+    }
+
     [Fact]
     public void Http_RoutePrefix_IsApi_AsTheLocationHeadersAssume()
     {

@@ -70,6 +70,7 @@ internal sealed class FakeGemini : IAsyncDisposable
         }
 
         Requests.Enqueue(recorded);
+        context.Items[typeof(RecordedRequest)] = recorded; // replies may look at what was asked
         var reply = _script.TryDequeue(out var next) ? next : Default;
         await reply(context);
     }
@@ -84,4 +85,8 @@ internal sealed class FakeGemini : IAsyncDisposable
 internal sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    /// <summary>The prompt of a generateContent request (its last text part).</summary>
+    public string Prompt => Json.GetProperty("contents")[0].GetProperty("parts").EnumerateArray()
+        .Last(p => p.TryGetProperty("text", out _)).GetProperty("text").GetString()!;
 }

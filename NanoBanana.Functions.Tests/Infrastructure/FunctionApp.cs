@@ -21,10 +21,11 @@ internal sealed class FunctionApp : IAsyncDisposable
 
     private string? _isolatedDatabase;
 
-    private FunctionApp(ServiceProvider services, IConfiguration configuration, CapturedLogs logs)
+    private FunctionApp(ServiceProvider services, IConfiguration configuration, CapturedLogs logs, IReadOnlyDictionary<string, string?> settings)
     {
         _services = services;
         Configuration = configuration;
+        Settings = settings;
         Logs = logs;
         Api = new ApiClient(this);
     }
@@ -32,6 +33,9 @@ internal sealed class FunctionApp : IAsyncDisposable
     public IServiceProvider Services => _services;
 
     public IConfiguration Configuration { get; }
+
+    /// <summary>The settings the app was built from, e.g. to start another instance (a worker process) like it.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; }
 
     public CapturedLogs Logs { get; }
 
@@ -77,7 +81,14 @@ internal sealed class FunctionApp : IAsyncDisposable
             ["Limits:MaxCreationsPerHour"] = "100000",
         };
         configure?.Invoke(settings);
+        var app = FromSettings(settings, clock);
+        app._isolatedDatabase = isolatedDatabase ? connectionString : null;
+        return app;
+    }
 
+    /// <summary>An app from complete settings, with no test set-up of its own (what a worker process runs).</summary>
+    public static FunctionApp FromSettings(IReadOnlyDictionary<string, string?> settings, TimeProvider? clock = null)
+    {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var logs = new CapturedLogs();
         var services = new ServiceCollection()
@@ -90,14 +101,15 @@ internal sealed class FunctionApp : IAsyncDisposable
         }
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        return new FunctionApp(provider, configuration, logs) { _isolatedDatabase = isolatedDatabase ? connectionString : null };
+        return new FunctionApp(provider, configuration, logs, new Dictionary<string, string?>(settings));
     }
 
     /// <summary>
     /// An app whose worker calls <paramref name="gemini"/> over the Developer API, with retry waits
     /// and attempt limits shrunk so failure paths finish in milliseconds.
     /// </summary>
-    public static Task<FunctionApp> StartWithGeminiAsync(FakeGemini gemini, Action<Dictionary<string, string?>>? configure = null) =>
+    public static Task<FunctionApp> StartWithGeminiAsync(
+        FakeGemini gemini, Action<Dictionary<string, string?>>? configure = null, bool isolatedDatabase = false) =>
         StartAsync(settings =>
         {
             settings["Gemini:Backend"] = "Developer";
@@ -110,7 +122,7 @@ internal sealed class FunctionApp : IAsyncDisposable
             settings["Processing:MaxAttempts"] = "2";
             settings["Processing:LeaseSeconds"] = "60";
             configure?.Invoke(settings);
-        });
+        }, isolatedDatabase: isolatedDatabase);
 
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(_services);
 

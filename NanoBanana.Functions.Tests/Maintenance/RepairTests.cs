@@ -52,7 +52,7 @@ public sealed class RepairTests
     {
         // Arrange: the generation's message vanished from the queue.
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:ResendPendingAfterMinutes"] = "10", clock, isolatedDatabase: true);
+        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:ResendPendingAfterSeconds"] = "600", clock, isolatedDatabase: true);
         var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
         await app.RawQueue.ClearMessagesAsync();
         var repair = app.Services.GetRequiredService<RepairService>();

@@ -31,8 +31,8 @@ public sealed class MaintenanceOptions : IValidatableObject
     public int CleanupMaxMinutes { get; set; } = 8;
 
     /// <summary>A pending generation whose message was sent longer ago than this is presumed lost and sent again.</summary>
-    [Range(1, 1440)]
-    public int ResendPendingAfterMinutes { get; set; } = 10;
+    [Range(1, 86_400)]
+    public int ResendPendingAfterSeconds { get; set; } = 600;
 
     /// <summary>Blobs younger than this are never treated as orphans: their row or result may still be being written.</summary>
     [Range(1, 10_080)]
@@ -44,7 +44,7 @@ public sealed class MaintenanceOptions : IValidatableObject
 
     public TimeSpan Retention => TimeSpan.FromDays(RetentionDays);
 
-    public TimeSpan ResendPendingAfter => TimeSpan.FromMinutes(ResendPendingAfterMinutes);
+    public TimeSpan ResendPendingAfter => TimeSpan.FromSeconds(ResendPendingAfterSeconds);
 
     public TimeSpan OrphanBlobGrace => TimeSpan.FromMinutes(OrphanBlobGraceMinutes);
 

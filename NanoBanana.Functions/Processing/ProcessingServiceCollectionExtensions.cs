@@ -8,7 +8,7 @@ namespace NanoBanana.Functions.Processing;
 internal static class ProcessingServiceCollectionExtensions
 {
     // Room between Gemini's budget and the lease for storing images and writing the result.
-    private const int LeaseMarginSeconds = 30;
+    private const int LeaseMarginSeconds = 10;
 
     public static IServiceCollection AddProcessing(this IServiceCollection services)
     {

@@ -1,0 +1,138 @@
+using Xunit.Abstractions;
+
+namespace NanoBanana.Functions.Tests.Reliability;
+
+/// <summary>
+/// These tests restart the shared PostgreSQL and Azurite and kill processes, so they run alone,
+/// after the parallel tests (xunit runs collections with parallelization disabled last, one by one).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ReliabilityCollection
+{
+    public const string Name = "reliability";
+}
+
+/// <summary>Each fault on its own; the soak mixes them. Every run is checked by <see cref="RigVerifier"/>.</summary>
+[Collection(ReliabilityCollection.Name)]
+public sealed class FaultScenarioTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task AWorkerProcessKilledMidGeminiCall_LosesNothing()
+    {
+        // Arrange: every Gemini answer is slow (1.5 s), so kills land mid-call; only killable workers.
+        await using var rig = await ReliabilityRig.StartAsync(new RigOptions
+        {
+            Name = "sigkill",
+            Generations = 12,
+            InProcessWorkers = 0,
+            WorkerProcesses = 2,
+            GeminiWeights = new Dictionary<string, int> { ["slow ok"] = 1 },
+            InfraFaults = [new(TimeSpan.FromSeconds(2), InfraFaultKind.KillWorkerProcess), new(TimeSpan.FromSeconds(4), InfraFaultKind.KillWorkerProcess)],
+            CreateSpread = TimeSpan.FromSeconds(3),
+        });
+
+        // Act
+        var report = await RunAsync(rig);
+
+        // Assert: the killed calls were taken over after their lease, and ended.
+        Assert.True(report.MaxAttemptsForOneGeneration >= 2, "some generation should have needed a second attempt");
+        Assert.True(report.Counters.GetValueOrDefault("repair: leases requeued") >= 1);
+    }
+
+    [Fact]
+    public async Task PostgresRestarts_FastAndImmediate_WhileCreatingPollingAndClaiming_LoseNothing()
+    {
+        await using var rig = await ReliabilityRig.StartAsync(new RigOptions
+        {
+            Name = "postgres-restarts",
+            Generations = 60,
+            ImageRate = 0.2,
+            CreateSpread = TimeSpan.FromSeconds(8),
+            InfraFaults = [new(TimeSpan.FromSeconds(2), InfraFaultKind.PostgresFastRestart), new(TimeSpan.FromSeconds(5), InfraFaultKind.PostgresImmediateRestart)],
+        });
+
+        var report = await RunAsync(rig);
+
+        Assert.True(report.Counters.GetValueOrDefault("create errors retried") + report.Counters.GetValueOrDefault("polls answered 503") > 0,
+            "the restarts should have been felt by clients");
+    }
+
+    [Fact]
+    public async Task AzuriteRestart_WhileCreating_IsRepairedBySending()
+    {
+        await using var rig = await ReliabilityRig.StartAsync(new RigOptions
+        {
+            Name = "azurite-restart",
+            Generations = 40,
+            CreateSpread = TimeSpan.FromSeconds(8),
+            InfraFaults = [new(TimeSpan.FromSeconds(2), InfraFaultKind.AzuriteRestart)],
+        });
+
+        var report = await RunAsync(rig);
+
+        Assert.True(report.Counters.GetValueOrDefault("repair: messages re-sent") > 0, "sends that failed during the outage should have been repaired");
+    }
+
+    [Fact]
+    public async Task AMisbehavingGemini_EndsEveryGeneration_WithinTheAttemptLimit()
+    {
+        await using var rig = await ReliabilityRig.StartAsync(new RigOptions
+        {
+            Name = "gemini-misbehaves",
+            Generations = 40,
+            GeminiWeights = new Dictionary<string, int>
+            {
+                ["ok"] = 30, ["429 retryDelay"] = 15, ["500"] = 10, ["503"] = 10, ["slower than timeout"] = 8, ["reset mid-body"] = 8,
+                ["truncated JSON"] = 6, ["HTML error page"] = 6, ["20 MB image"] = 3, ["IMAGE_SAFETY"] = 4,
+            },
+        });
+
+        var report = await RunAsync(rig);
+
+        Assert.True(report.Outcomes.Keys.Count(k => k.StartsWith("failed", StringComparison.Ordinal)) >= 1);
+        Assert.True(report.MaxGeminiRequestsForOneGeneration <= ReliabilitySettings.MaxGeminiRequestsPerGeneration);
+    }
+
+    [Fact]
+    public async Task EveryMessageDeliveredTwice_AndMessagesAfterCancel_CallGeminiOncePerAttempt()
+    {
+        await using var rig = await ReliabilityRig.StartAsync(new RigOptions
+        {
+            Name = "duplicates-and-cancels",
+            Generations = 40,
+            DuplicateMessageRate = 1.0,
+            CancelRate = 0.3,
+        });
+
+        var report = await RunAsync(rig);
+
+        Assert.Equal(40, report.Counters.GetValueOrDefault("duplicate messages"));
+        Assert.Equal(1, report.MaxGeminiRequestsForOneGeneration); // Gemini always answers at once here
+    }
+
+    [Fact]
+    public async Task RepeatedCreatesWithOneIdempotencyKey_MakeOneGenerationEach()
+    {
+        await using var rig = await ReliabilityRig.StartAsync(new RigOptions
+        {
+            Name = "dropped-responses",
+            Generations = 30,
+            DroppedResponseRate = 1.0,
+        });
+
+        var report = await RunAsync(rig);
+
+        Assert.True(report.Counters.GetValueOrDefault("repeated creates (same key)") >= 30);
+        await using var count = rig.App.DataSource.CreateCommand("SELECT count(*) FROM generations");
+        Assert.Equal(30L, await count.ExecuteScalarAsync());
+    }
+
+    private async Task<SoakReport> RunAsync(ReliabilityRig rig)
+    {
+        var report = await rig.RunAsync();
+        output.WriteLine(report.ToMarkdown());
+        Assert.True(report.Violations.Count == 0, report.ToMarkdown());
+        Assert.Equal(report.Generations, report.Accepted);
+        return report;
+    }
+}

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using NanoBanana.Functions.Maintenance;
+using NanoBanana.Functions.Tests.Infrastructure;
+
+namespace NanoBanana.Functions.Tests.Reliability;
+
+/// <summary>
+/// One reliability run: the app on its own database, a misbehaving Gemini, workers in-process and
+/// in killable processes, the repair sweep on a short interval, phones creating and polling, and a
+/// schedule of infrastructure faults. <see cref="RunAsync"/> returns the checked outcome.
+/// </summary>
+internal sealed class ReliabilityRig : IAsyncDisposable
+{
+    private readonly List<WorkerProcess> _processes = [];
+    private readonly List<string> _events = [];
+    private string _settingsPath = "";
+
+    private ReliabilityRig(RigOptions options, FakeGemini gemini, GeminiFaultPlan plan)
+    {
+        Options = options;
+        Gemini = gemini;
+        Plan = plan;
+        Queue = HostQueueSettings.FromHostJson();
+    }
+
+    public RigOptions Options { get; }
+
+    public FakeGemini Gemini { get; }
+
+    public GeminiFaultPlan Plan { get; }
+
+    public FunctionApp App { get; private set; } = null!;
+
+    public HostQueueSettings Queue { get; }
+
+    public RigCounters Counters { get; } = new();
+
+    public IReadOnlyList<string> Events => _events;
+
+    public static async Task<ReliabilityRig> StartAsync(RigOptions options)
+    {
+        var plan = new GeminiFaultPlan(options.Seed, options.GeminiWeights);
+        var gemini = await FakeGemini.StartAsync();
+        gemini.Default = plan.ReplyAsync;
+        var rig = new ReliabilityRig(options, gemini, plan);
+        rig.App = await FunctionApp.StartWithGeminiAsync(gemini, ReliabilitySettings.Apply, isolatedDatabase: true);
+        await RigAudit.InstallAsync(rig.App);
+        rig._settingsPath = WorkerHost.WriteSettings(rig.App);
+        return rig;
+    }
+
+    public async Task<SoakReport> RunAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
+        var inProcess = Enumerable.Range(0, Options.InProcessWorkers).Select(_ => Task.Run(() => WorkerHost.RunAsync(App, stop.Token))).ToList();
+        for (var i = 0; i < Options.WorkerProcesses; i++)
+        {
+            _processes.Add(await WorkerProcess.StartAsync(_settingsPath));
+        }
+
+        var repair = Task.Run(() => RepairLoopAsync(stop.Token));
+        var faults = Task.Run(() => InjectFaultsAsync(clock));
+        var bound = ReliabilitySettings.Bound(Queue);
+        var client = new RigClient(App, Counters, bound + ReliabilitySettings.OutageAllowance);
+        var results = await Task.WhenAll(Plans().Select(plan => Task.Run(() => client.RunAsync(plan, Options.Name, clock))));
+        await faults;
+
+        stop.Cancel();
+        await Task.WhenAll(inProcess.Append(repair));
+        foreach (var process in _processes)
+        {
+            await process.KillAsync();
+        }
+
+        return await RigVerifier.VerifyAsync(this, results, bound, clock.Elapsed);
+    }
+
+    private IEnumerable<ClientPlan> Plans()
+    {
+        var random = new Random(Options.Seed);
+        for (var i = 0; i < Options.Generations; i++)
+        {
+            yield return new ClientPlan(
+                i,
+                Options.CreateSpread * i / Math.Max(1, Options.Generations),
+                random.NextDouble() < Options.ImageRate,
+                random.NextDouble() < Options.DroppedResponseRate ? random.Next(1, 6) : 0,
+                random.NextDouble() < Options.DuplicateMessageRate,
+                random.NextDouble() < Options.CancelRate);
+        }
+    }
+
+    private async Task RepairLoopAsync(CancellationToken stop)
+    {
+        var repair = App.Services.GetRequiredService<RepairService>();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var report = await repair.RunAsync(sweepOrphanBlobs: false, stop);
+                Counters.Add("repair: leases requeued", report.Requeued);
+                Counters.Add("repair: stuck failed", report.Stuck);
+                Counters.Add("repair: messages re-sent", report.Resent);
+            }
+            catch (Exception) when (!stop.IsCancellationRequested)
+            {
+                Counters.Add("repair: runs failed (outage)");
+            }
+
+            try
+            {
+                await Task.Delay(ReliabilitySettings.RepairInterval, stop);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task InjectFaultsAsync(Stopwatch clock)
+    {
+        foreach (var fault in Options.InfraFaults.OrderBy(f => f.At))
+        {
+            var wait = fault.At - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            switch (fault.Kind)
+            {
+                case InfraFaultKind.PostgresFastRestart:
+                    await Services.RunAsync("restart-postgres", "fast");
+                    break;
+                case InfraFaultKind.PostgresImmediateRestart:
+                    await Services.RunAsync("restart-postgres", "immediate");
+                    break;
+                case InfraFaultKind.AzuriteRestart:
+                    await Services.RunAsync("stop-azurite");
+                    await Task.Delay(TimeSpan.FromSeconds(3));
+                    await Services.RunAsync("start-azurite");
+                    break;
+                case InfraFaultKind.KillWorkerProcess:
+                    var victim = _processes[0];
+                    await victim.KillAsync();
+                    _processes.RemoveAt(0);
+                    _processes.Add(await WorkerProcess.StartAsync(_settingsPath));
+                    break;
+            }
+
+            _events.Add($"{clock.Elapsed.TotalSeconds:F1}s {fault.Kind}");
+            Counters.Add($"infra: {fault.Kind}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        File.Delete(_settingsPath);
+        await App.DisposeAsync();
+        await Gemini.DisposeAsync();
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.DependencyInjection;
+using NanoBanana.Functions.Processing;
+using NanoBanana.Functions.Tests.Infrastructure;
+
+namespace NanoBanana.Functions.Tests.Reliability;
+
+/// <summary>
+/// One worker instance: the generations queue and its poison queue, each driven by a
+/// <see cref="HostQueueListener"/> into the real functions. Runs inside a test, or as a process of
+/// its own (<see cref="Program"/>) so a test can SIGKILL it mid-call.
+/// </summary>
+internal static class WorkerHost
+{
+    public static async Task RunAsync(FunctionApp app, CancellationToken stop)
+    {
+        var settings = HostQueueSettings.FromHostJson();
+        var queueName = app.QueueName;
+        var storage = app.Configuration["AzureWebJobsStorage"]!;
+        var main = new HostQueueListener(new QueueClient(storage, queueName), settings,
+            (message, ct) => app.Function<GenerationWorkerFunctions>().Process(message, ct));
+        var poison = new HostQueueListener(new QueueClient(storage, queueName + "-poison"), settings,
+            (message, ct) => app.Function<GenerationWorkerFunctions>().FailUndeliverable(message, ct));
+        await Task.WhenAll(
+            main.RunAsync(new QueueClient(storage, queueName + "-poison"), stop),
+            poison.RunAsync(new QueueClient(storage, queueName + "-poison-poison"), stop));
+    }
+
+    /// <summary>Settings for a worker process, handed over in a file.</summary>
+    public static string WriteSettings(FunctionApp app)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"nanobanana-worker-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(app.Settings));
+        return path;
+    }
+
+    public static async Task<int> RunProcessAsync(string settingsPath)
+    {
+        var settings = JsonSerializer.Deserialize<Dictionary<string, string?>>(await File.ReadAllTextAsync(settingsPath))!;
+        var app = FunctionApp.FromSettings(settings);
+        _ = app.Services.GetRequiredService<NanoBanana.Functions.Processing.GenerationProcessor>(); // fail fast on bad settings
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        Console.WriteLine("worker ready");
+        await RunAsync(app, stop.Token);
+        return 0;
+    }
+}
+
+/// <summary>
+/// The test assembly's entry point, used only to run a worker as a separate process
+/// (<c>dotnet NanoBanana.Functions.Tests.dll worker-host settings.json</c>); the test runner does not call it.
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args) =>
+        args is ["worker-host", var settingsPath] ? await WorkerHost.RunProcessAsync(settingsPath) : 2;
+}
