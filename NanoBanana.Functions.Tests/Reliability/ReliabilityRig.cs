@@ -104,7 +104,11 @@ internal sealed class ReliabilityRig : IAsyncDisposable
                 Counters.Add("repair: stuck failed", report.Stuck);
                 Counters.Add("repair: messages re-sent", report.Resent);
             }
-            catch (Exception) when (!stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception)
             {
                 Counters.Add("repair: runs failed (outage)");
             }
