@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace NanoBanana.Functions.Tests.Infrastructure;
 
@@ -16,10 +14,8 @@ internal sealed class FakeGemini : IAsyncDisposable
 {
     public const string AccessToken = "ya29.fake-vertex-access-token";
 
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<Func<HttpContext, Task>> _script = new();
-
-    private FakeGemini(WebApplication app) => _app = app;
+    private WebApplication _app = null!;
 
     public string BaseUrl { get; private set; } = "";
 
@@ -32,15 +28,8 @@ internal sealed class FakeGemini : IAsyncDisposable
 
     public static async Task<FakeGemini> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var fake = new FakeGemini(app);
-        app.Run(fake.HandleAsync);
-        await app.StartAsync();
-        fake.BaseUrl = app.Urls.First();
+        var fake = new FakeGemini();
+        (fake._app, fake.BaseUrl) = await LoopbackServer.StartAsync(app => app.Run(fake.HandleAsync));
         return fake;
     }
 

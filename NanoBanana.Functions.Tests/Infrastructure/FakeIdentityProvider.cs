@@ -2,9 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -18,11 +16,9 @@ internal sealed class FakeIdentityProvider : IAsyncDisposable
 {
     public const string Audience = "nanobanana-api";
 
-    private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, RsaSecurityKey> _published = new();
+    private WebApplication _app = null!;
     private int _jwksRequests;
-
-    private FakeIdentityProvider(WebApplication app) => _app = app;
 
     public string Issuer { get; private set; } = "";
 
@@ -30,11 +26,14 @@ internal sealed class FakeIdentityProvider : IAsyncDisposable
 
     public static async Task<FakeIdentityProvider> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var provider = new FakeIdentityProvider(app);
+        var provider = new FakeIdentityProvider();
+        (provider._app, provider.Issuer) = await LoopbackServer.StartAsync(app => provider.Map(app));
+        return provider;
+    }
+
+    private void Map(WebApplication app)
+    {
+        var provider = this;
         app.MapGet("/.well-known/openid-configuration", () => Results.Json(new
         {
             issuer = provider.Issuer,
@@ -46,9 +45,6 @@ internal sealed class FakeIdentityProvider : IAsyncDisposable
             Interlocked.Increment(ref provider._jwksRequests);
             return Results.Json(new { keys = provider._published.Values.Select(JwkOf).ToArray() });
         });
-        await app.StartAsync();
-        provider.Issuer = app.Urls.First();
-        return provider;
     }
 
     /// <summary>A new RSA signing key; published in the JWKS unless <paramref name="publish"/> is false.</summary>

@@ -50,9 +50,7 @@ public sealed class MaintenanceStore(NpgsqlDataSource dataSource)
                 WHERE status = 'processing' AND lease_expires_at <= @now AND run_attempt >= @max_attempts
                 LIMIT @batch FOR UPDATE SKIP LOCKED)
             UPDATE generations g
-            SET status = 'failed', error_code = '{GenerationErrorCodes.Stuck}',
-                error_message = 'Processing was interrupted ' || g.run_attempt || ' times; giving up. Try again.',
-                error_retryable = true, completed_at = @now, lease_expires_at = NULL, updated_at = @now, version = version + 1
+            SET {GenerationErrorCodes.FailStuckSql}
             FROM stuck
             WHERE g.id = stuck.id AND g.status = 'processing' AND g.lease_expires_at <= @now AND g.run_attempt >= @max_attempts
             RETURNING g.id

@@ -30,10 +30,7 @@ public sealed class ProcessingStore(NpgsqlDataSource dataSource)
     public Task<Generation?> FailExhaustedAsync(Guid id, DateTimeOffset now, int maxAttempts, CancellationToken ct) =>
         QuerySingleAsync($"""
             UPDATE generations
-            SET status = 'failed', error_code = '{GenerationErrorCodes.Stuck}',
-                error_message = 'Processing was interrupted ' || run_attempt || ' times; giving up. Try again.',
-                error_retryable = true, completed_at = @now, lease_expires_at = NULL,
-                updated_at = @now, version = version + 1
+            SET {GenerationErrorCodes.FailStuckSql}
             WHERE id = @id AND {Claimable} AND run_attempt >= @max_attempts
             RETURNING {Columns}
             """,

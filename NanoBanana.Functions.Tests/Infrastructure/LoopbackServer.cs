@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace NanoBanana.Functions.Tests.Infrastructure;
+
+/// <summary>A Kestrel app on 127.0.0.1 and a free port, for the fakes of the services the app calls over HTTP.</summary>
+internal static class LoopbackServer
+{
+    public static async Task<(WebApplication App, string BaseUrl)> StartAsync(Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        return (app, app.Urls.First());
+    }
+}
