@@ -17,8 +17,10 @@ dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/migrations" && pwd)
 psql_q() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 if $create_db; then
-  db=$(sed -E 's|^[^/]*//[^/]*/([^?]*).*|\1|' <<<"$url")
-  admin_url=${url/\/$db/\/postgres}
+  base=${url%%\?*}
+  query=${url#"$base"}
+  db=${base##*/}
+  admin_url="${base%/*}/postgres${query}"
   if [ "$(psql_q -tA "$admin_url" -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" != "1" ]; then
     psql_q "$admin_url" -c "CREATE DATABASE \"$db\"" && echo "[migrate] created database $db"
   fi

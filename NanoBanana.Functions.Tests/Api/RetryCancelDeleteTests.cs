@@ -130,6 +130,17 @@ public sealed class RetryCancelDeleteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Retry_OfAnUnknownGeneration_Is404_WhateverKeyHeaderItCarries()
+    {
+        var response = await _app.InvokeAsync(
+            _app.Request("POST", $"/api/generations/{Guid.NewGuid()}/retry", TestTokens.For(TestTokens.NewUserId()),
+                headers: new Dictionary<string, string> { ["X-Gemini-Api-Key"] = "not a key" }),
+            async r => await _app.Function<NanoBanana.Functions.Api.GenerationActionFunctions>().Retry(r, r.Path.Value!.Split('/')[3], CancellationToken.None));
+
+        Assert.Equal("generation_not_found", response.ProblemCode);
+    }
+
+    [Fact]
     public async Task Delete_RemovesTheRowAndItsImages()
     {
         // Arrange

@@ -22,7 +22,7 @@ public sealed class CleanupTests
         var young = (await app.Api.CreateAsync(token, body)).Generation;
 
         // Act
-        var report = await app.Services.GetRequiredService<CleanupService>().RunAsync(CancellationToken.None);
+        var report = await app.Services.GetRequiredService<CleanupService>().RunAsync(DateTimeOffset.MaxValue, CancellationToken.None);
 
         // Assert
         Assert.Equal(1, report.DeletedGenerations);
@@ -50,7 +50,7 @@ public sealed class CleanupTests
         var cleanup = app.Services.GetRequiredService<CleanupService>();
 
         // Act: poll the way a phone does while the cleanup runs.
-        var run = Task.Run(() => cleanup.RunAsync(CancellationToken.None));
+        var run = Task.Run(() => cleanup.RunAsync(DateTimeOffset.MaxValue, CancellationToken.None));
         var polls = new List<int>();
         while (!run.IsCompleted)
         {
@@ -65,6 +65,26 @@ public sealed class CleanupTests
         Assert.NotEmpty(polls);
         Assert.All(polls, status => Assert.Equal(StatusCodes.Status200OK, status));
         Assert.Equal(1, await CountAllAsync(app));
+    }
+
+    [Fact]
+    public async Task Cleanup_StopsAtItsDeadline_BetweenBatches_AndTheNextRunCarriesOn()
+    {
+        // Arrange
+        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:CleanupBatchSize"] = "10", isolatedDatabase: true);
+        await app.ExecuteSqlAsync("""
+            INSERT INTO generations (id, owner_id, status, prompt, created_at, updated_at, completed_at)
+            SELECT gen_random_uuid(), 'old', 'completed', 'p', now() - interval '40 days', now(), now() FROM generate_series(1, 35)
+            """);
+        var cleanup = app.Services.GetRequiredService<CleanupService>();
+
+        // Act: a deadline already past stops it after the first batch.
+        var first = await cleanup.RunAsync(DateTimeOffset.MinValue, CancellationToken.None);
+        var second = await cleanup.RunAsync(DateTimeOffset.MaxValue, CancellationToken.None);
+
+        // Assert
+        Assert.Equal((10, false), (first.DeletedGenerations, first.Finished));
+        Assert.Equal((25, true), (second.DeletedGenerations, second.Finished));
     }
 
     private static async Task<long> CountAllAsync(FunctionApp app)

@@ -129,6 +129,42 @@ public sealed class AuthenticationTests : IAsyncLifetime
         Assert.Equal(StatusCodes.Status202Accepted, response.Status);
     }
 
+    [Fact]
+    public async Task WhenTheIdentityProviderIsDown_RequestsGet503_NotA401ThatSignsUsersOut()
+    {
+        // Arrange: a provider that answered nothing yet and is gone.
+        var gone = await FakeIdentityProvider.StartAsync();
+        var key = gone.NewKey("k");
+        var token = gone.Token("user-during-outage", key);
+        await using var app = await FunctionApp.StartAsync(settings => OidcSettings(settings, gone));
+        await gone.DisposeAsync();
+
+        // Act
+        var response = await app.Api.CreateAsync(token, new { prompt = "p" });
+
+        // Assert
+        Assert.True(response.Status == StatusCodes.Status503ServiceUnavailable, string.Join('\n', app.Logs.Lines.Select(l => l.Message)));
+        Assert.Equal("authentication_unavailable", response.ProblemCode);
+        Assert.Equal("5", response.Headers.RetryAfter.ToString());
+    }
+
+    [Fact]
+    public async Task ConfiguredAlgorithms_ReplaceTheDefaults()
+    {
+        // Arrange: only PS256 allowed, so the provider's RS256 tokens must now be refused.
+        await using var app = await FunctionApp.StartAsync(settings =>
+        {
+            OidcSettings(settings, _idp);
+            settings["Auth:Algorithms:0"] = "PS256";
+        });
+
+        // Act
+        var response = await app.Api.CreateAsync(_idp.Token(TestTokens.NewUserId(), _key), new { prompt = "p" });
+
+        // Assert
+        Assert.Equal("invalid_token", response.ProblemCode);
+    }
+
     private string Unsigned(string user)
     {
         static string Encode(string json) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json));

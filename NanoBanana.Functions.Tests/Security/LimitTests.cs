@@ -72,6 +72,41 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public async Task DeletingGenerations_DoesNotGiveTheHourlyQuotaBack()
+    {
+        // Arrange
+        await using var app = await FunctionApp.StartAsync(settings => settings["Limits:MaxCreationsPerHour"] = "3");
+        var token = TestTokens.For(TestTokens.NewUserId());
+        for (var i = 0; i < 3; i++)
+        {
+            var generation = await app.Api.CreateGenerationAsync(token);
+            Assert.Equal(StatusCodes.Status204NoContent, (await app.Api.DeleteAsync(token, generation.Id.ToString())).Status);
+        }
+
+        // Act
+        var fourth = await app.Api.CreateAsync(token, new { prompt = "the quota is spent, deleted or not" });
+
+        // Assert
+        Assert.Equal("rate_limited", fourth.ProblemCode);
+    }
+
+    [Fact]
+    public async Task RepeatsOfACreate_ThatUsedTheLastSlot_AreAnsweredWithIt_NotWith429()
+    {
+        // Arrange: one creation per hour; the phone fires the same request (same key) eight times at once.
+        await using var app = await FunctionApp.StartAsync(settings => settings["Limits:MaxCreationsPerHour"] = "1");
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var headers = new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() };
+
+        // Act
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => app.Api.CreateAsync(token, new { prompt = "once" }, headers))));
+
+        // Assert
+        Assert.All(responses, r => Assert.Equal(StatusCodes.Status202Accepted, r.Status));
+        Assert.Single(responses.Select(r => r.Generation.Id).Distinct());
+    }
+
+    [Fact]
     public async Task Limits_AreCountedPerUser()
     {
         await using var app = await FunctionApp.StartAsync(settings => settings["Limits:MaxActivePerUser"] = "1");

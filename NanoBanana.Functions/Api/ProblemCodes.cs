@@ -25,6 +25,7 @@ public static class ProblemCodes
     public const string InvalidStatus = "invalid_status";
     public const string InvalidLimit = "invalid_limit";
     public const string InvalidCursor = "invalid_cursor";
+    public const string InvalidDays = "invalid_days";
 
     // 401, 404, 409, 413, 415
     public const string AuthenticationRequired = "authentication_required";
@@ -48,5 +49,6 @@ public static class ProblemCodes
     // 5xx: our side
     public const string DatabaseUnavailable = "database_unavailable";
     public const string StorageUnavailable = "storage_unavailable";
+    public const string AuthenticationUnavailable = "authentication_unavailable";
     public const string InternalError = "internal_error";
 }

@@ -34,7 +34,7 @@ public static class ProblemMapper
                 return Problem(httpContext, StatusCodes.Status503ServiceUnavailable, ProblemCodes.DatabaseUnavailable,
                     "Service temporarily unavailable.", "The database did not answer; try again shortly.");
 
-            case RequestFailedException or AggregateException when IsStorageOutage(exception):
+            case RequestFailedException or AggregateException or OperationCanceledException when IsStorageOutage(exception):
                 logger.LogWarning(exception, "Storage unavailable while serving {Path}", httpContext.Request.Path.Value);
                 httpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
                 return Problem(httpContext, StatusCodes.Status503ServiceUnavailable, ProblemCodes.StorageUnavailable,
@@ -50,10 +50,13 @@ public static class ProblemMapper
     private static bool IsDatabaseOutage(Exception exception) =>
         exception is TimeoutException || exception is NpgsqlException { IsTransient: true } || exception.InnerException is System.Net.Sockets.SocketException;
 
+    // Azure.Core reports a storage call that timed out as a cancellation (the client did not cancel:
+    // that case is matched above), and one that failed all its retries as an AggregateException.
     private static bool IsStorageOutage(Exception exception) => exception switch
     {
         RequestFailedException failed => failed.Status is 0 or >= 500,
-        AggregateException aggregate => aggregate.InnerExceptions.All(e => e is RequestFailedException { Status: 0 or >= 500 }),
+        OperationCanceledException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsStorageOutage),
         _ => false,
     };
 

@@ -61,6 +61,13 @@ public static class Problems
         new(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType, "Unsupported media type.",
             "Send the request body as JSON with Content-Type: application/json.");
 
+    public static ApiProblemException AuthenticationUnavailable() =>
+        new(StatusCodes.Status503ServiceUnavailable, ProblemCodes.AuthenticationUnavailable, "Service temporarily unavailable.",
+            "Sign-in keys could not be fetched from the identity provider; try again shortly.")
+        {
+            Headers = new Dictionary<string, string> { ["Retry-After"] = "5" },
+        };
+
     public static ApiProblemException Unauthorized(string code, string detail) =>
         new(StatusCodes.Status401Unauthorized, code, "Authentication required.", detail)
         {

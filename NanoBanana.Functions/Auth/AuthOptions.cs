@@ -40,8 +40,14 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>A bare JWKS document (no OIDC metadata).</summary>
     public string? JwksUri { get; set; }
 
-    /// <summary>Accepted signing algorithms for OIDC/JWKS keys. HS256 is only ever accepted with <see cref="SigningKey"/>.</summary>
-    public string[] Algorithms { get; set; } = ["RS256", "ES256"];
+    /// <summary>
+    /// Accepted signing algorithms for OIDC/JWKS keys (RS256 and ES256 when none are set). HS256 is only
+    /// ever accepted with <see cref="SigningKey"/>. Empty by default because the configuration binder
+    /// appends to a non-empty default instead of replacing it.
+    /// </summary>
+    public string[] Algorithms { get; set; } = [];
+
+    internal IReadOnlyList<string> EffectiveAlgorithms => Algorithms.Length > 0 ? Algorithms : ["RS256", "ES256"];
 
     public bool RequireHttpsMetadata { get; set; } = true;
 

@@ -54,7 +54,7 @@ public sealed class JwtCallerAuthenticator : ICallerAuthenticator
                 RefreshInterval = TimeSpan.FromSeconds(auth.MinimumKeyRefreshSeconds),
             };
             // Asymmetric algorithms only: a JWKS must never let an attacker pick HS256 with a public key.
-            _parameters.ValidAlgorithms = auth.Algorithms.Where(a => !a.StartsWith("HS", StringComparison.OrdinalIgnoreCase)).ToArray();
+            _parameters.ValidAlgorithms = auth.EffectiveAlgorithms.Where(a => !a.StartsWith("HS", StringComparison.OrdinalIgnoreCase)).ToArray();
         }
     }
 
@@ -66,7 +66,35 @@ public sealed class JwtCallerAuthenticator : ICallerAuthenticator
             throw Problems.Unauthorized(ProblemCodes.AuthenticationRequired, "Send Authorization: Bearer <token>.");
         }
 
-        var result = await _handler.ValidateTokenAsync(token, _parameters);
+        TokenValidationResult result;
+        try
+        {
+            result = await _handler.ValidateTokenAsync(token, _parameters);
+        }
+        catch (Exception exception) when (IsKeySourceOutage(exception))
+        {
+            throw KeySourceOutage(exception);
+        }
+
+        if (!result.IsValid && IsKeySourceOutage(result.Exception))
+        {
+            throw KeySourceOutage(result.Exception!);
+        }
+
+        // IdentityModel carries on without keys when it cannot fetch them, so "no key for this kid"
+        // may mean the provider is unreachable: ask for the keys once to tell the two apart.
+        if (result.Exception is SecurityTokenSignatureKeyNotFoundException && _parameters.ConfigurationManager is { } keys)
+        {
+            try
+            {
+                await keys.GetBaseConfigurationAsync(ct);
+            }
+            catch (Exception exception) when (IsKeySourceOutage(exception))
+            {
+                throw KeySourceOutage(exception);
+            }
+        }
+
         if (!result.IsValid)
         {
             // The reason goes to the log (never the token); the client only learns that it was rejected.
@@ -81,6 +109,17 @@ public sealed class JwtCallerAuthenticator : ICallerAuthenticator
 
         _logger.LogInformation("Bearer token rejected: no usable sub claim");
         throw Problems.Unauthorized(ProblemCodes.InvalidToken, "The bearer token is invalid or expired.");
+    }
+
+    // Keys that could not be fetched say nothing about the token: that is our outage (503), and
+    // answering 401 would sign every user out of the app.
+    private bool IsKeySourceOutage(Exception? exception) =>
+        _parameters.ConfigurationManager is not null && exception is InvalidOperationException or HttpRequestException or IOException;
+
+    private ApiProblemException KeySourceOutage(Exception exception)
+    {
+        _logger.LogError("Signing keys unavailable: {Error}", exception.Message);
+        return Problems.AuthenticationUnavailable();
     }
 
     private static string? BearerToken(HttpRequest request)

@@ -7,7 +7,7 @@ namespace NanoBanana.Functions.Data;
 
 /// <summary>
 /// The API's reads and writes of generations. Every statement filters by owner and runs as the
-/// caller (see <see cref="CallerBatch"/>); every state change is one conditional UPDATE that says
+/// caller (see <see cref="ScopedBatch"/>); every state change is one conditional UPDATE that says
 /// which states it accepts, so concurrent requests and workers cannot step on each other.
 /// </summary>
 public sealed class GenerationRepository(NpgsqlDataSource dataSource)
@@ -28,14 +28,18 @@ public sealed class GenerationRepository(NpgsqlDataSource dataSource)
                 LockUser(ownerId),
                 (Usage.Sql, Usage.Parameters(ownerId, now)),
                 ($"""
-                 INSERT INTO generations (id, owner_id, status, prompt, options, input_images, idempotency_key, request_hash,
-                                          api_key_key_id, api_key_ciphertext, enqueued_at, created_at, updated_at)
-                 SELECT @id, @owner_id, 'pending', @prompt, @options, @input_images, @idempotency_key, @request_hash,
-                        @key_id, @key_ciphertext, @now, @now, @now
-                 FROM ({Usage.Sql}) usage
-                 WHERE usage.active < @max_active AND usage.last_hour < @max_per_hour
-                 ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-                 RETURNING {Columns}
+                 WITH created AS (
+                     INSERT INTO generations (id, owner_id, status, prompt, options, input_images, idempotency_key, request_hash,
+                                              api_key_key_id, api_key_ciphertext, enqueued_at, created_at, updated_at)
+                     SELECT @id, @owner_id, 'pending', @prompt, @options, @input_images, @idempotency_key, @request_hash,
+                            @key_id, @key_ciphertext, @now, @now, @now
+                     FROM ({Usage.Sql}) usage
+                     WHERE usage.active < @max_active AND usage.last_hour < @max_per_hour
+                     ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                     RETURNING {Columns}),
+                 counted AS (
+                     INSERT INTO generation_creations (owner_id, created_at) SELECT owner_id, created_at FROM created)
+                 SELECT * FROM created
                  """,
                 [
                     .. Usage.Parameters(ownerId, now),
@@ -178,12 +182,14 @@ public sealed class GenerationRepository(NpgsqlDataSource dataSource)
     /// <summary>What counts against a user's limits: active generations, and creations in the last hour.</summary>
     private static class Usage
     {
+        // Active ones from the generations themselves; creations from the append-only log, which
+        // deleting a generation does not shorten.
         public const string Sql = """
-            SELECT count(*) FILTER (WHERE status IN ('pending', 'processing')) AS active,
-                   count(*) FILTER (WHERE created_at > @hour_ago) AS last_hour,
-                   min(created_at) FILTER (WHERE created_at > @hour_ago) AS oldest_in_hour
-            FROM generations
-            WHERE owner_id = @owner_id AND (status IN ('pending', 'processing') OR created_at > @hour_ago)
+            SELECT (SELECT count(*) FROM generations WHERE owner_id = @owner_id AND status IN ('pending', 'processing')) AS active,
+                   count(*) AS last_hour,
+                   min(created_at) AS oldest_in_hour
+            FROM generation_creations
+            WHERE owner_id = @owner_id AND created_at > @hour_ago
             """;
 
         public static NpgsqlParameter[] Parameters(string ownerId, DateTimeOffset now) =>

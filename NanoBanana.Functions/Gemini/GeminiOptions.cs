@@ -30,8 +30,12 @@ public sealed class GeminiOptions : IValidatableObject
     /// <summary>Other model ids a request may ask for by name (its <c>model</c> field).</summary>
     public string[] AllowedModels { get; set; } = [];
 
-    /// <summary>Models that accept imageConfig.imageSize (1K/2K/4K); others get no imageSize.</summary>
-    public string[] ImageSizeModels { get; set; } = ["gemini-3-pro-image-preview", "gemini-3.1-flash-image"];
+    /// <summary>
+    /// Models that accept imageConfig.imageSize (1K/2K/4K); others get no imageSize. When none are set:
+    /// gemini-3-pro-image-preview and gemini-3.1-flash-image (empty by default because the
+    /// configuration binder appends to a non-empty default instead of replacing it).
+    /// </summary>
+    public string[] ImageSizeModels { get; set; } = [];
 
     /// <summary>
     /// The server's Developer API key (x-goog-api-key), used when a request brings no personal key.
@@ -78,7 +82,8 @@ public sealed class GeminiOptions : IValidatableObject
     public bool IsAllowed(string model) =>
         string.Equals(model, Model, StringComparison.Ordinal) || AllowedModels.Contains(model, StringComparer.Ordinal);
 
-    public bool SupportsImageSize(string model) => ImageSizeModels.Contains(model, StringComparer.Ordinal);
+    public bool SupportsImageSize(string model) =>
+        (ImageSizeModels.Length > 0 ? ImageSizeModels : ["gemini-3-pro-image-preview", "gemini-3.1-flash-image"]).Contains(model, StringComparer.Ordinal);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -32,23 +32,23 @@ public sealed class GenerationService(
 
         var id = Guid.CreateVersion7(clock.GetUtcNow());
         var sealedKey = personalKeys.SealFor(id, personalKey);
-        InsertOutcome outcome;
-        try
-        {
-            var inputs = await UploadInputsAsync(id, request.Images, ct);
-            outcome = await repository.InsertAsync(id, ownerId, request, inputs, sealedKey, limits.Value, clock.GetUtcNow(), ct);
-        }
-        catch when (request.Images.Count > 0)
-        {
-            await DeleteBlobsQuietlyAsync(id);
-            throw;
-        }
+        // If the upload or the insert fails, the blobs stay: the insert may have committed before the
+        // connection broke, and its row then needs them. Unreferenced ones go in the orphan sweep.
+        var inputs = await UploadInputsAsync(id, request.Images, ct);
+        var outcome = await repository.InsertAsync(id, ownerId, request, inputs, sealedKey, limits.Value, clock.GetUtcNow(), ct);
 
         if (outcome.Limit is { } limit)
         {
             if (request.Images.Count > 0)
             {
                 await DeleteBlobsQuietlyAsync(id);
+            }
+
+            // A repeat of a create that has just gone through counts against the limit it used
+            // itself: answer it with that generation, not with a 429.
+            if (request.IdempotencyKey is { } repeatedKey && await repository.FindByIdempotencyKeyAsync(ownerId, repeatedKey, ct) is { } original)
+            {
+                return Replay(original, request);
             }
 
             logger.LogInformation("Create refused for {OwnerId}: {Limit} limit reached", ownerId, limit.Kind);
@@ -93,6 +93,12 @@ public sealed class GenerationService(
 
     public async Task<Generation> RetryAsync(string ownerId, Guid id, string? personalKey, CancellationToken ct)
     {
+        var existing = await GetAsync(ownerId, id, ct); // 404 before anything about keys
+        if (existing.Status is not (GenerationStatus.Failed or GenerationStatus.Cancelled))
+        {
+            throw Problems.NotRetryable(existing.Status);
+        }
+
         var sealedKey = personalKeys.SealFor(id, personalKey);
         var (requeued, limit) = await repository.RequeueAsync(ownerId, id, sealedKey, limits.Value, clock.GetUtcNow(), ct);
         if (requeued is null)

@@ -15,13 +15,15 @@ public sealed class CleanupService(
     TimeProvider clock,
     ILogger<CleanupService> logger)
 {
-    public async Task<CleanupReport> RunAsync(CancellationToken ct)
+    /// <param name="deadline">When to stop (between batches) and leave the rest to the next run.</param>
+    public async Task<CleanupReport> RunAsync(DateTimeOffset deadline, CancellationToken ct)
     {
         var settings = options.Value;
-        var cutoff = clock.GetUtcNow() - settings.Retention;
-        var started = clock.GetTimestamp();
-        var budget = TimeSpan.FromMinutes(settings.CleanupMaxMinutes);
+        var now = clock.GetUtcNow();
+        var cutoff = now - settings.Retention;
         int rows = 0, blobs = 0, batches = 0, blobFailures = 0;
+        // The hourly limit looks back one hour; a day of log is plenty.
+        await store.PruneCreationLogAsync(now - TimeSpan.FromDays(1), ct);
 
         while (true)
         {
@@ -48,11 +50,10 @@ public sealed class CleanupService(
                 break;
             }
 
-            if (clock.GetElapsedTime(started) > budget)
+            if (clock.GetUtcNow() >= deadline)
             {
-                logger.LogWarning("Cleanup stopped after {Minutes} minutes with more to delete; the next run continues", settings.CleanupMaxMinutes);
-                var partial = new CleanupReport(cutoff, rows, blobs, batches, blobFailures, Finished: false);
-                return partial;
+                logger.LogWarning("Cleanup stopped at its deadline after {Rows} generations with more to delete; the next run continues", rows);
+                return new CleanupReport(cutoff, rows, blobs, batches, blobFailures, Finished: false);
             }
         }
 

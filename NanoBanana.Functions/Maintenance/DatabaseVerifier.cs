@@ -26,6 +26,23 @@ public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
 
         await using (connection)
         {
+            // As the worker's role, in a transaction (nothing stays on the pooled session).
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await using (var role = new NpgsqlCommand($"SELECT set_config('role', '{Data.ScopedBatch.MaintenanceRole}', true)", connection, transaction))
+            {
+                try
+                {
+                    await role.ExecuteNonQueryAsync(ct);
+                }
+                catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.InvalidParameterValue)
+                {
+                    checks.Add(new("connectivity", true, $"PostgreSQL {connection.PostgreSqlVersion}"));
+                    checks.Add(new("row-level security", false,
+                        $"{connection.UserName} cannot act as {Data.ScopedBatch.MaintenanceRole}: run database/migrate.sh, then GRANT nanobanana_api, nanobanana_maintenance TO {connection.UserName}"));
+                    return new VerificationReport(false, checks);
+                }
+            }
+
             checks.Add(new("connectivity", true, $"PostgreSQL {connection.PostgreSqlVersion}"));
             checks.Add(await CheckMigrationsAsync(connection, ct));
             checks.Add(Expect("tables", SchemaExpectations.Tables,
@@ -100,7 +117,7 @@ public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
         problems.AddRange(SchemaExpectations.Policies.Where(p => !policies.Contains(p)).Select(p => $"policy missing: {p}"));
 
         var memberships = await NamesAsync(connection,
-            "SELECT rolname FROM pg_roles WHERE rolname = ANY(@roles) AND pg_has_role(current_user, oid, 'MEMBER')", ct,
+            "SELECT rolname FROM pg_roles WHERE rolname = ANY(@roles) AND pg_has_role(session_user, oid, 'MEMBER')", ct,
             new NpgsqlParameter("roles", SchemaExpectations.Roles.ToArray()));
         problems.AddRange(SchemaExpectations.Roles.Where(r => !memberships.Contains(r))
             .Select(r => $"{r} is missing or not granted to {connection.UserName} (GRANT {r} TO {connection.UserName})"));

@@ -26,9 +26,16 @@ public sealed class MaintenanceOptions : IValidatableObject
     [Range(1, 10_000)]
     public int CleanupBatchSize { get; set; } = 500;
 
-    /// <summary>A cleanup run stops after this long and the next run carries on.</summary>
+    /// <summary>
+    /// A timer's run (cleanup, then the full repair) stops after this long and the next run carries on:
+    /// it must end well inside host.json functionTimeout (10 min), or the host restarts.
+    /// </summary>
     [Range(1, 120)]
-    public int CleanupMaxMinutes { get; set; } = 8;
+    public int RunBudgetMinutes { get; set; } = 8;
+
+    /// <summary>The same for a run started over HTTP, which must answer before Azure's 230 s request limit.</summary>
+    [Range(1, 200)]
+    public int HttpRunBudgetSeconds { get; set; } = 180;
 
     /// <summary>A pending generation whose message was sent longer ago than this is presumed lost and sent again.</summary>
     [Range(1, 86_400)]
@@ -43,6 +50,10 @@ public sealed class MaintenanceOptions : IValidatableObject
     public int RepairBatchSize { get; set; } = 200;
 
     public TimeSpan Retention => TimeSpan.FromDays(RetentionDays);
+
+    public TimeSpan RunBudget => TimeSpan.FromMinutes(RunBudgetMinutes);
+
+    public TimeSpan HttpRunBudget => TimeSpan.FromSeconds(HttpRunBudgetSeconds);
 
     public TimeSpan ResendPendingAfter => TimeSpan.FromSeconds(ResendPendingAfterSeconds);
 

@@ -26,6 +26,11 @@ public sealed class MaintenanceStore(NpgsqlDataSource dataSource)
                 .Concat(JsonColumns.ReadImages(reader.GetString(2))).Select(i => i.BlobName).ToList()),
             ct);
 
+    /// <summary>Forgets creations older than the hourly limit's window (with a day's margin).</summary>
+    public Task<int> PruneCreationLogAsync(DateTimeOffset before, CancellationToken ct) =>
+        dataSource.ExecuteAsMaintenanceAsync("DELETE FROM generation_creations WHERE created_at < @before",
+            [new("before", before)], (reader, _) => Task.FromResult(reader.RecordsAffected), ct);
+
     /// <summary>Processing rows whose lease expired and that have attempts left go back to pending (to be re-sent).</summary>
     public Task<List<Guid>> RequeueExpiredAsync(DateTimeOffset now, int maxAttempts, int batchSize, CancellationToken ct) =>
         ListAsync("""
@@ -78,12 +83,9 @@ public sealed class MaintenanceStore(NpgsqlDataSource dataSource)
             reader => reader.GetGuid(0), ct);
 
     /// <summary>A send failed after <see cref="TakeUnsentPendingAsync"/>: make the row due again at the next sweep.</summary>
-    public async Task MarkNotEnqueuedAsync(Guid id, CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand("UPDATE generations SET enqueued_at = NULL WHERE id = @id AND status = 'pending'");
-        command.Parameters.AddWithValue("id", id);
-        await command.ExecuteNonQueryAsync(ct);
-    }
+    public Task MarkNotEnqueuedAsync(Guid id, CancellationToken ct) =>
+        dataSource.ExecuteAsMaintenanceAsync("UPDATE generations SET enqueued_at = NULL WHERE id = @id AND status = 'pending'",
+            [new("id", id)], (_, _) => Task.FromResult(true), ct);
 
     /// <summary>For each of <paramref name="ids"/> that still has a row: the blob names the row refers to.</summary>
     public async Task<Dictionary<Guid, HashSet<string>>> ReferencedBlobsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
@@ -97,17 +99,15 @@ public sealed class MaintenanceStore(NpgsqlDataSource dataSource)
         return rows.ToDictionary(r => r.Id, r => r.Names);
     }
 
-    private async Task<List<T>> ListAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.AddRange(parameters);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var items = new List<T>();
-        while (await reader.ReadAsync(ct))
+    private Task<List<T>> ListAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken ct) =>
+        dataSource.ExecuteAsMaintenanceAsync(sql, parameters, async (reader, token) =>
         {
-            items.Add(read(reader));
-        }
+            var items = new List<T>();
+            while (await reader.ReadAsync(token))
+            {
+                items.Add(read(reader));
+            }
 
-        return items;
-    }
+            return items;
+        }, ct);
 }

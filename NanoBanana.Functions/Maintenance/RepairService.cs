@@ -22,7 +22,9 @@ public sealed class RepairService(
     TimeProvider clock,
     ILogger<RepairService> logger)
 {
-    public async Task<RepairReport> RunAsync(bool sweepOrphanBlobs, CancellationToken ct)
+    /// <param name="sweepOrphanBlobs">Also list the container for blobs no row refers to (the daily and on-demand runs).</param>
+    /// <param name="deadline">When the orphan sweep stops (between pages); the next full run carries on.</param>
+    public async Task<RepairReport> RunAsync(bool sweepOrphanBlobs, CancellationToken ct, DateTimeOffset? deadline = null)
     {
         var settings = options.Value;
         var maxAttempts = processing.Value.MaxAttempts;
@@ -43,7 +45,7 @@ public sealed class RepairService(
         }
 
         var (resent, sendFailures) = await ResendAsync(now, requeued, settings, ct);
-        var orphans = sweepOrphanBlobs ? await DeleteOrphanBlobsAsync(now - settings.OrphanBlobGrace, ct) : 0;
+        var orphans = sweepOrphanBlobs ? await DeleteOrphanBlobsAsync(now - settings.OrphanBlobGrace, deadline, ct) : 0;
 
         var report = new RepairReport(requeued.Count, stuck.Count, resent, sendFailures, orphans, sweepOrphanBlobs);
         logger.LogInformation(
@@ -78,11 +80,17 @@ public sealed class RepairService(
         return (sent, failed);
     }
 
-    private async Task<int> DeleteOrphanBlobsAsync(DateTimeOffset olderThan, CancellationToken ct)
+    private async Task<int> DeleteOrphanBlobsAsync(DateTimeOffset olderThan, DateTimeOffset? deadline, CancellationToken ct)
     {
         var deleted = 0;
         await foreach (var page in images.ListOlderThanAsync(olderThan, pageSize: 500, ct))
         {
+            if (clock.GetUtcNow() >= deadline)
+            {
+                logger.LogWarning("Orphan sweep stopped at its deadline; the next full repair carries on");
+                break;
+            }
+
             var byGeneration = page
                 .Select(name => (Name: name, HasId: BlobNames.TryGetGenerationId(name, out var id), Id: id))
                 .ToList();

@@ -6,7 +6,7 @@ namespace NanoBanana.Functions.Maintenance;
 /// </summary>
 internal static class SchemaExpectations
 {
-    public static readonly IReadOnlyList<string> Tables = ["generations", "schema_migrations"];
+    public static readonly IReadOnlyList<string> Tables = ["generations", "generation_creations", "schema_migrations"];
 
     public static readonly IReadOnlyList<string> Indexes =
     [

@@ -16,6 +16,7 @@ public sealed class StatsService(NpgsqlDataSource dataSource, TimeProvider clock
         var now = clock.GetUtcNow();
         var since = now - TimeSpan.FromDays(windowDays);
         await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT set_config('role', '{Data.ScopedBatch.MaintenanceRole}', true)"));
         void Add(string sql)
         {
             var command = new NpgsqlBatchCommand(sql);
@@ -41,6 +42,7 @@ public sealed class StatsService(NpgsqlDataSource dataSource, TimeProvider clock
         Add("SELECT pg_total_relation_size('generations'), coalesce((SELECT sum((image->>'bytes')::bigint) FROM generations, jsonb_array_elements(input_images || result_images) image), 0)::bigint");
 
         await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct); // past set_config
         var byStatus = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["pending"] = 0, ["processing"] = 0, ["completed"] = 0, ["failed"] = 0, ["cancelled"] = 0 };
         while (await reader.ReadAsync(ct))
         {

@@ -168,15 +168,29 @@ public sealed class GenerationProcessor(
                 claimed.Id, claimed.Attempt, stored.Count, stored.Sum(s => s.Bytes));
             // Earlier attempts that crashed after uploading left images nobody points to.
             var current = stored.Select(s => s.BlobName).ToHashSet();
-            var leftovers = (await images.ListAsync(BlobNames.OutputPrefix(claimed.Id), ct)).Where(name => !current.Contains(name));
-            await images.DeleteAsync(leftovers, ct);
+            await TidyAsync(claimed, async () =>
+                await images.DeleteAsync((await images.ListAsync(BlobNames.OutputPrefix(claimed.Id), ct)).Where(name => !current.Contains(name)), ct));
             return;
         }
 
         // Cancelled, retried or taken over while we worked: this result is stale. Its images carry
         // this attempt in their names, so deleting them cannot touch anyone else's.
         logger.LogInformation("Generation {GenerationId} attempt {Attempt}: result discarded, the generation was cancelled or taken over", claimed.Id, claimed.Attempt);
-        await images.DeleteAsync(stored.Select(s => s.BlobName), ct);
+        await TidyAsync(claimed, () => images.DeleteAsync(stored.Select(s => s.BlobName), ct));
+    }
+
+    // The outcome is recorded; a failure to tidy blobs must not make the queue deliver the message
+    // again. What is left is removed by the repair's orphan sweep.
+    private async Task TidyAsync(Generation claimed, Func<Task> tidy)
+    {
+        try
+        {
+            await tidy();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogWarning(exception, "Generation {GenerationId} attempt {Attempt}: leftover images not deleted; the orphan sweep will", claimed.Id, claimed.Attempt);
+        }
     }
 
     private async Task ReleaseQuietlyAsync(Generation claimed)
@@ -197,7 +211,4 @@ public sealed class GenerationProcessor(
 /// Gemini was temporarily unavailable and this run still has attempts left.
 /// </summary>
 public sealed class GenerationRetryException(Guid generationId, string failureCode)
-    : Exception($"Generation {generationId} will be retried after {failureCode}.")
-{
-    public string FailureCode { get; } = failureCode;
-}
+    : Exception($"Generation {generationId} will be retried after {failureCode}.");

@@ -90,11 +90,6 @@ public sealed class ProcessingStore(NpgsqlDataSource dataSource)
             """,
             [new("id", id), new("now", now)], ct);
 
-    private async Task<Generation?> QuerySingleAsync(string sql, NpgsqlParameter[] parameters, CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.AddRange(parameters);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        return await GenerationRow.ReadSingleAsync(reader, ct);
-    }
+    private Task<Generation?> QuerySingleAsync(string sql, NpgsqlParameter[] parameters, CancellationToken ct) =>
+        dataSource.ExecuteAsMaintenanceAsync(sql, parameters, GenerationRow.ReadSingleAsync, ct);
 }

@@ -11,8 +11,6 @@ public sealed class GenerationQueue(QueueClient queue)
 {
     private volatile bool _exists;
 
-    public string Name => queue.Name;
-
     public async Task SendAsync(Guid generationId, CancellationToken ct)
     {
         await EnsureExistsAsync(ct);

@@ -32,13 +32,13 @@ public sealed class ImageStore(BlobContainerClient container)
         }
     }
 
-    /// <summary>The blob's content as a stream (not buffered), with its content type; null if absent.</summary>
-    public async Task<(Stream Content, string ContentType, long Length, Azure.ETag ETag)?> OpenReadAsync(string blobName, CancellationToken ct)
+    /// <summary>The blob's content as a stream (not buffered), with its ETag; null if absent.</summary>
+    public async Task<(Stream Content, Azure.ETag ETag)?> OpenReadAsync(string blobName, CancellationToken ct)
     {
         try
         {
             var download = (await container.GetBlobClient(blobName).DownloadStreamingAsync(cancellationToken: ct)).Value;
-            return (download.Content, download.Details.ContentType, download.Details.ContentLength, download.Details.ETag);
+            return (download.Content, download.Details.ETag);
         }
         catch (Azure.RequestFailedException exception) when (exception.Status == 404)
         {

@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace NanoBanana.Functions.Tests.Data;
 
-public sealed class CallerBatchTests
+public sealed class ScopedBatchTests
 {
     [Fact]
     public async Task ExecuteAsCaller_SetsTheUserForItsStatementOnly()
