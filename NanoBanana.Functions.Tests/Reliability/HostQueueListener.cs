@@ -24,16 +24,6 @@ internal sealed class HostQueueListener(QueueClient queue, HostQueueSettings set
     /// <summary>The host hides a message this long while its function runs (and renews it for long runs).</summary>
     public static readonly TimeSpan ProcessingVisibility = TimeSpan.FromMinutes(10);
 
-    private int _processed;
-    private int _failed;
-    private int _poisoned;
-
-    public int Processed => _processed;
-
-    public int Failed => _failed;
-
-    public int Poisoned => _poisoned;
-
     public async Task RunAsync(QueueClient poisonQueue, CancellationToken stop)
     {
         var running = new List<Task>();
@@ -99,17 +89,14 @@ internal sealed class HostQueueListener(QueueClient queue, HostQueueSettings set
 
             if (succeeded)
             {
-                Interlocked.Increment(ref _processed);
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
             }
             else if (message.DequeueCount >= settings.MaxDequeueCount)
             {
-                Interlocked.Increment(ref _failed);
                 await PoisonAsync(message, poisonQueue);
             }
             else
             {
-                Interlocked.Increment(ref _failed);
                 await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: CancellationToken.None);
             }
         }
@@ -121,7 +108,6 @@ internal sealed class HostQueueListener(QueueClient queue, HostQueueSettings set
 
     private async Task PoisonAsync(QueueMessage message, QueueClient poisonQueue)
     {
-        Interlocked.Increment(ref _poisoned);
         await poisonQueue.CreateIfNotExistsAsync();
         await poisonQueue.SendMessageAsync(message.MessageText);
         await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
