@@ -18,6 +18,10 @@ azurite_dir="$local_dir/azurite"
 azurite_tools="$local_dir/tools"
 azurite_version=3.37.0
 azurite_pid="$local_dir/azurite.pid"
+# Other ports let a second checkout run its own services beside this one (the tests read the same variables).
+blob_port=${NANOBANANA_BLOB_PORT:-10000}
+queue_port=${NANOBANANA_QUEUE_PORT:-10001}
+table_port=${NANOBANANA_TABLE_PORT:-10002}
 # The development superuser; the app's own database and roles are created by database/migrate.sh.
 pg_superuser=postgres
 pg_password=${NANOBANANA_PG_PASSWORD:-postgres}
@@ -82,15 +86,16 @@ start_azurite() {
     npm install --silent --no-audit --no-fund --prefix "$azurite_tools" "azurite@$azurite_version" >/dev/null
   fi
   if azurite_running; then log "Azurite already running"; return; fi
-  if port_open 10000 && port_open 10001; then log "something already serves 127.0.0.1:10000/10001 (another Azurite?); using it"; return; fi
+  if port_open "$blob_port" && port_open "$queue_port"; then log "something already serves 127.0.0.1:$blob_port/$queue_port (another Azurite?); using it"; return; fi
   mkdir -p "$azurite_dir"
   # --skipApiVersionCheck: current Azure SDKs send a newer x-ms-version than Azurite knows.
   nohup "$exe" --silent --skipApiVersionCheck --location "$azurite_dir" \
-    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >"$local_dir/azurite.out" 2>&1 &
+    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
+    --blobPort "$blob_port" --queuePort "$queue_port" --tablePort "$table_port" >"$local_dir/azurite.out" 2>&1 &
   echo $! >"$azurite_pid"
   for _ in $(seq 1 60); do
-    if port_open 10000 && port_open 10001; then
-      log "Azurite listening on 127.0.0.1:10000 (blob) and :10001 (queue)"; return
+    if port_open "$blob_port" && port_open "$queue_port"; then
+      log "Azurite listening on 127.0.0.1:$blob_port (blob) and :$queue_port (queue)"; return
     fi
     sleep 0.5
   done

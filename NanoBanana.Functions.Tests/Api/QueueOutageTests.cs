@@ -6,11 +6,8 @@ namespace NanoBanana.Functions.Tests.Api;
 
 public sealed class QueueOutageTests
 {
-    // Azurite's well-known development account, with the queue endpoint on a port nothing listens on.
-    private const string StorageWithDeadQueue =
-        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-        "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;";
+    // The local Azurite account, with the queue endpoint on a port nothing listens on.
+    private static readonly string StorageWithDeadQueue = TestSettings.LocalAzuriteWithQueueAt("http://127.0.0.1:1/devstoreaccount1");
 
     [Fact]
     public async Task Create_WhenTheQueueSendFails_StillAccepts_AndMarksTheRowForTheRepairSweep()

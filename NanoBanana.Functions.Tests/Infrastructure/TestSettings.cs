@@ -1,19 +1,42 @@
 namespace NanoBanana.Functions.Tests.Infrastructure;
 
 /// <summary>
-/// Where the real services are. Environment variables override the defaults that
-/// scripts/services.sh starts (Postgres on 127.0.0.1:54329, Azurite on its default ports).
+/// Where the real services are. By default, what scripts/services.sh starts: Postgres on
+/// 127.0.0.1:$NANOBANANA_PG_PORT (54329) and Azurite on $NANOBANANA_BLOB_PORT/$NANOBANANA_QUEUE_PORT
+/// (10000/10001), so a second checkout with other ports tests against its own services.
+/// NANOBANANA_TEST_POSTGRES / NANOBANANA_TEST_STORAGE point the tests at any other server instead.
 /// </summary>
 internal static class TestSettings
 {
+    // Azurite's well-known development account (public, documented by Azure).
+    private const string DevelopmentAccountKey =
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
     public static string PostgresServer =>
         Environment.GetEnvironmentVariable("NANOBANANA_TEST_POSTGRES")
-        ?? "Host=127.0.0.1;Port=54329;Username=postgres;Password=postgres;Timeout=5";
+        ?? $"Host=127.0.0.1;Port={Port("NANOBANANA_PG_PORT", 54329)};Username=postgres;" +
+           $"Password={Environment.GetEnvironmentVariable("NANOBANANA_PG_PASSWORD") ?? "postgres"};Timeout=5";
 
     public static string Storage =>
-        Environment.GetEnvironmentVariable("NANOBANANA_TEST_STORAGE") ?? "UseDevelopmentStorage=true";
+        Environment.GetEnvironmentVariable("NANOBANANA_TEST_STORAGE") ?? LocalAzurite;
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    private static int BlobPort => Port("NANOBANANA_BLOB_PORT", 10000);
+
+    private static int QueuePort => Port("NANOBANANA_QUEUE_PORT", 10001);
+
+    private static string LocalAzurite => BlobPort == 10000 && QueuePort == 10001
+        ? "UseDevelopmentStorage=true"
+        : LocalAzuriteWithQueueAt($"http://127.0.0.1:{QueuePort}/devstoreaccount1");
+
+    /// <summary>The local Azurite account with its queue endpoint replaced (e.g. by a port nothing listens on).</summary>
+    public static string LocalAzuriteWithQueueAt(string queueEndpoint) =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevelopmentAccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint={queueEndpoint};";
+
+    private static int Port(string variable, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(variable), out var port) ? port : fallback;
 
     private static string FindRepositoryRoot()
     {
