@@ -6,7 +6,7 @@ using NanoBanana.Functions.Secrets;
 namespace NanoBanana.Functions.Generations;
 
 /// <summary>
-/// A user's own Gemini key (the seed's billing separation), sent per request in X-Gemini-Api-Key.
+/// A user's own Gemini key (the original Express + Supabase system's billing separation), sent per request in X-Gemini-Api-Key.
 /// Chosen over storing keys per user: the key lives only while its generation is active (sealed in
 /// the row, erased by the database when it ends), so there is no long-lived key store to protect.
 /// Without one, the server's Gemini__ApiKey is used; with neither, the request is refused up front.
