@@ -228,7 +228,7 @@ internal sealed class FunctionApp : IAsyncDisposable
         }
         catch (Exception exception)
         {
-            result = ProblemMapper.ToResult(exception, context, _services.GetRequiredService<ILogger<FunctionApp>>());
+            result = _services.GetRequiredService<ProblemMapper>().ToResult(exception, context);
         }
 
         await result.ExecuteAsync(context);

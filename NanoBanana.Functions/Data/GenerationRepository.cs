@@ -213,24 +213,13 @@ internal readonly record struct UserUsage(long Active, long LastHour, DateTimeOf
             // The hourly window frees a slot when its oldest creation turns an hour old. Clamped:
             // a concurrent create may have stamped a "now" a moment later than ours.
             var wait = (OldestInHour ?? now) + TimeSpan.FromHours(1) - now;
-            return new LimitExceeded(LimitKind.CreationsPerHour, TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, 3600)));
+            return new LimitExceeded(LimitKind.CreationsPerHour, limits.MaxCreationsPerHour,
+                TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, 3600)));
         }
 
-        return Active >= limits.MaxActivePerUser ? new LimitExceeded(LimitKind.ActiveGenerations, null) : null;
+        return Active >= limits.MaxActivePerUser ? new LimitExceeded(LimitKind.ActiveGenerations, limits.MaxActivePerUser, null) : null;
     }
 }
 
-public enum LimitKind
-{
-    ActiveGenerations,
-    CreationsPerHour,
-}
-
-/// <summary>Which limit stopped a request, and when trying again can succeed (null: when one finishes).</summary>
-public sealed record LimitExceeded(LimitKind Kind, TimeSpan? RetryAfter);
-
 /// <summary>The stored generation, or why none was stored (a limit; or neither: the Idempotency-Key was taken).</summary>
 public sealed record InsertOutcome(Generation? Created, LimitExceeded? Limit);
-
-/// <summary>A place in a caller's history: the (created_at, id) of the last item seen.</summary>
-public readonly record struct HistoryPosition(DateTimeOffset CreatedAt, Guid Id);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Telemetry;
@@ -17,12 +16,11 @@ public sealed class GenerationService(
     GenerationQueue queue,
     PersonalGeminiKeys personalKeys,
     IOptions<LimitsOptions> limits,
-    IOptions<ApiOptions> api,
     GenerationMetrics metrics,
     TimeProvider clock,
     ILogger<GenerationService> logger)
 {
-    /// <param name="personalKey">The caller's own Gemini key (X-Gemini-Api-Key), if sent; never stored in clear.</param>
+    /// <param name="personalKey">The caller's own Gemini key, if sent; never stored in clear.</param>
     public async Task<CreatedGeneration> CreateAsync(string ownerId, NewGeneration request, string? personalKey, CancellationToken ct)
     {
         if (request.IdempotencyKey is { } key && await repository.FindByIdempotencyKeyAsync(ownerId, key, ct) is { } earlier)
@@ -52,7 +50,7 @@ public sealed class GenerationService(
             }
 
             logger.LogInformation("Create refused for {OwnerId}: {Limit} limit reached", ownerId, limit.Kind);
-            throw Problems.LimitExceeded(limit, api.Value.PollAfterSeconds, limits.Value);
+            throw new LimitExceededException(limit);
         }
 
         if (outcome.Created is not { } created)
@@ -75,7 +73,7 @@ public sealed class GenerationService(
     }
 
     public async Task<Generation> GetAsync(string ownerId, Guid id, CancellationToken ct) =>
-        await repository.FindAsync(ownerId, id, ct) ?? throw Problems.GenerationNotFound();
+        await repository.FindAsync(ownerId, id, ct) ?? throw new GenerationNotFoundException();
 
     /// <summary>One page of history, newest first, and where the next page starts (null at the end).</summary>
     public async Task<(IReadOnlyList<Generation> Items, HistoryPosition? Next)> ListAsync(
@@ -93,10 +91,10 @@ public sealed class GenerationService(
 
     public async Task<Generation> RetryAsync(string ownerId, Guid id, string? personalKey, CancellationToken ct)
     {
-        var existing = await GetAsync(ownerId, id, ct); // 404 before anything about keys
+        var existing = await GetAsync(ownerId, id, ct); // not found comes before anything about keys
         if (existing.Status is not (GenerationStatus.Failed or GenerationStatus.Cancelled))
         {
-            throw Problems.NotRetryable(existing.Status);
+            throw new GenerationNotRetryableException(existing.Status);
         }
 
         var sealedKey = personalKeys.SealFor(id, personalKey);
@@ -106,10 +104,10 @@ public sealed class GenerationService(
             var current = await GetAsync(ownerId, id, ct);
             if (current.Status is GenerationStatus.Failed or GenerationStatus.Cancelled && limit is not null)
             {
-                throw Problems.LimitExceeded(limit, api.Value.PollAfterSeconds, limits.Value);
+                throw new LimitExceededException(limit);
             }
 
-            throw Problems.NotRetryable(current.Status);
+            throw new GenerationNotRetryableException(current.Status);
         }
 
         logger.LogInformation("Generation {GenerationId} queued again by its owner (retry {RetryCount})", id, requeued.RetryCount);
@@ -127,14 +125,14 @@ public sealed class GenerationService(
         }
 
         var current = await GetAsync(ownerId, id, ct);
-        return current.Status == GenerationStatus.Cancelled ? current : throw Problems.NotCancellable(current.Status);
+        return current.Status == GenerationStatus.Cancelled ? current : throw new GenerationNotCancellableException(current.Status);
     }
 
     public async Task DeleteAsync(string ownerId, Guid id, CancellationToken ct)
     {
         if (!await repository.DeleteAsync(ownerId, id, ct))
         {
-            throw Problems.GenerationNotFound();
+            throw new GenerationNotFoundException();
         }
 
         logger.LogInformation("Generation {GenerationId} deleted by its owner", id);
@@ -195,7 +193,7 @@ public sealed class GenerationService(
     {
         if (earlier.RequestHash is null || !earlier.RequestHash.AsSpan().SequenceEqual(request.RequestHash))
         {
-            throw Problems.IdempotencyKeyReused();
+            throw new IdempotencyKeyReusedException();
         }
 
         logger.LogInformation("Generation {GenerationId} returned again for a repeated Idempotency-Key", earlier.Id);

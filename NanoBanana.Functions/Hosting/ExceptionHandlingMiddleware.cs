@@ -1,6 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
-using Microsoft.Extensions.Logging;
 using NanoBanana.Functions.Api;
 
 namespace NanoBanana.Functions.Hosting;
@@ -9,7 +8,7 @@ namespace NanoBanana.Functions.Hosting;
 /// The one place where an exception becomes an HTTP response: problem+json with a stable code.
 /// Non-HTTP functions rethrow, so the queue and timer triggers keep the host's retry behaviour.
 /// </summary>
-public sealed class ExceptionHandlingMiddleware(ILogger<ExceptionHandlingMiddleware> logger) : IFunctionsWorkerMiddleware
+public sealed class ExceptionHandlingMiddleware(ProblemMapper problems) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -25,7 +24,7 @@ public sealed class ExceptionHandlingMiddleware(ILogger<ExceptionHandlingMiddlew
                 throw;
             }
 
-            var result = ProblemMapper.ToResult(exception, httpContext, logger);
+            var result = problems.ToResult(exception, httpContext);
             // The ASP.NET Core integration executes an IResult left as the invocation result.
             context.GetInvocationResult().Value = result;
         }
