@@ -1,8 +1,8 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Maintenance;
-using NanoBanana.Functions.Processing;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Maintenance;
@@ -21,7 +21,7 @@ public sealed class RepairTests
         }, clock, isolatedDatabase: true);
         var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
         await app.RawQueue.ClearMessagesAsync();
-        var store = app.Services.GetRequiredService<ProcessingStore>();
+        var store = app.Services.GetRequiredService<MaintenanceRoleStore>();
         var repair = app.Services.GetRequiredService<RepairService>();
         Assert.NotNull(await store.ClaimAsync(generation.Id, clock.GetUtcNow(), TimeSpan.FromMinutes(5), 2, CancellationToken.None));
 

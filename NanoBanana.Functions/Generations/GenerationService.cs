@@ -11,7 +11,7 @@ namespace NanoBanana.Functions.Generations;
 /// another owner's generation is indistinguishable from a missing one.
 /// </summary>
 public sealed class GenerationService(
-    GenerationRepository repository,
+    ApiRoleStore store,
     ImageStore images,
     GenerationQueue queue,
     PersonalGeminiKeys personalKeys,
@@ -23,7 +23,7 @@ public sealed class GenerationService(
     /// <param name="personalKey">The caller's own Gemini key, if sent; never stored in clear.</param>
     public async Task<CreatedGeneration> CreateAsync(string ownerId, NewGeneration request, string? personalKey, CancellationToken ct)
     {
-        if (request.IdempotencyKey is { } key && await repository.FindByIdempotencyKeyAsync(ownerId, key, ct) is { } earlier)
+        if (request.IdempotencyKey is { } key && await store.FindByIdempotencyKeyAsync(ownerId, key, ct) is { } earlier)
         {
             return Replay(earlier, request);
         }
@@ -33,7 +33,7 @@ public sealed class GenerationService(
         // If the upload or the insert fails, the blobs stay: the insert may have committed before the
         // connection broke, and its row then needs them. Unreferenced ones go in the orphan sweep.
         var inputs = await UploadInputsAsync(id, request.Images, ct);
-        var outcome = await repository.InsertAsync(id, ownerId, request, inputs, sealedKey, limits.Value, clock.GetUtcNow(), ct);
+        var outcome = await store.InsertAsync(id, ownerId, request, inputs, sealedKey, limits.Value, clock.GetUtcNow(), ct);
 
         if (outcome.Limit is { } limit)
         {
@@ -44,7 +44,7 @@ public sealed class GenerationService(
 
             // A repeat of a create that has just gone through counts against the limit it used
             // itself: answer it with that generation, not with a 429.
-            if (request.IdempotencyKey is { } repeatedKey && await repository.FindByIdempotencyKeyAsync(ownerId, repeatedKey, ct) is { } original)
+            if (request.IdempotencyKey is { } repeatedKey && await store.FindByIdempotencyKeyAsync(ownerId, repeatedKey, ct) is { } original)
             {
                 return Replay(original, request);
             }
@@ -61,7 +61,7 @@ public sealed class GenerationService(
                 await DeleteBlobsQuietlyAsync(id);
             }
 
-            var winner = await repository.FindByIdempotencyKeyAsync(ownerId, request.IdempotencyKey!, ct)
+            var winner = await store.FindByIdempotencyKeyAsync(ownerId, request.IdempotencyKey!, ct)
                          ?? throw new InvalidOperationException($"Idempotency conflict for generation {id} but no row holds the key.");
             return Replay(winner, request);
         }
@@ -73,13 +73,13 @@ public sealed class GenerationService(
     }
 
     public async Task<Generation> GetAsync(string ownerId, Guid id, CancellationToken ct) =>
-        await repository.FindAsync(ownerId, id, ct) ?? throw new GenerationNotFoundException();
+        await store.FindAsync(ownerId, id, ct) ?? throw new GenerationNotFoundException();
 
     /// <summary>One page of history, newest first, and where the next page starts (null at the end).</summary>
     public async Task<(IReadOnlyList<Generation> Items, HistoryPosition? Next)> ListAsync(
         string ownerId, GenerationStatus? status, HistoryPosition? after, int limit, CancellationToken ct)
     {
-        var rows = await repository.ListAsync(ownerId, status, after, limit + 1, ct);
+        var rows = await store.ListAsync(ownerId, status, after, limit + 1, ct);
         if (rows.Count <= limit)
         {
             return (rows, null);
@@ -98,7 +98,7 @@ public sealed class GenerationService(
         }
 
         var sealedKey = personalKeys.SealFor(id, personalKey);
-        var (requeued, limit) = await repository.RequeueAsync(ownerId, id, sealedKey, limits.Value, clock.GetUtcNow(), ct);
+        var (requeued, limit) = await store.RequeueAsync(ownerId, id, sealedKey, limits.Value, clock.GetUtcNow(), ct);
         if (requeued is null)
         {
             var current = await GetAsync(ownerId, id, ct);
@@ -118,7 +118,7 @@ public sealed class GenerationService(
     /// <summary>Cancels a pending or processing generation; cancelling a cancelled one changes nothing.</summary>
     public async Task<Generation> CancelAsync(string ownerId, Guid id, CancellationToken ct)
     {
-        if (await repository.CancelAsync(ownerId, id, clock.GetUtcNow(), ct) is { } cancelled)
+        if (await store.CancelAsync(ownerId, id, clock.GetUtcNow(), ct) is { } cancelled)
         {
             logger.LogInformation("Generation {GenerationId} cancelled by its owner", id);
             return cancelled;
@@ -130,7 +130,7 @@ public sealed class GenerationService(
 
     public async Task DeleteAsync(string ownerId, Guid id, CancellationToken ct)
     {
-        if (!await repository.DeleteAsync(ownerId, id, ct))
+        if (!await store.DeleteAsync(ownerId, id, ct))
         {
             throw new GenerationNotFoundException();
         }
@@ -168,7 +168,7 @@ public sealed class GenerationService(
             logger.LogWarning(exception, "Generation {GenerationId} is stored but its queue message failed; the repair sweep will re-send it", generation.Id);
             try
             {
-                await repository.MarkNotEnqueuedAsync(generation.OwnerId, generation.Id, CancellationToken.None);
+                await store.MarkNotEnqueuedAsync(generation.OwnerId, generation.Id, CancellationToken.None);
             }
             catch (Exception markException)
             {
