@@ -1,10 +1,11 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Hosting;
 using Npgsql;
 
@@ -12,12 +13,13 @@ namespace NanoBanana.Functions.Tests.Infrastructure;
 
 /// <summary>
 /// The function app as the host would build it (the same AddNanoBanana wiring), on real Postgres and
-/// Azurite, with its own queue and container. Functions are invoked directly with real HttpContexts;
-/// exceptions go through the same <see cref="ProblemMapper"/> the exception middleware uses.
+/// Azurite, with its own queue and container. HTTP functions are invoked directly with real
+/// HttpContexts, through the production <see cref="ExceptionHandlingMiddleware"/>.
 /// </summary>
 internal sealed class FunctionApp : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
+    private readonly ExceptionHandlingMiddleware _middleware;
 
     private string? _isolatedDatabase;
 
@@ -27,6 +29,7 @@ internal sealed class FunctionApp : IAsyncDisposable
         Configuration = configuration;
         Settings = settings;
         Logs = logs;
+        _middleware = ActivatorUtilities.CreateInstance<ExceptionHandlingMiddleware>(services);
         Api = new ApiClient(this);
     }
 
@@ -217,20 +220,19 @@ internal sealed class FunctionApp : IAsyncDisposable
         return request;
     }
 
-    /// <summary>Runs a function the way the worker does: its IResult, or its exception mapped to problem+json.</summary>
+    /// <summary>
+    /// Runs an HTTP function the way the worker does: through the production middleware (attached as
+    /// Program.cs attaches it), then the IResult left as the invocation result executed on the
+    /// HttpContext, as the ASP.NET Core integration does.
+    /// </summary>
     public async Task<TestResponse> InvokeAsync(HttpRequest request, Func<HttpRequest, Task<IResult>> function)
     {
         var context = request.HttpContext;
-        IResult result;
-        try
-        {
-            result = await function(request);
-        }
-        catch (Exception exception)
-        {
-            result = _services.GetRequiredService<ProblemMapper>().ToResult(exception, context);
-        }
+        var invocation = TestFunctionContext.ForHttp(context);
+        FunctionExecutionDelegate run = async invoked => invoked.GetInvocationResult().Value = await function(request);
+        await (ExceptionHandlingMiddleware.AppliesTo(invocation) ? _middleware.Invoke(invocation, run) : run(invocation));
 
+        var result = Assert.IsAssignableFrom<IResult>(invocation.GetInvocationResult().Value);
         await result.ExecuteAsync(context);
         return new TestResponse(context.Response.StatusCode, context.Response.Headers, ((MemoryStream)context.Response.Body).ToArray());
     }
