@@ -21,8 +21,6 @@ internal sealed class FunctionApp : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly ExceptionHandlingMiddleware _middleware;
 
-    private string? _isolatedDatabase;
-
     private FunctionApp(ServiceProvider services, IConfiguration configuration, CapturedLogs logs, IReadOnlyDictionary<string, string?> settings)
     {
         _services = services;
@@ -55,11 +53,11 @@ internal sealed class FunctionApp : IAsyncDisposable
 
     /// <param name="configure">Changes to the settings below.</param>
     /// <param name="clock">The app's clock (a FakeTimeProvider lets a test move time).</param>
-    /// <param name="isolatedDatabase">A database of its own, for tests of whole-table sweeps.</param>
+    /// <param name="database">A database of the test's own (<see cref="TestDatabase.CreateAsync"/>); the shared one by default.</param>
     public static async Task<FunctionApp> StartAsync(
-        Action<Dictionary<string, string?>>? configure = null, TimeProvider? clock = null, bool isolatedDatabase = false)
+        Action<Dictionary<string, string?>>? configure = null, TimeProvider? clock = null, TestDatabase? database = null)
     {
-        var connectionString = isolatedDatabase ? await TestDatabase.CreateIsolatedAsync() : await TestDatabase.GetConnectionStringAsync();
+        var connectionString = database?.ConnectionString ?? await TestDatabase.SharedConnectionStringAsync();
         await TestStorage.EnsureReachableAsync();
 
         var suffix = Guid.NewGuid().ToString("N")[..12];
@@ -84,9 +82,7 @@ internal sealed class FunctionApp : IAsyncDisposable
             ["Limits:MaxCreationsPerHour"] = "100000",
         };
         configure?.Invoke(settings);
-        var app = FromSettings(settings, clock);
-        app._isolatedDatabase = isolatedDatabase ? connectionString : null;
-        return app;
+        return FromSettings(settings, clock);
     }
 
     /// <summary>An app from complete settings, with no test set-up of its own (what a worker process runs).</summary>
@@ -112,7 +108,7 @@ internal sealed class FunctionApp : IAsyncDisposable
     /// and attempt limits shrunk so failure paths finish in milliseconds.
     /// </summary>
     public static Task<FunctionApp> StartWithGeminiAsync(
-        FakeGemini gemini, Action<Dictionary<string, string?>>? configure = null, bool isolatedDatabase = false) =>
+        FakeGemini gemini, Action<Dictionary<string, string?>>? configure = null, TestDatabase? database = null) =>
         StartAsync(settings =>
         {
             settings["Gemini:Backend"] = "Developer";
@@ -125,7 +121,7 @@ internal sealed class FunctionApp : IAsyncDisposable
             settings["Processing:MaxAttempts"] = "2";
             settings["Processing:LeaseSeconds"] = "60";
             configure?.Invoke(settings);
-        }, isolatedDatabase: isolatedDatabase);
+        }, database: database);
 
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(_services);
 
@@ -266,10 +262,6 @@ internal sealed class FunctionApp : IAsyncDisposable
         finally
         {
             await _services.DisposeAsync();
-            if (_isolatedDatabase is not null)
-            {
-                await TestDatabase.DropAsync(_isolatedDatabase);
-            }
         }
     }
 }
