@@ -216,21 +216,27 @@ internal sealed class FunctionApp : IAsyncDisposable
         return request;
     }
 
-    /// <summary>
-    /// Runs an HTTP function the way the worker does: through the production middleware (attached as
-    /// Program.cs attaches it), then the IResult left as the invocation result executed on the
-    /// HttpContext, as the ASP.NET Core integration does.
-    /// </summary>
+    /// <summary>Runs an HTTP function (see <see cref="ExecuteAsync"/>) and reads back what it answered.</summary>
     public async Task<TestResponse> InvokeAsync(HttpRequest request, Func<HttpRequest, Task<IResult>> function)
     {
         var context = request.HttpContext;
+        await ExecuteAsync(context, function);
+        return new TestResponse(context.Response.StatusCode, context.Response.Headers, ((MemoryStream)context.Response.Body).ToArray());
+    }
+
+    /// <summary>
+    /// Runs an HTTP function the way the worker does: through the production middleware (attached as
+    /// Program.cs attaches it), then the IResult left as the invocation result is executed on the
+    /// HttpContext, as the ASP.NET Core integration does.
+    /// </summary>
+    public async Task ExecuteAsync(HttpContext context, Func<HttpRequest, Task<IResult>> function)
+    {
         var invocation = TestFunctionContext.ForHttp(context);
-        FunctionExecutionDelegate run = async invoked => invoked.GetInvocationResult().Value = await function(request);
+        FunctionExecutionDelegate run = async invoked => invoked.GetInvocationResult().Value = await function(context.Request);
         await (ExceptionHandlingMiddleware.AppliesTo(invocation) ? _middleware.Invoke(invocation, run) : run(invocation));
 
         var result = Assert.IsAssignableFrom<IResult>(invocation.GetInvocationResult().Value);
         await result.ExecuteAsync(context);
-        return new TestResponse(context.Response.StatusCode, context.Response.Headers, ((MemoryStream)context.Response.Body).ToArray());
     }
 
     public async Task<long> CountRowsAsync(string ownerId)
