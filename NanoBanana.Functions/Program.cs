@@ -4,7 +4,7 @@ using NanoBanana.Functions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.UseMiddleware<ExceptionHandlingMiddleware>();
+builder.UseWhen<ExceptionHandlingMiddleware>(ExceptionHandlingMiddleware.AppliesTo);
 builder.Services.AddNanoBanana(builder.Configuration);
 
 builder.Build().Run();

@@ -4,14 +4,10 @@ using NanoBanana.Functions.Tests.Infrastructure;
 namespace NanoBanana.Functions.Tests.Api;
 
 /// <summary>Bad create requests get a 400 (or 413/415) problem+json with a stable code, and leave no row behind.</summary>
-public sealed class CreateGenerationValidationTests : IAsyncLifetime
+public sealed class CreateGenerationValidationTests(SmallBodyAppFixture fixture) : IClassFixture<SmallBodyAppFixture>
 {
     private static readonly string Png = Convert.ToBase64String(TestImages.Png);
-    private FunctionApp _app = null!;
-
-    public async Task InitializeAsync() => _app = await FunctionApp.StartAsync(settings => settings["Api:MaxBodyBytes"] = "65536");
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    private readonly FunctionApp _app = fixture.App;
 
     public static TheoryData<string, string, string> InvalidBodies => new()
     {

@@ -3,13 +3,9 @@ using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Api;
 
-public sealed class GenerationImageTests : IAsyncLifetime
+public sealed class GenerationImageTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
-    private FunctionApp _app = null!;
-
-    public async Task InitializeAsync() => _app = await FunctionApp.StartAsync();
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    private readonly FunctionApp _app = fixture.App;
 
     [Fact]
     public async Task Image_OfAGenerationStillRunning_Is404SayingWhy()

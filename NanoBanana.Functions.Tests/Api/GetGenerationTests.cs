@@ -3,13 +3,9 @@ using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Api;
 
-public sealed class GetGenerationTests : IAsyncLifetime
+public sealed class GetGenerationTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
-    private FunctionApp _app = null!;
-
-    public async Task InitializeAsync() => _app = await FunctionApp.StartAsync();
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    private readonly FunctionApp _app = fixture.App;
 
     [Fact]
     public async Task Get_WithTheCurrentETag_Returns304WithoutABody_AndStillHintsWhenToPoll()

@@ -4,13 +4,9 @@ using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Api;
 
-public sealed class ListGenerationsTests : IAsyncLifetime
+public sealed class ListGenerationsTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
-    private FunctionApp _app = null!;
-
-    public async Task InitializeAsync() => _app = await FunctionApp.StartAsync();
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    private readonly FunctionApp _app = fixture.App;
 
     [Fact]
     public async Task List_PagesAHistoryOf50_NewestFirst_WithoutGapsOrRepeats()

@@ -10,7 +10,7 @@ public sealed class ScopedBatchTests
     public async Task ExecuteAsCaller_SetsTheUserForItsStatementOnly()
     {
         // Arrange: one physical connection, so "leaks into the next use" would show.
-        var connectionString = new NpgsqlConnectionStringBuilder(await TestDatabase.GetConnectionStringAsync()) { MaxPoolSize = 1 };
+        var connectionString = new NpgsqlConnectionStringBuilder(await TestDatabase.SharedConnectionStringAsync()) { MaxPoolSize = 1 };
         await using var dataSource = NpgsqlDataSource.Create(connectionString.ConnectionString);
 
         // Act

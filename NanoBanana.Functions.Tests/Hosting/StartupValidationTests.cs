@@ -2,7 +2,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Azure.Functions.Worker;
+using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Maintenance;
 
 namespace NanoBanana.Functions.Tests.Hosting;
 
@@ -44,14 +48,9 @@ public sealed class StartupValidationTests
         // Arrange
         var settings = ValidSettings();
         settings[key] = value;
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddNanoBanana(builder.Configuration);
-        using var host = builder.Build();
 
         // Act
-        var failure = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(settings, _ => 0));
 
         // Assert: one or more validation failures (an invalid section can fail a dependent one too).
         var failures = failure is AggregateException all ? all.InnerExceptions : [failure];
@@ -71,7 +70,7 @@ public sealed class StartupValidationTests
         settings["WEBSITE_AUTH_ENABLED"] = easyAuth;
 
         // Act
-        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(settings));
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(settings, _ => 0));
 
         // Assert
         Assert.Contains(named, failure.Message);
@@ -80,15 +79,39 @@ public sealed class StartupValidationTests
     [Fact]
     public async Task Start_AcceptsAppServiceAuthInAzure_WhenEasyAuthIsOn()
     {
+        // Arrange
         var settings = ValidSettings();
         settings["Auth:Mode"] = "AppServiceAuth";
         settings["WEBSITE_INSTANCE_ID"] = "5f3c0d1a";
         settings["WEBSITE_AUTH_ENABLED"] = "True";
 
-        await StartAsync(settings);
+        // Act
+        var authenticator = await StartAsync(settings, services => services.GetRequiredService<ICallerAuthenticator>());
+
+        // Assert: callers come from Easy Auth's principal header, not from bearer tokens.
+        Assert.IsType<AppServiceCallerAuthenticator>(authenticator);
     }
 
-    private static async Task StartAsync(Dictionary<string, string?> settings)
+    [Fact]
+    public async Task Start_Succeeds_WithEverySettingPresent_AndEveryFunctionCanBeBuilt()
+    {
+        // Arrange: every class the worker activates per invocation, and the middleware.
+        var activated = typeof(ExceptionHandlingMiddleware).Assembly.GetTypes()
+            .Where(type => type.GetMethods().Any(method => method.IsDefined(typeof(FunctionAttribute), inherit: false)))
+            .Append(typeof(ExceptionHandlingMiddleware))
+            .ToList();
+
+        // Act: as the worker builds them, from the started host's services.
+        var built = await StartAsync(ValidSettings(), services => activated.Select(type => ActivatorUtilities.CreateInstance(services, type)).ToList());
+
+        // Assert
+        Assert.Equal(activated, built.Select(instance => instance.GetType()));
+        Assert.Contains(typeof(GenerationFunctions), activated);
+        Assert.Contains(typeof(MaintenanceTimers), activated);
+    }
+
+    /// <summary>Starts the app as the host would, and hands back what <paramref name="inspect"/> finds in it.</summary>
+    private static async Task<T> StartAsync<T>(Dictionary<string, string?> settings, Func<IServiceProvider, T> inspect)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
@@ -96,24 +119,8 @@ public sealed class StartupValidationTests
         builder.Services.AddNanoBanana(builder.Configuration);
         using var host = builder.Build();
         await host.StartAsync();
+        var found = inspect(host.Services);
         await host.StopAsync();
-    }
-
-    [Fact]
-    public async Task Start_Succeeds_WithEverySettingPresent()
-    {
-        // Arrange
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(ValidSettings());
-        builder.Services.AddNanoBanana(builder.Configuration);
-        using var host = builder.Build();
-
-        // Act
-        await host.StartAsync();
-
-        // Assert
-        Assert.NotNull(host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>());
-        await host.StopAsync();
+        return found;
     }
 }

@@ -11,8 +11,27 @@ internal sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
 {
     private readonly ConcurrentQueue<LogLine> _lines = new();
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
+    private TaskCompletionSource _nextLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyCollection<LogLine> Lines => _lines;
+
+    /// <summary>
+    /// Waits until <paramref name="count"/> lines match, woken by each line as it is written (work the
+    /// app does in the background); a minute without them is a failure, not a verdict.
+    /// </summary>
+    public async Task WaitForAsync(Func<LogLine, bool> match, int count = 1)
+    {
+        while (true)
+        {
+            var next = _nextLine.Task; // taken before counting, so a line written meanwhile still wakes us
+            if (_lines.Count(match) >= count)
+            {
+                return;
+            }
+
+            await next.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+    }
 
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
 
@@ -34,6 +53,7 @@ internal sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
             owner._scopes.ForEachScope((scope, props) => Collect(scope, props), properties);
             Collect(state, properties);
             owner._lines.Enqueue(new LogLine(category, logLevel, formatter(state, exception), exception?.ToString(), properties));
+            Interlocked.Exchange(ref owner._nextLine, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
 
         private static void Collect(object? state, Dictionary<string, object?> properties)

@@ -1,10 +1,11 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Hosting;
 using Npgsql;
 
@@ -12,14 +13,13 @@ namespace NanoBanana.Functions.Tests.Infrastructure;
 
 /// <summary>
 /// The function app as the host would build it (the same AddNanoBanana wiring), on real Postgres and
-/// Azurite, with its own queue and container. Functions are invoked directly with real HttpContexts;
-/// exceptions go through the same <see cref="ProblemMapper"/> the exception middleware uses.
+/// Azurite, with its own queue and container. HTTP functions are invoked directly with real
+/// HttpContexts, through the production <see cref="ExceptionHandlingMiddleware"/>.
 /// </summary>
 internal sealed class FunctionApp : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
-
-    private string? _isolatedDatabase;
+    private readonly ExceptionHandlingMiddleware _middleware;
 
     private FunctionApp(ServiceProvider services, IConfiguration configuration, CapturedLogs logs, IReadOnlyDictionary<string, string?> settings)
     {
@@ -27,6 +27,7 @@ internal sealed class FunctionApp : IAsyncDisposable
         Configuration = configuration;
         Settings = settings;
         Logs = logs;
+        _middleware = ActivatorUtilities.CreateInstance<ExceptionHandlingMiddleware>(services);
         Api = new ApiClient(this);
     }
 
@@ -52,11 +53,11 @@ internal sealed class FunctionApp : IAsyncDisposable
 
     /// <param name="configure">Changes to the settings below.</param>
     /// <param name="clock">The app's clock (a FakeTimeProvider lets a test move time).</param>
-    /// <param name="isolatedDatabase">A database of its own, for tests of whole-table sweeps.</param>
+    /// <param name="database">A database of the test's own (<see cref="TestDatabase.CreateAsync"/>); the shared one by default.</param>
     public static async Task<FunctionApp> StartAsync(
-        Action<Dictionary<string, string?>>? configure = null, TimeProvider? clock = null, bool isolatedDatabase = false)
+        Action<Dictionary<string, string?>>? configure = null, TimeProvider? clock = null, TestDatabase? database = null)
     {
-        var connectionString = isolatedDatabase ? await TestDatabase.CreateIsolatedAsync() : await TestDatabase.GetConnectionStringAsync();
+        var connectionString = database?.ConnectionString ?? await TestDatabase.SharedConnectionStringAsync();
         await TestStorage.EnsureReachableAsync();
 
         var suffix = Guid.NewGuid().ToString("N")[..12];
@@ -81,9 +82,7 @@ internal sealed class FunctionApp : IAsyncDisposable
             ["Limits:MaxCreationsPerHour"] = "100000",
         };
         configure?.Invoke(settings);
-        var app = FromSettings(settings, clock);
-        app._isolatedDatabase = isolatedDatabase ? connectionString : null;
-        return app;
+        return FromSettings(settings, clock);
     }
 
     /// <summary>An app from complete settings, with no test set-up of its own (what a worker process runs).</summary>
@@ -109,7 +108,7 @@ internal sealed class FunctionApp : IAsyncDisposable
     /// and attempt limits shrunk so failure paths finish in milliseconds.
     /// </summary>
     public static Task<FunctionApp> StartWithGeminiAsync(
-        FakeGemini gemini, Action<Dictionary<string, string?>>? configure = null, bool isolatedDatabase = false) =>
+        FakeGemini gemini, Action<Dictionary<string, string?>>? configure = null, TestDatabase? database = null) =>
         StartAsync(settings =>
         {
             settings["Gemini:Backend"] = "Developer";
@@ -122,7 +121,7 @@ internal sealed class FunctionApp : IAsyncDisposable
             settings["Processing:MaxAttempts"] = "2";
             settings["Processing:LeaseSeconds"] = "60";
             configure?.Invoke(settings);
-        }, isolatedDatabase: isolatedDatabase);
+        }, database: database);
 
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(_services);
 
@@ -217,22 +216,27 @@ internal sealed class FunctionApp : IAsyncDisposable
         return request;
     }
 
-    /// <summary>Runs a function the way the worker does: its IResult, or its exception mapped to problem+json.</summary>
+    /// <summary>Runs an HTTP function (see <see cref="ExecuteAsync"/>) and reads back what it answered.</summary>
     public async Task<TestResponse> InvokeAsync(HttpRequest request, Func<HttpRequest, Task<IResult>> function)
     {
         var context = request.HttpContext;
-        IResult result;
-        try
-        {
-            result = await function(request);
-        }
-        catch (Exception exception)
-        {
-            result = ProblemMapper.ToResult(exception, context, _services.GetRequiredService<ILogger<FunctionApp>>());
-        }
-
-        await result.ExecuteAsync(context);
+        await ExecuteAsync(context, function);
         return new TestResponse(context.Response.StatusCode, context.Response.Headers, ((MemoryStream)context.Response.Body).ToArray());
+    }
+
+    /// <summary>
+    /// Runs an HTTP function the way the worker does: through the production middleware (attached as
+    /// Program.cs attaches it), then the IResult left as the invocation result is executed on the
+    /// HttpContext, as the ASP.NET Core integration does.
+    /// </summary>
+    public async Task ExecuteAsync(HttpContext context, Func<HttpRequest, Task<IResult>> function)
+    {
+        var invocation = TestFunctionContext.ForHttp(context);
+        FunctionExecutionDelegate run = async invoked => invoked.GetInvocationResult().Value = await function(context.Request);
+        await (ExceptionHandlingMiddleware.AppliesTo(invocation) ? _middleware.Invoke(invocation, run) : run(invocation));
+
+        var result = Assert.IsAssignableFrom<IResult>(invocation.GetInvocationResult().Value);
+        await result.ExecuteAsync(context);
     }
 
     public async Task<long> CountRowsAsync(string ownerId)
@@ -264,10 +268,6 @@ internal sealed class FunctionApp : IAsyncDisposable
         finally
         {
             await _services.DisposeAsync();
-            if (_isolatedDatabase is not null)
-            {
-                await TestDatabase.DropAsync(_isolatedDatabase);
-            }
         }
     }
 }

@@ -13,7 +13,8 @@ public sealed class CleanupTests
     {
         // Arrange: one generation made 31 days ago, one today.
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(-31));
-        await using var app = await FunctionApp.StartAsync(clock: clock, isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(clock: clock, database: db);
         var token = TestTokens.For(TestTokens.NewUserId());
         var body = new { prompt = "p", images = new[] { TestImages.Part("image/png", TestImages.Png) } };
         var old = (await app.Api.CreateAsync(token, body)).Generation;
@@ -38,7 +39,8 @@ public sealed class CleanupTests
     public async Task Cleanup_Removes10000OldRowsInBatches_WhileStatusReadsKeepAnswering()
     {
         // Arrange
-        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:CleanupBatchSize"] = "500", isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:CleanupBatchSize"] = "500", database: db);
         var token = TestTokens.For(TestTokens.NewUserId());
         var polled = await app.Api.CreateGenerationAsync(token, "still polled during cleanup");
         await app.ExecuteSqlAsync("""
@@ -71,7 +73,8 @@ public sealed class CleanupTests
     public async Task Cleanup_StopsAtItsDeadline_BetweenBatches_AndTheNextRunCarriesOn()
     {
         // Arrange
-        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:CleanupBatchSize"] = "10", isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:CleanupBatchSize"] = "10", database: db);
         await app.ExecuteSqlAsync("""
             INSERT INTO generations (id, owner_id, status, prompt, created_at, updated_at, completed_at)
             SELECT gen_random_uuid(), 'old', 'completed', 'p', now() - interval '40 days', now(), now() FROM generate_series(1, 35)

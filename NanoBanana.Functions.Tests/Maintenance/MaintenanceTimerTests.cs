@@ -13,7 +13,8 @@ public sealed class MaintenanceTimerTests
     {
         // Arrange: one expired generation, and one whose message was lost.
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(-31));
-        await using var app = await FunctionApp.StartAsync(clock: clock, isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(clock: clock, database: db);
         var token = TestTokens.For(TestTokens.NewUserId());
         var expired = await app.Api.CreateGenerationAsync(token);
         clock.Advance(TimeSpan.FromDays(31));
@@ -33,7 +34,8 @@ public sealed class MaintenanceTimerTests
     public async Task RepairSweep_RequeuesAnExpiredLease()
     {
         // Arrange
-        await using var app = await FunctionApp.StartAsync(isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(database: db);
         var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
         await app.ExecuteSqlAsync("""
             UPDATE generations SET status = 'processing', attempt = 1, run_attempt = 1, started_at = created_at,

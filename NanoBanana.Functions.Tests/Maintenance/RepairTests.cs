@@ -1,8 +1,8 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Maintenance;
-using NanoBanana.Functions.Processing;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Maintenance;
@@ -14,14 +14,15 @@ public sealed class RepairTests
     {
         // Arrange: MaxAttempts 2; a worker claims the generation and dies (nothing writes after the claim).
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var db = await TestDatabase.CreateAsync();
         await using var app = await FunctionApp.StartAsync(settings =>
         {
             settings["Processing:MaxAttempts"] = "2";
             settings["Processing:LeaseSeconds"] = "300";
-        }, clock, isolatedDatabase: true);
+        }, clock, database: db);
         var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
         await app.RawQueue.ClearMessagesAsync();
-        var store = app.Services.GetRequiredService<ProcessingStore>();
+        var store = app.Services.GetRequiredService<MaintenanceRoleStore>();
         var repair = app.Services.GetRequiredService<RepairService>();
         Assert.NotNull(await store.ClaimAsync(generation.Id, clock.GetUtcNow(), TimeSpan.FromMinutes(5), 2, CancellationToken.None));
 
@@ -52,7 +53,8 @@ public sealed class RepairTests
     {
         // Arrange: the generation's message vanished from the queue.
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:ResendPendingAfterSeconds"] = "600", clock, isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:ResendPendingAfterSeconds"] = "600", clock, database: db);
         var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
         await app.RawQueue.ClearMessagesAsync();
         var repair = app.Services.GetRequiredService<RepairService>();
@@ -74,7 +76,8 @@ public sealed class RepairTests
     public async Task AGenerationWhoseSendFailed_IsSentAtTheNextRepair_WithoutWaiting()
     {
         // Arrange
-        await using var app = await FunctionApp.StartAsync(isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(database: db);
         var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
         await app.RawQueue.ClearMessagesAsync();
         await app.ExecuteSqlAsync("UPDATE generations SET enqueued_at = NULL WHERE id = @id", ("id", generation.Id));
@@ -91,13 +94,13 @@ public sealed class RepairTests
     public async Task TwoRepairsRunningAtOnce_SendEachLostMessageOnce()
     {
         // Arrange: two instances of the app on one database and one queue; 300 generations lost their message.
-        await using var first = await FunctionApp.StartAsync(settings => settings["Maintenance:RepairBatchSize"] = "50", isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var first = await FunctionApp.StartAsync(settings => settings["Maintenance:RepairBatchSize"] = "50", database: db);
         await using var second = await FunctionApp.StartAsync(settings =>
         {
-            settings["Postgres:ConnectionString"] = first.Configuration["Postgres:ConnectionString"];
             settings["Storage:QueueName"] = first.QueueName;
             settings["Maintenance:RepairBatchSize"] = "50";
-        });
+        }, database: db);
         await first.ExecuteSqlAsync("""
             INSERT INTO generations (id, owner_id, status, prompt, created_at, updated_at, enqueued_at)
             SELECT gen_random_uuid(), 'user-' || i, 'pending', 'prompt', now(), now(), NULL
@@ -121,7 +124,8 @@ public sealed class RepairTests
     {
         // Arrange
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:OrphanBlobGraceMinutes"] = "60", clock, isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:OrphanBlobGraceMinutes"] = "60", clock, database: db);
         var created = await app.Api.CreateAsync(TestTokens.For(TestTokens.NewUserId()),
             new { prompt = "p", images = new[] { TestImages.Part("image/png", TestImages.Png) } });
         var id = created.Generation.Id;

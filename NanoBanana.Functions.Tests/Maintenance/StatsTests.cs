@@ -12,7 +12,8 @@ public sealed class StatsTests
     {
         // Arrange: a fixed "now" and rows whose every number is known.
         var now = new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
-        await using var app = await FunctionApp.StartAsync(clock: new FakeTimeProvider(now), isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(clock: new FakeTimeProvider(now), database: db);
         await app.ExecuteSqlAsync("""
             INSERT INTO generations (id, owner_id, status, prompt, created_at, updated_at, completed_at, error_code, error_message,
                                      lease_expires_at, attempt, run_attempt, result_images, input_images)

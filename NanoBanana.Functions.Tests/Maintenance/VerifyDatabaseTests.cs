@@ -10,7 +10,8 @@ public sealed class VerifyDatabaseTests
     public async Task Verify_PassesOnADatabaseBuiltByMigrate()
     {
         // Arrange
-        await using var app = await FunctionApp.StartAsync(isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(database: db);
 
         // Act
         var response = await VerifyAsync(app);
@@ -26,7 +27,8 @@ public sealed class VerifyDatabaseTests
     public async Task Verify_NamesADroppedIndex_AndAMigrationNotApplied()
     {
         // Arrange
-        await using var app = await FunctionApp.StartAsync(isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(database: db);
         await app.ExecuteSqlAsync("DROP INDEX generations_created_idx");
         await app.ExecuteSqlAsync("DELETE FROM schema_migrations WHERE version = '002_run_attempt'");
 
@@ -51,7 +53,8 @@ public sealed class VerifyDatabaseTests
     public async Task Verify_NamesWeakenedSecurity(string sabotage, string expected)
     {
         // Arrange
-        await using var app = await FunctionApp.StartAsync(isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(database: db);
         await app.ExecuteSqlAsync(sabotage);
 
         // Act

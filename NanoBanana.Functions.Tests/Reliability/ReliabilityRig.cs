@@ -15,6 +15,7 @@ internal sealed class ReliabilityRig : IAsyncDisposable
     private readonly List<WorkerProcess> _processes = [];
     private readonly List<string> _events = [];
     private string _settingsPath = "";
+    private TestDatabase _database = null!; // its own: repair and the verifier act on every row
 
     private ReliabilityRig(RigOptions options, FakeGemini gemini, GeminiFaultPlan plan)
     {
@@ -44,7 +45,8 @@ internal sealed class ReliabilityRig : IAsyncDisposable
         var gemini = await FakeGemini.StartAsync();
         gemini.Default = plan.ReplyAsync;
         var rig = new ReliabilityRig(options, gemini, plan);
-        rig.App = await FunctionApp.StartWithGeminiAsync(gemini, ReliabilitySettings.Apply, isolatedDatabase: true);
+        rig._database = await TestDatabase.CreateAsync();
+        rig.App = await FunctionApp.StartWithGeminiAsync(gemini, ReliabilitySettings.Apply, rig._database);
         await RigAudit.InstallAsync(rig.App);
         rig._settingsPath = WorkerHost.WriteSettings(rig.App);
         return rig;
@@ -168,6 +170,7 @@ internal sealed class ReliabilityRig : IAsyncDisposable
 
         File.Delete(_settingsPath);
         await App.DisposeAsync();
+        await _database.DisposeAsync();
         await Gemini.DisposeAsync();
     }
 }

@@ -3,13 +3,9 @@ using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Security;
 
-public sealed class HostileInputTests : IAsyncLifetime
+public sealed class HostileInputTests(SmallBodyAppFixture fixture) : IClassFixture<SmallBodyAppFixture>
 {
-    private FunctionApp _app = null!;
-
-    public async Task InitializeAsync() => _app = await FunctionApp.StartAsync(settings => settings["Api:MaxBodyBytes"] = "65536");
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    private readonly FunctionApp _app = fixture.App;
 
     [Theory]
     [InlineData("'); DROP TABLE generations; --")]

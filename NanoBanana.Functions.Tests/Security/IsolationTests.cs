@@ -5,13 +5,9 @@ using Npgsql;
 namespace NanoBanana.Functions.Tests.Security;
 
 /// <summary>User A can do nothing to user B's generations, through the API or in the database itself.</summary>
-public sealed class IsolationTests : IAsyncLifetime
+public sealed class IsolationTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
-    private FunctionApp _app = null!;
-
-    public async Task InitializeAsync() => _app = await FunctionApp.StartAsync();
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    private readonly FunctionApp _app = fixture.App;
 
     [Fact]
     public async Task EveryEndpoint_AnswersAnotherUsersGeneration_ExactlyAsAMissingOne()

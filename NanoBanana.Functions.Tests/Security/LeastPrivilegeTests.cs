@@ -20,7 +20,8 @@ public sealed class LeastPrivilegeTests
     public async Task TheWholePipeline_RunsAsALoginThatOnlyHoldsTheTwoRoles()
     {
         // Arrange
-        await using var owner = await FunctionApp.StartAsync(isolatedDatabase: true);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var owner = await FunctionApp.StartAsync(database: db);
         await owner.ExecuteSqlAsync($"""
             DO $$
             BEGIN
@@ -29,7 +30,7 @@ public sealed class LeastPrivilegeTests
             END $$;
             GRANT nanobanana_api, nanobanana_maintenance TO {Login};
             """);
-        var connectionString = new NpgsqlConnectionStringBuilder(owner.Configuration["Postgres:ConnectionString"]) { Username = Login, Password = Password }.ConnectionString;
+        var connectionString = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Username = Login, Password = Password }.ConnectionString;
         await using var app = await FunctionApp.StartAsync(settings => settings["Postgres:ConnectionString"] = connectionString);
         var token = TestTokens.For(TestTokens.NewUserId());
 

@@ -1,5 +1,5 @@
 using NanoBanana.Functions.Api;
-using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Generations;
 
 namespace NanoBanana.Functions.Tests.Unit;
 

@@ -1,8 +1,11 @@
 using Azure;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Moq;
 using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Generations;
 
 namespace NanoBanana.Functions.Tests.Unit;
 
@@ -26,13 +29,13 @@ public sealed class ProblemMapperTests
     {
         // Arrange
         var context = new DefaultHttpContext();
-        var logger = new Mock<ILogger>();
+        var logger = new Mock<ILogger<ProblemMapper>>();
 
         // Act
-        var result = ProblemMapper.ToResult(exception, context, logger.Object);
+        var result = Mapper(logger.Object).ToResult(exception, context);
 
         // Assert
-        var problem = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult>(result);
+        var problem = Assert.IsType<ProblemHttpResult>(result);
         Assert.Equal(status, problem.StatusCode);
         Assert.Equal(code, problem.ProblemDetails.Extensions["code"]);
         Assert.Equal(status == 503, context.Response.Headers.ContainsKey("Retry-After"));
@@ -48,8 +51,63 @@ public sealed class ProblemMapperTests
         aborted.Cancel();
         context.RequestAborted = aborted.Token;
 
-        var result = ProblemMapper.ToResult(new OperationCanceledException(aborted.Token), context, Mock.Of<ILogger>());
+        var result = Mapper().ToResult(new OperationCanceledException(aborted.Token), context);
 
         Assert.Equal(StatusCodes.Status499ClientClosedRequest, Assert.IsAssignableFrom<IStatusCodeHttpResult>(result).StatusCode);
     }
+
+    public static TheoryData<GenerationRefusedException, int, string> Refusals => new()
+    {
+        { new GenerationNotFoundException(), 404, ProblemCodes.GenerationNotFound },
+        { new GenerationNotRetryableException(GenerationStatus.Completed), 409, ProblemCodes.GenerationNotRetryable },
+        { new GenerationNotCancellableException(GenerationStatus.Failed), 409, ProblemCodes.GenerationNotCancellable },
+        { new IdempotencyKeyReusedException(), 409, ProblemCodes.IdempotencyKeyReused },
+        { new LimitExceededException(new LimitExceeded(LimitKind.ActiveGenerations, 5, null)), 429, ProblemCodes.TooManyActiveGenerations },
+        { new LimitExceededException(new LimitExceeded(LimitKind.CreationsPerHour, 60, TimeSpan.FromSeconds(90))), 429, ProblemCodes.RateLimited },
+        { new GeminiKeyRequiredException(), 400, ProblemCodes.GeminiKeyRequired },
+        { new PersonalKeyNotSupportedException("no keys here"), 400, ProblemCodes.PersonalKeyNotSupported },
+        { new InvalidPersonalKeyException(), 400, ProblemCodes.InvalidGeminiKey },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public void ToResult_GivesEachRefusalOfTheDomain_ItsProblem(GenerationRefusedException refusal, int status, string code)
+    {
+        // Act
+        var problem = Assert.IsType<ProblemHttpResult>(Mapper().ToResult(refusal, new DefaultHttpContext()));
+
+        // Assert
+        Assert.Equal(status, problem.StatusCode);
+        Assert.Equal(code, problem.ProblemDetails.Extensions["code"]);
+    }
+
+    [Fact]
+    public void Refusals_ListEveryKindOfRefusalTheDomainHas()
+    {
+        var listed = Refusals.Select(row => row[0].GetType()).ToHashSet();
+
+        var declared = typeof(GenerationRefusedException).Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(GenerationRefusedException)) && !t.IsAbstract);
+
+        Assert.All(declared, type => Assert.Contains(type, listed));
+    }
+
+    [Theory]
+    [InlineData(LimitKind.ActiveGenerations, null, "10")]
+    [InlineData(LimitKind.CreationsPerHour, 89.2, "90")]
+    public void ALimit_SaysWhenToTryAgain_ThePollIntervalWhenItFreesAsWorkEnds(LimitKind kind, double? retryAfterSeconds, string expected)
+    {
+        // Arrange
+        var context = new DefaultHttpContext();
+        var limit = new LimitExceeded(kind, 3, retryAfterSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
+
+        // Act
+        Mapper(pollAfterSeconds: 10).ToResult(new LimitExceededException(limit), context);
+
+        // Assert
+        Assert.Equal(expected, context.Response.Headers.RetryAfter.ToString());
+    }
+
+    private static ProblemMapper Mapper(ILogger<ProblemMapper>? logger = null, int pollAfterSeconds = 10) =>
+        new(Options.Create(new ApiOptions { PollAfterSeconds = pollAfterSeconds }), logger ?? Mock.Of<ILogger<ProblemMapper>>());
 }

@@ -34,7 +34,7 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
 
         if (idempotencyKey is not null && !IsValidIdempotencyKey(idempotencyKey))
         {
-            errors.Add(new("Idempotency-Key", ProblemCodes.InvalidIdempotencyKey,
+            errors.Add(new(RequestHeaders.IdempotencyKey, ProblemCodes.InvalidIdempotencyKey,
                 $"The Idempotency-Key header must be 1-{MaxIdempotencyKeyLength} visible ASCII characters (a UUID is a good choice)."));
         }
 

@@ -17,7 +17,7 @@ public sealed class GenerationActionFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "generations/{id}/retry")] HttpRequest request, string id, CancellationToken ct)
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
-        var generation = await generations.RetryAsync(caller.UserId, RouteId.Parse(id), PersonalGeminiKeys.FromRequest(request), ct);
+        var generation = await generations.RetryAsync(caller.UserId, RouteId.Parse(id), RequestHeaders.PersonalGeminiKeyOf(request), ct);
         return results.Accepted(request, generation);
     }
 

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Auth;
-using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
 
 namespace NanoBanana.Functions.Api;
@@ -22,9 +21,9 @@ public sealed class GenerationFunctions(
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
         var body = await JsonBody.ReadAsync<CreateGenerationRequest>(request, options.Value.MaxBodyBytes, ct);
-        var newGeneration = validator.Validate(body, IdempotencyKey(request));
+        var newGeneration = validator.Validate(body, RequestHeaders.IdempotencyKeyOf(request));
 
-        var created = await generations.CreateAsync(caller.UserId, newGeneration, PersonalGeminiKeys.FromRequest(request), ct);
+        var created = await generations.CreateAsync(caller.UserId, newGeneration, RequestHeaders.PersonalGeminiKeyOf(request), ct);
         if (created.Replayed)
         {
             request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
@@ -55,7 +54,4 @@ public sealed class GenerationFunctions(
             items.Select(results.ToResponse).ToList(),
             next is { } position ? HistoryCursor.Encode(position) : null));
     }
-
-    private static string? IdempotencyKey(HttpRequest request) =>
-        request.Headers.TryGetValue("Idempotency-Key", out var values) ? values.ToString() : null;
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
-using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Generations;
 
 namespace NanoBanana.Functions.Api;
 

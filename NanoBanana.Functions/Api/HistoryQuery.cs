@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
-using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
 
 namespace NanoBanana.Functions.Api;

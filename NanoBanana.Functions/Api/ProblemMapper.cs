@@ -3,18 +3,24 @@ using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Generations;
 using Npgsql;
 
 namespace NanoBanana.Functions.Api;
 
-/// <summary>Turns any exception from an HTTP function into the problem+json response it deserves.</summary>
-public static class ProblemMapper
+/// <summary>
+/// Turns any exception from an HTTP function into the problem+json response it deserves: the
+/// domain's refusals (<see cref="GenerationRefusedException"/>) into their problems, outages into
+/// 503s, anything else into a logged 500. The domain itself never speaks HTTP.
+/// </summary>
+public sealed class ProblemMapper(IOptions<ApiOptions> options, ILogger<ProblemMapper> logger)
 {
     private const string RetryAfterSeconds = "5";
 
-    public static IResult ToResult(Exception exception, HttpContext httpContext, ILogger logger)
+    public IResult ToResult(Exception exception, HttpContext httpContext)
     {
-        switch (exception)
+        switch (exception is GenerationRefusedException refused ? ToProblem(refused) : exception)
         {
             case ApiProblemException problem:
                 foreach (var (name, value) in problem.Headers)
@@ -46,6 +52,20 @@ public static class ProblemMapper
                     "Something went wrong on our side.", "The error has been logged; quote the traceId when reporting it.");
         }
     }
+
+    /// <summary>What each of the domain's refusals is over HTTP.</summary>
+    private ApiProblemException ToProblem(GenerationRefusedException refused) => refused switch
+    {
+        GenerationNotFoundException => Problems.GenerationNotFound(),
+        GenerationNotRetryableException notRetryable => Problems.NotRetryable(notRetryable.Status),
+        GenerationNotCancellableException notCancellable => Problems.NotCancellable(notCancellable.Status),
+        IdempotencyKeyReusedException => Problems.IdempotencyKeyReused(),
+        LimitExceededException exceeded => Problems.LimitExceeded(exceeded.Limit, options.Value.PollAfterSeconds),
+        GeminiKeyRequiredException => Problems.GeminiKeyRequired(),
+        PersonalKeyNotSupportedException notSupported => Problems.PersonalKeyNotSupported(notSupported.Reason),
+        InvalidPersonalKeyException => Problems.InvalidPersonalKey(),
+        _ => throw new UnreachableException($"{refused.GetType().Name} has no HTTP answer; add one here."),
+    };
 
     private static bool IsDatabaseOutage(Exception exception) =>
         exception is TimeoutException || exception is NpgsqlException { IsTransient: true } || exception.InnerException is System.Net.Sockets.SocketException;

@@ -34,24 +34,28 @@ public static class Problems
         new(StatusCodes.Status409Conflict, ProblemCodes.IdempotencyKeyReused, "Idempotency-Key already used.",
             "This Idempotency-Key was first used with a different request body; use a new key for a new generation.");
 
-    public static ApiProblemException LimitExceeded(Data.LimitExceeded limit, int pollAfterSeconds, Generations.LimitsOptions limits)
+    /// <param name="pollAfterSeconds">The wait to suggest when the limit frees up as generations finish.</param>
+    public static ApiProblemException LimitExceeded(LimitExceeded limit, int pollAfterSeconds)
     {
         var retryAfter = limit.RetryAfter is { } wait ? (int)Math.Ceiling(wait.TotalSeconds) : pollAfterSeconds;
         var headers = new Dictionary<string, string> { ["Retry-After"] = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        return limit.Kind == Data.LimitKind.ActiveGenerations
+        return limit.Kind == LimitKind.ActiveGenerations
             ? new(StatusCodes.Status429TooManyRequests, ProblemCodes.TooManyActiveGenerations, "Too many generations in progress.",
-                $"You can have {limits.MaxActivePerUser} generations in progress at once; wait for one to finish.") { Headers = headers }
+                $"You can have {limit.Limit} generations in progress at once; wait for one to finish.") { Headers = headers }
             : new(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many generations this hour.",
-                $"You can start {limits.MaxCreationsPerHour} generations per hour; try again in {retryAfter} seconds.") { Headers = headers };
+                $"You can start {limit.Limit} generations per hour; try again in {retryAfter} seconds.") { Headers = headers };
     }
 
     public static ApiProblemException GeminiKeyRequired() =>
         new(StatusCodes.Status400BadRequest, ProblemCodes.GeminiKeyRequired, "A Gemini API key is required.",
-            "This service has no Gemini key of its own: send yours in the X-Gemini-Api-Key header.");
+            $"This service has no Gemini key of its own: send yours in the {RequestHeaders.PersonalGeminiKey} header.");
 
     public static ApiProblemException PersonalKeyNotSupported(string why) =>
         new(StatusCodes.Status400BadRequest, ProblemCodes.PersonalKeyNotSupported, "Personal Gemini keys are not accepted here.",
-            $"Leave out the X-Gemini-Api-Key header: {why}.");
+            $"Leave out the {RequestHeaders.PersonalGeminiKey} header: {why}.");
+
+    public static ApiProblemException InvalidPersonalKey() =>
+        Invalid(RequestHeaders.PersonalGeminiKey, ProblemCodes.InvalidGeminiKey, $"{RequestHeaders.PersonalGeminiKey} does not look like a Gemini API key.");
 
     public static ApiProblemException PayloadTooLarge(long maxBytes) =>
         new(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "Request body too large.",

@@ -52,6 +52,7 @@ public sealed class JwtCallerAuthenticator : ICallerAuthenticator
             {
                 AutomaticRefreshInterval = TimeSpan.FromMinutes(auth.KeyRefreshMinutes),
                 RefreshInterval = TimeSpan.FromSeconds(auth.MinimumKeyRefreshSeconds),
+                ConfigurationEventHandler = new SigningKeysReadLog(logger),
             };
             // Asymmetric algorithms only: a JWKS must never let an attacker pick HS256 with a public key.
             _parameters.ValidAlgorithms = auth.EffectiveAlgorithms.Where(a => !a.StartsWith("HS", StringComparison.OrdinalIgnoreCase)).ToArray();

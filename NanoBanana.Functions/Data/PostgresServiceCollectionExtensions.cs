@@ -18,7 +18,8 @@ internal static class PostgresServiceCollectionExtensions
             builder.ConnectionStringBuilder.ApplicationName ??= "nanobanana-functions";
             return builder.Build();
         });
-        services.AddSingleton<GenerationRepository>();
+        services.AddSingleton<ApiRoleStore>();
+        services.AddSingleton<MaintenanceRoleStore>();
         return services;
     }
 }

@@ -17,6 +17,9 @@ internal static class ScopedBatch
     /// <summary>The worker's and the sweeps' role: all rows.</summary>
     public const string MaintenanceRole = "nanobanana_maintenance";
 
+    private const string CallerScope = $"SELECT set_config('role', '{ApiRole}', true), set_config('app.user_id', @caller, true)";
+    private const string MaintenanceScope = $"SELECT set_config('role', '{MaintenanceRole}', true)";
+
     public static Task<T> ExecuteAsCallerAsync<T>(
         this NpgsqlDataSource dataSource,
         string ownerId,
@@ -33,7 +36,7 @@ internal static class ScopedBatch
         IEnumerable<(string Sql, NpgsqlParameter[] Parameters)> statements,
         Func<NpgsqlDataReader, CancellationToken, Task<T>> read,
         CancellationToken ct) =>
-        ExecuteAsync(dataSource, new NpgsqlBatchCommand($"SELECT set_config('role', '{ApiRole}', true), set_config('app.user_id', @caller, true)")
+        ExecuteAsync(dataSource, new NpgsqlBatchCommand(CallerScope)
         {
             Parameters = { new NpgsqlParameter("caller", ownerId) },
         }, statements, read, ct);
@@ -44,7 +47,35 @@ internal static class ScopedBatch
         NpgsqlParameter[] parameters,
         Func<NpgsqlDataReader, CancellationToken, Task<T>> read,
         CancellationToken ct) =>
-        ExecuteAsync(dataSource, new NpgsqlBatchCommand($"SELECT set_config('role', '{MaintenanceRole}', true)"), [(sql, parameters)], read, ct);
+        dataSource.ExecuteAsMaintenanceAsync([(sql, parameters)], read, ct);
+
+    /// <summary>Several statements in one transaction; <paramref name="read"/> starts at the first one's result.</summary>
+    public static Task<T> ExecuteAsMaintenanceAsync<T>(
+        this NpgsqlDataSource dataSource,
+        IEnumerable<(string Sql, NpgsqlParameter[] Parameters)> statements,
+        Func<NpgsqlDataReader, CancellationToken, Task<T>> read,
+        CancellationToken ct) =>
+        ExecuteAsync(dataSource, new NpgsqlBatchCommand(MaintenanceScope), statements, read, ct);
+
+    /// <summary>
+    /// For work that needs several round trips on one connection (verify-database): a transaction that
+    /// acts as the maintenance role until it ends. Throws a PostgresException when the login may not.
+    /// </summary>
+    public static async Task<NpgsqlTransaction> BeginAsMaintenanceAsync(this NpgsqlConnection connection, CancellationToken ct)
+    {
+        var transaction = await connection.BeginTransactionAsync(ct);
+        try
+        {
+            await using var scope = new NpgsqlCommand(MaintenanceScope, connection, transaction);
+            await scope.ExecuteNonQueryAsync(ct);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync();
+            throw;
+        }
+    }
 
     private static async Task<T> ExecuteAsync<T>(
         NpgsqlDataSource dataSource,

@@ -14,7 +14,7 @@ internal static class GeminiErrorClassifier
     {
         var error = body?.Error;
         var details = error?.Details ?? [];
-        var googleMessage = error?.Message is { Length: > 0 } m ? $" Gemini said: {Shorten(m)}" : "";
+        var googleMessage = error?.Message is { Length: > 0 } m ? $" Gemini said: {GeminiFailure.Quote(m)}" : "";
 
         switch ((int)status)
         {
@@ -57,6 +57,4 @@ internal static class GeminiErrorClassifier
             ? TimeSpan.FromSeconds(seconds)
             : null;
     }
-
-    private static string Shorten(string text) => text.Length <= 300 ? text : text[..297] + "...";
 }

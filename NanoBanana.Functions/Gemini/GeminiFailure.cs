@@ -11,6 +11,9 @@ public sealed record GeminiFailure(string Code, string Message, bool Transient, 
     public bool UserMayRetry => Transient || Code is GeminiFailureCodes.Recitation or GeminiFailureCodes.ImageRecitation
         or GeminiFailureCodes.NoImage or GeminiFailureCodes.TextOnly or GeminiFailureCodes.ModelOther or GeminiFailureCodes.ImageOther
         or GeminiFailureCodes.EmptyResponse or GeminiFailureCodes.MalformedResponse or GeminiFailureCodes.QuotaExhausted;
+
+    /// <summary>Words from Google (its error message, the model's text) cut to a length a user will read.</summary>
+    public static string Quote(string text) => text.Length <= 300 ? text : text[..297] + "...";
 }
 
 /// <summary>The generation error codes that come from Gemini. Clients switch on these.</summary>

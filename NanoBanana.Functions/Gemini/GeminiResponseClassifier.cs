@@ -51,7 +51,7 @@ internal static class GeminiResponseClassifier
             "IMAGE_OTHER" => Final(GeminiFailureCodes.ImageOther, "Gemini could not produce the image. Try again."),
             null or "STOP" => Final(GeminiFailureCodes.TextOnly, modelText is null
                 ? "Gemini answered without an image. Try rephrasing the prompt."
-                : $"Gemini answered in words instead of an image: \"{Shorten(modelText)}\""),
+                : $"Gemini answered in words instead of an image: \"{GeminiFailure.Quote(modelText)}\""),
             _ => Final(GeminiFailureCodes.ModelStopped, $"Gemini stopped ({reason}) without an image. Try again."),
         };
     }
@@ -70,6 +70,4 @@ internal static class GeminiResponseClassifier
         response.ResponseId);
 
     private static GeminiOutcome Final(string code, string message) => GeminiOutcome.Failed(new GeminiFailure(code, message, Transient: false));
-
-    private static string Shorten(string text) => text.Length <= 300 ? text : text[..297] + "...";
 }

@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +25,8 @@ internal sealed partial class SimulatedGeminiClient(IOptions<GeminiOptions> opti
         }
 
         var (width, height) = Dimensions(request.AspectRatio);
-        var seed = (uint)StringComparer.Ordinal.GetHashCode(request.Prompt);
+        // A stable hash (string hashes are randomised per process): the same prompt, the same colour.
+        var seed = XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(request.Prompt));
         var png = TinyPng.Gradient(width, height, (byte)seed, (byte)(seed >> 8), (byte)(seed >> 16));
         return GeminiOutcome.Success(
             [new GeminiImage("image/png", png)],

@@ -9,16 +9,6 @@ public static class GenerationErrorCodes
     /// <summary>Processing was interrupted (lease expired) more times than the attempt limit allows.</summary>
     public const string Stuck = "STUCK";
 
-    /// <summary>
-    /// The SET list that fails a generation STUCK, shared by the worker (a claim that finds the attempts
-    /// used up) and the repair sweep (a lease that expires with none left). Needs the parameter @now.
-    /// </summary>
-    public const string FailStuckSql = $"""
-        status = 'failed', error_code = '{Stuck}',
-        error_message = 'Processing was interrupted ' || run_attempt || ' times; giving up. Try again.',
-        error_retryable = true, completed_at = @now, lease_expires_at = NULL, updated_at = @now, version = version + 1
-        """;
-
     /// <summary>The queue gave up on the message (it reached the poison queue).</summary>
     public const string DeliveryFailed = "DELIVERY_FAILED";
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Telemetry;
@@ -12,20 +11,19 @@ namespace NanoBanana.Functions.Generations;
 /// another owner's generation is indistinguishable from a missing one.
 /// </summary>
 public sealed class GenerationService(
-    GenerationRepository repository,
+    ApiRoleStore store,
     ImageStore images,
     GenerationQueue queue,
     PersonalGeminiKeys personalKeys,
     IOptions<LimitsOptions> limits,
-    IOptions<ApiOptions> api,
     GenerationMetrics metrics,
     TimeProvider clock,
     ILogger<GenerationService> logger)
 {
-    /// <param name="personalKey">The caller's own Gemini key (X-Gemini-Api-Key), if sent; never stored in clear.</param>
+    /// <param name="personalKey">The caller's own Gemini key, if sent; never stored in clear.</param>
     public async Task<CreatedGeneration> CreateAsync(string ownerId, NewGeneration request, string? personalKey, CancellationToken ct)
     {
-        if (request.IdempotencyKey is { } key && await repository.FindByIdempotencyKeyAsync(ownerId, key, ct) is { } earlier)
+        if (request.IdempotencyKey is { } key && await store.FindByIdempotencyKeyAsync(ownerId, key, ct) is { } earlier)
         {
             return Replay(earlier, request);
         }
@@ -35,7 +33,7 @@ public sealed class GenerationService(
         // If the upload or the insert fails, the blobs stay: the insert may have committed before the
         // connection broke, and its row then needs them. Unreferenced ones go in the orphan sweep.
         var inputs = await UploadInputsAsync(id, request.Images, ct);
-        var outcome = await repository.InsertAsync(id, ownerId, request, inputs, sealedKey, limits.Value, clock.GetUtcNow(), ct);
+        var outcome = await store.InsertAsync(id, ownerId, request, inputs, sealedKey, limits.Value, clock.GetUtcNow(), ct);
 
         if (outcome.Limit is { } limit)
         {
@@ -46,13 +44,13 @@ public sealed class GenerationService(
 
             // A repeat of a create that has just gone through counts against the limit it used
             // itself: answer it with that generation, not with a 429.
-            if (request.IdempotencyKey is { } repeatedKey && await repository.FindByIdempotencyKeyAsync(ownerId, repeatedKey, ct) is { } original)
+            if (request.IdempotencyKey is { } repeatedKey && await store.FindByIdempotencyKeyAsync(ownerId, repeatedKey, ct) is { } original)
             {
                 return Replay(original, request);
             }
 
             logger.LogInformation("Create refused for {OwnerId}: {Limit} limit reached", ownerId, limit.Kind);
-            throw Problems.LimitExceeded(limit, api.Value.PollAfterSeconds, limits.Value);
+            throw new LimitExceededException(limit);
         }
 
         if (outcome.Created is not { } created)
@@ -63,7 +61,7 @@ public sealed class GenerationService(
                 await DeleteBlobsQuietlyAsync(id);
             }
 
-            var winner = await repository.FindByIdempotencyKeyAsync(ownerId, request.IdempotencyKey!, ct)
+            var winner = await store.FindByIdempotencyKeyAsync(ownerId, request.IdempotencyKey!, ct)
                          ?? throw new InvalidOperationException($"Idempotency conflict for generation {id} but no row holds the key.");
             return Replay(winner, request);
         }
@@ -75,13 +73,13 @@ public sealed class GenerationService(
     }
 
     public async Task<Generation> GetAsync(string ownerId, Guid id, CancellationToken ct) =>
-        await repository.FindAsync(ownerId, id, ct) ?? throw Problems.GenerationNotFound();
+        await store.FindAsync(ownerId, id, ct) ?? throw new GenerationNotFoundException();
 
     /// <summary>One page of history, newest first, and where the next page starts (null at the end).</summary>
     public async Task<(IReadOnlyList<Generation> Items, HistoryPosition? Next)> ListAsync(
         string ownerId, GenerationStatus? status, HistoryPosition? after, int limit, CancellationToken ct)
     {
-        var rows = await repository.ListAsync(ownerId, status, after, limit + 1, ct);
+        var rows = await store.ListAsync(ownerId, status, after, limit + 1, ct);
         if (rows.Count <= limit)
         {
             return (rows, null);
@@ -93,23 +91,23 @@ public sealed class GenerationService(
 
     public async Task<Generation> RetryAsync(string ownerId, Guid id, string? personalKey, CancellationToken ct)
     {
-        var existing = await GetAsync(ownerId, id, ct); // 404 before anything about keys
+        var existing = await GetAsync(ownerId, id, ct); // not found comes before anything about keys
         if (existing.Status is not (GenerationStatus.Failed or GenerationStatus.Cancelled))
         {
-            throw Problems.NotRetryable(existing.Status);
+            throw new GenerationNotRetryableException(existing.Status);
         }
 
         var sealedKey = personalKeys.SealFor(id, personalKey);
-        var (requeued, limit) = await repository.RequeueAsync(ownerId, id, sealedKey, limits.Value, clock.GetUtcNow(), ct);
+        var (requeued, limit) = await store.RequeueAsync(ownerId, id, sealedKey, limits.Value, clock.GetUtcNow(), ct);
         if (requeued is null)
         {
             var current = await GetAsync(ownerId, id, ct);
             if (current.Status is GenerationStatus.Failed or GenerationStatus.Cancelled && limit is not null)
             {
-                throw Problems.LimitExceeded(limit, api.Value.PollAfterSeconds, limits.Value);
+                throw new LimitExceededException(limit);
             }
 
-            throw Problems.NotRetryable(current.Status);
+            throw new GenerationNotRetryableException(current.Status);
         }
 
         logger.LogInformation("Generation {GenerationId} queued again by its owner (retry {RetryCount})", id, requeued.RetryCount);
@@ -120,21 +118,21 @@ public sealed class GenerationService(
     /// <summary>Cancels a pending or processing generation; cancelling a cancelled one changes nothing.</summary>
     public async Task<Generation> CancelAsync(string ownerId, Guid id, CancellationToken ct)
     {
-        if (await repository.CancelAsync(ownerId, id, clock.GetUtcNow(), ct) is { } cancelled)
+        if (await store.CancelAsync(ownerId, id, clock.GetUtcNow(), ct) is { } cancelled)
         {
             logger.LogInformation("Generation {GenerationId} cancelled by its owner", id);
             return cancelled;
         }
 
         var current = await GetAsync(ownerId, id, ct);
-        return current.Status == GenerationStatus.Cancelled ? current : throw Problems.NotCancellable(current.Status);
+        return current.Status == GenerationStatus.Cancelled ? current : throw new GenerationNotCancellableException(current.Status);
     }
 
     public async Task DeleteAsync(string ownerId, Guid id, CancellationToken ct)
     {
-        if (!await repository.DeleteAsync(ownerId, id, ct))
+        if (!await store.DeleteAsync(ownerId, id, ct))
         {
-            throw Problems.GenerationNotFound();
+            throw new GenerationNotFoundException();
         }
 
         logger.LogInformation("Generation {GenerationId} deleted by its owner", id);
@@ -170,7 +168,7 @@ public sealed class GenerationService(
             logger.LogWarning(exception, "Generation {GenerationId} is stored but its queue message failed; the repair sweep will re-send it", generation.Id);
             try
             {
-                await repository.MarkNotEnqueuedAsync(generation.OwnerId, generation.Id, CancellationToken.None);
+                await store.MarkNotEnqueuedAsync(generation.OwnerId, generation.Id, CancellationToken.None);
             }
             catch (Exception markException)
             {
@@ -195,7 +193,7 @@ public sealed class GenerationService(
     {
         if (earlier.RequestHash is null || !earlier.RequestHash.AsSpan().SequenceEqual(request.RequestHash))
         {
-            throw Problems.IdempotencyKeyReused();
+            throw new IdempotencyKeyReusedException();
         }
 
         logger.LogInformation("Generation {GenerationId} returned again for a repeated Idempotency-Key", earlier.Id);

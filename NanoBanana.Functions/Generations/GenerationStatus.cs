@@ -1,5 +1,9 @@
 namespace NanoBanana.Functions.Generations;
 
+/// <summary>
+/// Where a generation stands. Every change from one to another, who makes it and what fences it,
+/// is in one place: Data/GenerationTransitions.
+/// </summary>
 public enum GenerationStatus
 {
     Pending,

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Storage;
 
 namespace NanoBanana.Functions.Maintenance;
@@ -9,7 +10,7 @@ namespace NanoBanana.Functions.Maintenance;
 /// batch per statement so polling and the worker never wait on it, until done or out of time.
 /// </summary>
 public sealed class CleanupService(
-    MaintenanceStore store,
+    MaintenanceRoleStore store,
     ImageStore images,
     IOptions<MaintenanceOptions> options,
     TimeProvider clock,

@@ -1,11 +1,12 @@
 using System.Reflection;
 using System.Security.Cryptography;
+using NanoBanana.Functions.Data;
 using Npgsql;
 
 namespace NanoBanana.Functions.Maintenance;
 
 /// <summary>
-/// The seed's verify-database.js: can we connect, are all migrations applied (and unchanged), are
+/// The original Express + Supabase system's verify-database.js: can we connect, are all migrations applied (and unchanged), are
 /// the tables, indexes and constraints the code relies on present. Each finding names the object.
 /// </summary>
 public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
@@ -27,21 +28,20 @@ public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
         await using (connection)
         {
             // As the worker's role, in a transaction (nothing stays on the pooled session).
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            await using (var role = new NpgsqlCommand($"SELECT set_config('role', '{Data.ScopedBatch.MaintenanceRole}', true)", connection, transaction))
+            NpgsqlTransaction transaction;
+            try
             {
-                try
-                {
-                    await role.ExecuteNonQueryAsync(ct);
-                }
-                catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.InvalidParameterValue)
-                {
-                    checks.Add(new("connectivity", true, $"PostgreSQL {connection.PostgreSqlVersion}"));
-                    checks.Add(new("row-level security", false,
-                        $"{connection.UserName} cannot act as {Data.ScopedBatch.MaintenanceRole}: run database/migrate.sh, then GRANT nanobanana_api, nanobanana_maintenance TO {connection.UserName}"));
-                    return new VerificationReport(false, checks);
-                }
+                transaction = await connection.BeginAsMaintenanceAsync(ct);
             }
+            catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.InvalidParameterValue)
+            {
+                checks.Add(new("connectivity", true, $"PostgreSQL {connection.PostgreSqlVersion}"));
+                checks.Add(new("row-level security", false,
+                    $"{connection.UserName} cannot act as {ScopedBatch.MaintenanceRole}: run database/migrate.sh, then GRANT nanobanana_api, nanobanana_maintenance TO {connection.UserName}"));
+                return new VerificationReport(false, checks);
+            }
+
+            await using var rollback = transaction;
 
             checks.Add(new("connectivity", true, $"PostgreSQL {connection.PostgreSqlVersion}"));
             checks.Add(await CheckMigrationsAsync(connection, ct));

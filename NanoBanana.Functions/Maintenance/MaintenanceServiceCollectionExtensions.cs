@@ -8,7 +8,6 @@ internal static class MaintenanceServiceCollectionExtensions
     public static IServiceCollection AddMaintenance(this IServiceCollection services)
     {
         services.AddValidatedOptions<MaintenanceOptions>(MaintenanceOptions.Section);
-        services.AddSingleton<MaintenanceStore>();
         services.AddSingleton<CleanupService>();
         services.AddSingleton<RepairService>();
         services.AddSingleton<StatsService>();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Processing;
 using NanoBanana.Functions.Storage;
@@ -13,7 +14,7 @@ namespace NanoBanana.Functions.Maintenance;
 /// are sent again, and, on a full sweep, blobs that no row refers to are removed.
 /// </summary>
 public sealed class RepairService(
-    MaintenanceStore store,
+    MaintenanceRoleStore store,
     GenerationQueue queue,
     ImageStore images,
     IOptions<MaintenanceOptions> options,

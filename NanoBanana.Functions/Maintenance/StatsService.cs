@@ -1,9 +1,10 @@
+using NanoBanana.Functions.Data;
 using Npgsql;
 
 namespace NanoBanana.Functions.Maintenance;
 
 /// <summary>
-/// The seed's `cleanup-generations.js stats`, grown into the monitoring list: counts, success rate,
+/// The original Express + Supabase system's `cleanup-generations.js stats`, grown into the monitoring list: counts, success rate,
 /// durations, failure reasons, active and stuck work, table and image size, growth per day.
 /// One batch, one round trip.
 /// </summary>
@@ -11,38 +12,37 @@ public sealed class StatsService(NpgsqlDataSource dataSource, TimeProvider clock
 {
     private const string DurationSeconds = "extract(epoch FROM completed_at - created_at)";
 
-    public async Task<StatsReport> GetAsync(int windowDays, CancellationToken ct)
+    public Task<StatsReport> GetAsync(int windowDays, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var since = now - TimeSpan.FromDays(windowDays);
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT set_config('role', '{Data.ScopedBatch.MaintenanceRole}', true)"));
-        void Add(string sql)
-        {
-            var command = new NpgsqlBatchCommand(sql);
-            command.Parameters.Add(new NpgsqlParameter("since", since));
-            command.Parameters.Add(new NpgsqlParameter("now", now));
-            batch.BatchCommands.Add(command);
-        }
+        // Each statement needs parameters of its own (a parameter belongs to one command).
+        (string, NpgsqlParameter[]) Statement(string sql) => (sql, [new("since", since), new("now", now)]);
 
-        Add("SELECT status, count(*) FROM generations GROUP BY status");
-        Add($"""
-            SELECT count(*),
-                   count(*) FILTER (WHERE status = 'completed'),
-                   count(*) FILTER (WHERE status = 'failed'),
-                   count(*) FILTER (WHERE status = 'cancelled'),
-                   avg({DurationSeconds}) FILTER (WHERE status = 'completed'),
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY {DurationSeconds}) FILTER (WHERE status = 'completed'),
-                   percentile_cont(0.95) WITHIN GROUP (ORDER BY {DurationSeconds}) FILTER (WHERE status = 'completed')
-            FROM generations WHERE created_at >= @since
-            """);
-        Add("SELECT error_code, count(*) FROM generations WHERE status = 'failed' AND created_at >= @since GROUP BY error_code ORDER BY count(*) DESC, error_code");
-        Add("SELECT count(*) FILTER (WHERE status IN ('pending', 'processing')), count(*) FILTER (WHERE status = 'processing' AND lease_expires_at <= @now) FROM generations WHERE status IN ('pending', 'processing')");
-        Add("SELECT (created_at AT TIME ZONE 'UTC')::date, count(*) FROM generations WHERE created_at >= @since GROUP BY 1 ORDER BY 1");
-        Add("SELECT pg_total_relation_size('generations'), coalesce((SELECT sum((image->>'bytes')::bigint) FROM generations, jsonb_array_elements(input_images || result_images) image), 0)::bigint");
+        return dataSource.ExecuteAsMaintenanceAsync(
+            [
+                Statement("SELECT status, count(*) FROM generations GROUP BY status"),
+                Statement($"""
+                    SELECT count(*),
+                           count(*) FILTER (WHERE status = 'completed'),
+                           count(*) FILTER (WHERE status = 'failed'),
+                           count(*) FILTER (WHERE status = 'cancelled'),
+                           avg({DurationSeconds}) FILTER (WHERE status = 'completed'),
+                           percentile_cont(0.5) WITHIN GROUP (ORDER BY {DurationSeconds}) FILTER (WHERE status = 'completed'),
+                           percentile_cont(0.95) WITHIN GROUP (ORDER BY {DurationSeconds}) FILTER (WHERE status = 'completed')
+                    FROM generations WHERE created_at >= @since
+                    """),
+                Statement("SELECT error_code, count(*) FROM generations WHERE status = 'failed' AND created_at >= @since GROUP BY error_code ORDER BY count(*) DESC, error_code"),
+                Statement("SELECT count(*) FILTER (WHERE status IN ('pending', 'processing')), count(*) FILTER (WHERE status = 'processing' AND lease_expires_at <= @now) FROM generations WHERE status IN ('pending', 'processing')"),
+                Statement("SELECT (created_at AT TIME ZONE 'UTC')::date, count(*) FROM generations WHERE created_at >= @since GROUP BY 1 ORDER BY 1"),
+                Statement("SELECT pg_total_relation_size('generations'), coalesce((SELECT sum((image->>'bytes')::bigint) FROM generations, jsonb_array_elements(input_images || result_images) image), 0)::bigint"),
+            ],
+            (reader, token) => ReadAsync(reader, now, since, windowDays, token),
+            ct);
+    }
 
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        await reader.NextResultAsync(ct); // past set_config
+    private static async Task<StatsReport> ReadAsync(NpgsqlDataReader reader, DateTimeOffset now, DateTimeOffset since, int windowDays, CancellationToken ct)
+    {
         var byStatus = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["pending"] = 0, ["processing"] = 0, ["completed"] = 0, ["failed"] = 0, ["cancelled"] = 0 };
         while (await reader.ReadAsync(ct))
         {

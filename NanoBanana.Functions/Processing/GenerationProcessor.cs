@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Secrets;
@@ -15,7 +16,7 @@ namespace NanoBanana.Functions.Processing;
 /// (duplicate, late, cancelled, finished) does nothing.
 /// </summary>
 public sealed class GenerationProcessor(
-    ProcessingStore store,
+    MaintenanceRoleStore store,
     ImageStore images,
     IGeminiClient gemini,
     ApiKeyProtector keys,

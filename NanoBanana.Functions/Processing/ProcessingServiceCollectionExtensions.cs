@@ -16,7 +16,6 @@ internal static class ProcessingServiceCollectionExtensions
             .Validate<IOptions<GeminiOptions>>(
                 (processing, gemini) => processing.LeaseSeconds >= gemini.Value.TotalTimeoutSeconds + LeaseMarginSeconds,
                 $"Processing__LeaseSeconds must exceed Gemini__TotalTimeoutSeconds by at least {LeaseMarginSeconds} s, or a live call could lose its claim.");
-        services.AddSingleton<ProcessingStore>();
         services.AddTransient<GenerationProcessor>();
         return services;
     }

@@ -9,26 +9,15 @@ namespace NanoBanana.Functions.Storage;
 /// </summary>
 public sealed class GenerationQueue(QueueClient queue)
 {
-    private volatile bool _exists;
+    private readonly CreatedOnFirstUse _queue = new(ct => queue.CreateIfNotExistsAsync(cancellationToken: ct));
 
     public async Task SendAsync(Guid generationId, CancellationToken ct)
     {
-        await EnsureExistsAsync(ct);
+        await _queue.EnsureAsync(ct);
         // Infinite time-to-live: a message must not silently expire while a generation waits on it.
         await queue.SendMessageAsync(generationId.ToString("D"), visibilityTimeout: null, timeToLive: TimeSpan.FromSeconds(-1), ct);
     }
 
     /// <summary>Throws unless the queue service answers; the queue itself may not exist yet.</summary>
     public async Task CheckAsync(CancellationToken ct) => await queue.ExistsAsync(ct);
-
-    private async Task EnsureExistsAsync(CancellationToken ct)
-    {
-        if (_exists)
-        {
-            return;
-        }
-
-        await queue.CreateIfNotExistsAsync(cancellationToken: ct);
-        _exists = true;
-    }
 }

@@ -7,11 +7,11 @@ namespace NanoBanana.Functions.Storage;
 /// <summary>Generation images in Blob Storage: inputs from the request, results from the model.</summary>
 public sealed class ImageStore(BlobContainerClient container)
 {
-    private volatile bool _exists;
+    private readonly CreatedOnFirstUse _container = new(ct => container.CreateIfNotExistsAsync(cancellationToken: ct));
 
     public async Task<StoredImage> UploadAsync(string blobName, BinaryData content, string mimeType, CancellationToken ct)
     {
-        await EnsureExistsAsync(ct);
+        await _container.EnsureAsync(ct);
         // Overwrite: names are deterministic, so a retried upload replaces rather than leaks.
         await container.GetBlobClient(blobName).UploadAsync(content, new BlobUploadOptions
         {
@@ -88,15 +88,4 @@ public sealed class ImageStore(BlobContainerClient container)
 
     /// <summary>Throws unless the blob service answers; the container itself may not exist yet.</summary>
     public async Task CheckAsync(CancellationToken ct) => await container.ExistsAsync(ct);
-
-    private async Task EnsureExistsAsync(CancellationToken ct)
-    {
-        if (_exists)
-        {
-            return;
-        }
-
-        await container.CreateIfNotExistsAsync(cancellationToken: ct);
-        _exists = true;
-    }
 }

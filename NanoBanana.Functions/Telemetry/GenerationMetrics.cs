@@ -4,7 +4,8 @@ namespace NanoBanana.Functions.Telemetry;
 
 /// <summary>
 /// The pipeline's metrics (System.Diagnostics.Metrics), exported by OpenTelemetry when configured:
-/// what the seed's monitoring list asked for (success rate, durations, failure reasons) as live numbers.
+/// what the original Express + Supabase system's monitoring list asked for (success rate,
+/// durations, failure reasons) as live numbers.
 /// </summary>
 public sealed class GenerationMetrics
 {

@@ -1,0 +1,141 @@
+using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Secrets;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace NanoBanana.Functions.Data;
+
+/// <summary>
+/// The API's reads and writes, run as the database role nanobanana_api for one caller: row-level
+/// security limits every statement to the caller's rows, and every statement names the owner too.
+/// Kept apart from <see cref="MaintenanceRoleStore"/> because the role is the wall: nothing here can
+/// touch another user's generation even if a query forgot its owner. The state changes are the
+/// API's rows of <see cref="GenerationTransitions"/>.
+/// </summary>
+public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
+{
+    private const string Columns = GenerationRow.Columns;
+
+    /// <summary>
+    /// Create: stores a new pending generation if the caller is within its limits. Created is null,
+    /// with Limit null too, when the caller already used its Idempotency-Key.
+    /// </summary>
+    public Task<InsertOutcome> InsertAsync(
+        Guid id, string ownerId, NewGeneration request, IReadOnlyList<StoredImage> inputImages, SealedSecret? apiKey,
+        LimitsOptions limits, DateTimeOffset now, CancellationToken ct) =>
+        UnderLimitsAsync(ownerId, now, GenerationTransitions.Create,
+            [
+                new("id", id),
+                new("now", now),
+                new("prompt", request.Prompt),
+                new("options", NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(request.Options) },
+                new("input_images", NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(inputImages) },
+                new("idempotency_key", NpgsqlDbType.Text) { Value = (object?)request.IdempotencyKey ?? DBNull.Value },
+                new("request_hash", NpgsqlDbType.Bytea) { Value = request.IdempotencyKey is null ? DBNull.Value : request.RequestHash },
+                .. SealedKey(apiKey),
+                new("max_active", limits.MaxActivePerUser),
+                new("max_per_hour", limits.MaxCreationsPerHour),
+            ],
+            (created, usage) => new InsertOutcome(created, created is null ? usage.Exceeded(limits, now, checkHourly: true) : null), ct);
+
+    public Task<Generation?> FindAsync(string ownerId, Guid id, CancellationToken ct) =>
+        dataSource.ExecuteAsCallerAsync(ownerId,
+            $"SELECT {Columns} FROM generations WHERE id = @id AND owner_id = @owner_id",
+            [new("id", id), new("owner_id", ownerId)],
+            GenerationRow.ReadSingleAsync, ct);
+
+    public Task<Generation?> FindByIdempotencyKeyAsync(string ownerId, string idempotencyKey, CancellationToken ct) =>
+        dataSource.ExecuteAsCallerAsync(ownerId,
+            $"SELECT {Columns} FROM generations WHERE owner_id = @owner_id AND idempotency_key = @key",
+            [new("owner_id", ownerId), new("key", idempotencyKey)],
+            GenerationRow.ReadSingleAsync, ct);
+
+    /// <summary>The caller's history, newest first, strictly after <paramref name="after"/> when given.</summary>
+    public Task<IReadOnlyList<Generation>> ListAsync(
+        string ownerId, GenerationStatus? status, HistoryPosition? after, int limit, CancellationToken ct)
+    {
+        var parameters = new List<NpgsqlParameter> { new("owner_id", ownerId), new("limit", limit) };
+        var where = "owner_id = @owner_id";
+        if (status is { } s)
+        {
+            where += " AND status = @status";
+            parameters.Add(new("status", s.ToName()));
+        }
+
+        if (after is { } position)
+        {
+            where += " AND (created_at, id) < (@after_created_at, @after_id)";
+            parameters.Add(new("after_created_at", position.CreatedAt));
+            parameters.Add(new("after_id", position.Id));
+        }
+
+        return dataSource.ExecuteAsCallerAsync(ownerId,
+            $"SELECT {Columns} FROM generations WHERE {where} ORDER BY created_at DESC, id DESC LIMIT @limit",
+            [.. parameters],
+            async (reader, token) =>
+            {
+                var page = new List<Generation>(limit);
+                while (await reader.ReadAsync(token))
+                {
+                    page.Add(GenerationRow.Read(reader));
+                }
+
+                return (IReadOnlyList<Generation>)page;
+            }, ct);
+    }
+
+    /// <summary>
+    /// Retry: failed/cancelled -> pending again, if the caller is under its active limit (retries do
+    /// not count against the hourly one). Requeued is null when absent, in another state, or over the limit.
+    /// </summary>
+    public Task<(Generation? Requeued, LimitExceeded? Limit)> RequeueAsync(
+        string ownerId, Guid id, SealedSecret? apiKey, LimitsOptions limits, DateTimeOffset now, CancellationToken ct) =>
+        UnderLimitsAsync(ownerId, now, GenerationTransitions.Retry,
+            [new("id", id), new("now", now), .. SealedKey(apiKey), new("max_active", limits.MaxActivePerUser)],
+            (requeued, usage) => (requeued, requeued is null ? usage.Exceeded(limits, now, checkHourly: false) : null), ct);
+
+    /// <summary>Cancel: pending/processing -> cancelled; a worker holding the old attempt can no longer write.</summary>
+    public Task<Generation?> CancelAsync(string ownerId, Guid id, DateTimeOffset now, CancellationToken ct) =>
+        dataSource.ExecuteAsCallerAsync(ownerId, GenerationTransitions.Cancel,
+            [new("id", id), new("owner_id", ownerId), new("now", now)],
+            GenerationRow.ReadSingleAsync, ct);
+
+    public Task<bool> DeleteAsync(string ownerId, Guid id, CancellationToken ct) =>
+        dataSource.ExecuteAsCallerAsync(ownerId, GenerationTransitions.Delete,
+            [new("id", id), new("owner_id", ownerId)],
+            (reader, token) => reader.ReadAsync(token), ct);
+
+    /// <summary>Records that the queue send failed, so the repair sweep re-sends without waiting.</summary>
+    public Task MarkNotEnqueuedAsync(string ownerId, Guid id, CancellationToken ct) =>
+        dataSource.ExecuteAsCallerAsync(ownerId, GenerationTransitions.MarkNotEnqueuedForOwner,
+            [new("id", id), new("owner_id", ownerId)],
+            (_, _) => Task.FromResult(true), ct);
+
+    // Create and Retry: one batch that takes the user's lock, counts its usage, then runs the
+    // transition, which re-reads the usage itself; the count read here says which limit refused.
+    private Task<T> UnderLimitsAsync<T>(
+        string ownerId, DateTimeOffset now, string transition, NpgsqlParameter[] parameters,
+        Func<Generation?, UserUsage, T> outcome, CancellationToken ct) =>
+        dataSource.ExecuteAsCallerAsync(ownerId,
+            [
+                (UserUsage.LockSql, [new("owner_id", ownerId)]),
+                (UserUsage.Sql, UserUsage.Parameters(ownerId, now)),
+                (transition, [.. UserUsage.Parameters(ownerId, now), .. parameters]),
+            ],
+            async (reader, token) =>
+            {
+                await reader.NextResultAsync(token); // past the lock
+                var usage = await UserUsage.ReadAsync(reader, token);
+                await reader.NextResultAsync(token);
+                return outcome(await GenerationRow.ReadSingleAsync(reader, token), usage);
+            }, ct);
+
+    private static NpgsqlParameter[] SealedKey(SealedSecret? apiKey) =>
+    [
+        new("key_id", NpgsqlDbType.Text) { Value = (object?)apiKey?.KeyId ?? DBNull.Value },
+        new("key_ciphertext", NpgsqlDbType.Bytea) { Value = (object?)apiKey?.Ciphertext ?? DBNull.Value },
+    ];
+}
+
+/// <summary>The stored generation, or why none was stored (a limit; or neither: the Idempotency-Key was taken).</summary>
+public sealed record InsertOutcome(Generation? Created, LimitExceeded? Limit);

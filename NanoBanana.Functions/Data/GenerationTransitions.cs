@@ -1,0 +1,208 @@
+using NanoBanana.Functions.Generations;
+
+namespace NanoBanana.Functions.Data;
+
+/// <summary>
+/// The generation state machine in one place: every change of a generation's status, who makes it,
+/// what fences it, and the one conditional statement that makes it. A statement names the rows it
+/// accepts in its WHERE, so when two actors race for a row (a cancel and a worker, two workers, two
+/// sweeping instances) exactly one wins and the other finds nothing.
+/// </summary>
+/// <remarks>
+/// Who runs what follows the database roles (<see cref="ScopedBatch"/>): the API's transitions run
+/// in <see cref="ApiRoleStore"/> as the caller, under row-level security; the worker's and the
+/// sweeps' in <see cref="MaintenanceRoleStore"/>. To add a transition: a row in the table, a
+/// statement below, a method on the store of the role that runs it, and a test that races it.
+/// </remarks>
+internal static class GenerationTransitions
+{
+    // transition          from                               to          by       fenced by
+    // ------------------  ---------------------------------  ----------  -------  ------------------------------------------------
+    // Create              (no row)                           pending     API      the user's lock; active and hourly limits; Idempotency-Key
+    // Retry               failed, cancelled                  pending     API      status; the active limit, under the user's lock
+    // Cancel              pending, processing                cancelled   API      status (the worker's later writes then find nothing)
+    // Delete              any                                (no row)    API      owner
+    // Claim               pending, processing + lease over   processing  worker   status, lease, run_attempt below the limit; attempt + 1
+    // FailExhausted       pending, processing + lease over   failed      worker   as Claim, with the run's attempts used up (STUCK)
+    // Complete            processing                         completed   worker   attempt = the claim's, status
+    // Fail                processing                         failed      worker   attempt = the claim's, status
+    // Release             processing                         pending     worker   attempt = the claim's, status
+    // FailUndeliverable   pending, processing + lease over   failed      worker   nobody holds a live claim (DELIVERY_FAILED)
+    // RequeueExpired      processing + lease over            pending     repair   lease, run_attempt below the limit; SKIP LOCKED batch
+    // FailStuck           processing + lease over            failed      repair   lease, run_attempt at the limit (STUCK); SKIP LOCKED batch
+    // DeleteExpired       any, created before the cutoff     (no row)    cleanup  created_at; SKIP LOCKED batch
+    //
+    // Not status changes, but fenced the same way: whether a pending generation's message is out.
+    // MarkNotEnqueued     pending: enqueued_at = null        (the API's or the repair's send failed; the next sweep re-sends)
+    // TakeUnsent          pending: enqueued_at = now         (repair: whoever gets the row back sends its message)
+    //
+    // Every status change bumps version (the API's ETag) and updated_at. attempt counts every claim
+    // ever and is the fencing token; run_attempt counts claims since the owner last queued it.
+
+    private const string Columns = GenerationRow.Columns;
+
+    /// <summary>Nobody holds the generation: it waits, or its holder's lease ran out (a crashed or stalled worker).</summary>
+    private const string Unclaimed = "(status = 'pending' OR (status = 'processing' AND lease_expires_at <= @now))";
+
+    private const string LeaseOver = "status = 'processing' AND lease_expires_at <= @now";
+
+    private const string Changed = "updated_at = @now, version = version + 1";
+
+    private const string Ended = $"completed_at = @now, lease_expires_at = NULL, {Changed}";
+
+    private const string FailedStuck = $"""
+        status = 'failed', error_code = '{GenerationErrorCodes.Stuck}',
+        error_message = 'Processing was interrupted ' || run_attempt || ' times; giving up. Try again.',
+        error_retryable = true, {Ended}
+        """;
+
+    /// <summary>
+    /// (no row) -> pending, if the user is within its limits (read by <see cref="UserUsage.Sql"/> under
+    /// the user's lock) and has not used the Idempotency-Key; also logs the creation for the hourly
+    /// limit. Parameters: those of <see cref="UserUsage"/>, @id, @now, @prompt, @options, @input_images,
+    /// @idempotency_key, @request_hash, @key_id, @key_ciphertext, @max_active, @max_per_hour.
+    /// </summary>
+    public const string Create = $"""
+        WITH created AS (
+            INSERT INTO generations (id, owner_id, status, prompt, options, input_images, idempotency_key, request_hash,
+                                     api_key_key_id, api_key_ciphertext, enqueued_at, created_at, updated_at)
+            SELECT @id, @owner_id, 'pending', @prompt, @options, @input_images, @idempotency_key, @request_hash,
+                   @key_id, @key_ciphertext, @now, @now, @now
+            FROM ({UserUsage.Sql}) usage
+            WHERE usage.active < @max_active AND usage.last_hour < @max_per_hour
+            ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            RETURNING {Columns}),
+        counted AS (
+            INSERT INTO generation_creations (owner_id, created_at) SELECT owner_id, created_at FROM created)
+        SELECT * FROM created
+        """;
+
+    /// <summary>
+    /// failed/cancelled -> pending for a new run (run_attempt back to 0; attempt keeps counting), if the
+    /// user is under its active limit. Parameters: those of <see cref="UserUsage"/>, @id, @now,
+    /// @key_id, @key_ciphertext, @max_active.
+    /// </summary>
+    public const string Retry = $"""
+        UPDATE generations
+        SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0,
+            error_code = NULL, error_message = NULL, error_retryable = NULL,
+            started_at = NULL, completed_at = NULL, lease_expires_at = NULL,
+            api_key_key_id = @key_id, api_key_ciphertext = @key_ciphertext,
+            enqueued_at = @now, {Changed}
+        FROM ({UserUsage.Sql}) usage
+        WHERE id = @id AND owner_id = @owner_id AND status IN ('failed', 'cancelled') AND usage.active < @max_active
+        RETURNING {Columns}
+        """;
+
+    /// <summary>pending/processing -> cancelled. Parameters: @id, @owner_id, @now.</summary>
+    public const string Cancel = $"""
+        UPDATE generations
+        SET status = 'cancelled', {Ended}
+        WHERE id = @id AND owner_id = @owner_id AND status IN ('pending', 'processing')
+        RETURNING {Columns}
+        """;
+
+    /// <summary>Any status -> no row. Parameters: @id, @owner_id.</summary>
+    public const string Delete = "DELETE FROM generations WHERE id = @id AND owner_id = @owner_id RETURNING id";
+
+    /// <summary>
+    /// Unclaimed -> processing under a new attempt (the fencing token every later write names) and a
+    /// lease. Parameters: @id, @now, @lease, @max_attempts.
+    /// </summary>
+    public const string Claim = $"""
+        UPDATE generations
+        SET status = 'processing', attempt = attempt + 1, run_attempt = run_attempt + 1,
+            lease_expires_at = @now + @lease, started_at = coalesce(started_at, @now), {Changed}
+        WHERE id = @id AND {Unclaimed} AND run_attempt < @max_attempts
+        RETURNING {Columns}
+        """;
+
+    /// <summary>Unclaimed with the run's attempts used up (each one interrupted) -> failed STUCK. Parameters: @id, @now, @max_attempts.</summary>
+    public const string FailExhausted = $"""
+        UPDATE generations
+        SET {FailedStuck}
+        WHERE id = @id AND {Unclaimed} AND run_attempt >= @max_attempts
+        RETURNING {Columns}
+        """;
+
+    /// <summary>processing -> completed, by the holder of the current attempt. Parameters: @id, @attempt, @now, @images, @text, @metadata.</summary>
+    public const string Complete = $"""
+        UPDATE generations
+        SET status = 'completed', result_images = @images, result_text = @text, result_metadata = @metadata, {Ended}
+        WHERE id = @id AND attempt = @attempt AND status = 'processing'
+        RETURNING {Columns}
+        """;
+
+    /// <summary>processing -> failed, by the holder of the current attempt. Parameters: @id, @attempt, @now, @code, @message, @retryable.</summary>
+    public const string Fail = $"""
+        UPDATE generations
+        SET status = 'failed', error_code = @code, error_message = @message, error_retryable = @retryable, {Ended}
+        WHERE id = @id AND attempt = @attempt AND status = 'processing'
+        RETURNING {Columns}
+        """;
+
+    /// <summary>
+    /// processing -> pending, by the holder of the current attempt, so the message's next delivery can
+    /// claim at once; enqueued_at moves because that delivery is on its way. Parameters: @id, @attempt, @now.
+    /// </summary>
+    public const string Release = $"""
+        UPDATE generations
+        SET status = 'pending', lease_expires_at = NULL, enqueued_at = @now, {Changed}
+        WHERE id = @id AND attempt = @attempt AND status = 'processing'
+        RETURNING {Columns}
+        """;
+
+    /// <summary>Unclaimed -> failed DELIVERY_FAILED: the queue gave up on the message. Parameters: @id, @now.</summary>
+    public const string FailUndeliverable = $"""
+        UPDATE generations
+        SET status = 'failed', error_code = '{GenerationErrorCodes.DeliveryFailed}',
+            error_message = 'The generation could not be processed after repeated attempts. Try again.',
+            error_retryable = true, {Ended}
+        WHERE id = @id AND {Unclaimed}
+        RETURNING {Columns}
+        """;
+
+    /// <summary>A batch of expired leases with attempts left -> pending, to be re-sent. Parameters: @now, @max_attempts, @batch.</summary>
+    public static readonly string RequeueExpired = Sweep(
+        $"{LeaseOver} AND run_attempt < @max_attempts",
+        $"status = 'pending', lease_expires_at = NULL, enqueued_at = @now, {Changed}");
+
+    /// <summary>A batch of expired leases with no attempts left -> failed STUCK. Parameters: @now, @max_attempts, @batch.</summary>
+    public static readonly string FailStuck = Sweep($"{LeaseOver} AND run_attempt >= @max_attempts", FailedStuck);
+
+    /// <summary>
+    /// A batch of pending generations whose message failed (enqueued_at null) or was sent before
+    /// @sent_before: marked sent now, so whoever gets a row back sends its message. Parameters: @now, @sent_before, @batch.
+    /// </summary>
+    public static readonly string TakeUnsent = Sweep(
+        "status = 'pending' AND (enqueued_at IS NULL OR enqueued_at < @sent_before)", "enqueued_at = @now", "ORDER BY created_at");
+
+    /// <summary>The message of a pending generation was not sent: due at the next sweep. Parameters: @id.</summary>
+    public const string MarkNotEnqueued = "UPDATE generations SET enqueued_at = NULL WHERE id = @id AND status = 'pending'";
+
+    /// <summary>As <see cref="MarkNotEnqueued"/>, for the API (its statements also name the owner). Parameters: @id, @owner_id.</summary>
+    public const string MarkNotEnqueuedForOwner = $"{MarkNotEnqueued} AND owner_id = @owner_id";
+
+    /// <summary>A batch of generations created before @cutoff -> no row; returns their images' blob names. Parameters: @cutoff, @batch.</summary>
+    public const string DeleteExpired = """
+        WITH doomed AS (
+            SELECT id FROM generations WHERE created_at < @cutoff
+            ORDER BY created_at LIMIT @batch FOR UPDATE SKIP LOCKED)
+        DELETE FROM generations g USING doomed
+        WHERE g.id = doomed.id AND g.created_at < @cutoff
+        RETURNING g.id, g.input_images, g.result_images
+        """;
+
+    // A sweep's statement: a bounded batch taken with SKIP LOCKED (instances sweeping at once split the
+    // rows, and no lock is held for long), the condition checked again by the UPDATE itself.
+    private static string Sweep(string condition, string set, string order = "") => $"""
+        WITH batch AS (
+            SELECT id FROM generations WHERE {condition}
+            {order} LIMIT @batch FOR UPDATE SKIP LOCKED)
+        UPDATE generations g
+        SET {set}
+        FROM batch
+        WHERE g.id = batch.id AND {condition}
+        RETURNING g.id
+        """;
+}

@@ -1,0 +1,13 @@
+namespace NanoBanana.Functions.Generations;
+
+public enum LimitKind
+{
+    ActiveGenerations,
+    CreationsPerHour,
+}
+
+/// <summary>
+/// Which of a user's limits stopped a request, its size, and when trying again can succeed
+/// (null: when one of the user's active generations finishes).
+/// </summary>
+public sealed record LimitExceeded(LimitKind Kind, int Limit, TimeSpan? RetryAfter);
