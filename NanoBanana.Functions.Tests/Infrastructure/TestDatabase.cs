@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace NanoBanana.Functions.Tests.Infrastructure;
@@ -56,28 +55,20 @@ internal static class TestDatabase
                 "Start it with `scripts/services.sh start`, or point NANOBANANA_TEST_POSTGRES at a server.", exception);
         }
 
-        var url = $"postgresql://{Uri.EscapeDataString(server.Username!)}:{Uri.EscapeDataString(server.Password ?? "")}@{server.Host}:{server.Port}/{databaseName}";
-        await RunAsync(Path.Combine(TestSettings.RepositoryRoot, "database", "migrate.sh"), "--create-database", url);
+        var connectionString = new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = databaseName, MaxPoolSize = 20 }.ConnectionString;
+        var migrated = await ProcessRunner.RunScriptAsync(["database", "migrate.sh"], ["--create-database", UrlOf(connectionString)]);
+        if (migrated.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"database/migrate.sh failed: {migrated}");
+        }
 
-        return new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = databaseName, MaxPoolSize = 20 }.ConnectionString;
+        return connectionString;
     }
 
-    private static async Task RunAsync(string script, params string[] arguments)
+    /// <summary>A connection string as the postgres:// URL psql and the repository's scripts take.</summary>
+    public static string UrlOf(string connectionString)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{script} failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");
-        }
+        var server = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"postgresql://{Uri.EscapeDataString(server.Username!)}:{Uri.EscapeDataString(server.Password ?? "")}@{server.Host}:{server.Port}/{server.Database}";
     }
 }
