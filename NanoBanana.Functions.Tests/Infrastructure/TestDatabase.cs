@@ -24,6 +24,18 @@ internal static class TestDatabase
         return await CreateAsync($"nanobanana_test_{Guid.NewGuid():N}"[..32]);
     }
 
+    /// <summary>An empty database (no migrations), e.g. to hold another system's schema. Drop it with <see cref="DropAsync"/>.</summary>
+    public static async Task<string> CreateEmptyAsync()
+    {
+        await Ready.Value;
+        var name = $"other_{Guid.NewGuid():N}"[..32];
+        await using var admin = new NpgsqlConnection(AdminConnectionString());
+        await admin.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+        await create.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = name, Pooling = false }.ConnectionString;
+    }
+
     public static async Task DropAsync(string connectionString)
     {
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
