@@ -14,7 +14,7 @@ param environmentName string
 @description('Region of every resource. It must offer Flex Consumption (az functionapp list-flexconsumption-locations).')
 param location string
 
-@description('The deployer (azd: AZURE_PRINCIPAL_ID): may manage Key Vault secrets.')
+@description('The deployer (azd: AZURE_PRINCIPAL_ID): may manage Key Vault secrets and write image blobs (for the import).')
 param principalId string = ''
 @allowed(['User', 'ServicePrincipal'])
 param principalType string = 'User'
@@ -141,6 +141,8 @@ module storage 'data/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     imageContainerName: imageContainer
     queueName: queueName
+    deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
   }
 }
 

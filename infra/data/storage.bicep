@@ -9,6 +9,10 @@ param deploymentContainerName string
 param imageContainerName string
 param queueName string
 
+@description('The deployer (azd: AZURE_PRINCIPAL_ID) may write blobs, for scripts/import-original.sh; empty for none.')
+param deployerPrincipalId string
+param deployerPrincipalType string
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
   location: location
@@ -49,6 +53,18 @@ resource queues 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
 resource generationsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
   parent: queues
   name: queueName
+}
+
+var blobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor
+
+resource deployerAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(storage.id, deployerPrincipalId, blobDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataContributor)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
 }
 
 output name string = storage.name
