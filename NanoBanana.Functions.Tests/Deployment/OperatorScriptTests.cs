@@ -55,12 +55,14 @@ public sealed class OperatorScriptTests
     {
         // Arrange: one completed and one failed generation in a database of their own.
         await using var app = await FunctionApp.StartAsync(isolatedDatabase: true);
-        await using var http = await ApiOverHttp.StartAsync(app);
         var token = TestTokens.For(TestTokens.NewUserId());
         foreach (var prompt in new[] { "a banana", "a banana [simulate:SAFETY]" })
         {
             await app.DeliverUntilSettledAsync((await app.Api.CreateGenerationAsync(token, prompt)).Id);
         }
+
+        await app.RawQueue.ClearMessagesAsync(); // delivered above already
+        await using var http = await ApiOverHttp.StartAsync(app);
 
         // Act
         var stats = await AdminAsync(http.BaseUrl, "stats");
@@ -82,15 +84,17 @@ public sealed class OperatorScriptTests
     [Fact]
     public async Task Admin_FixStuckCleanupAndAll_RunTheRepairAndTheCleanup()
     {
-        // Arrange: a generation whose worker died mid-call (its lease long expired, no attempts left).
+        // Arrange: a generation whose worker died mid-call (its lease long expired, no attempts left),
+        // its message gone, so only the repair can end it.
         await using var app = await FunctionApp.StartAsync(isolatedDatabase: true);
-        await using var http = await ApiOverHttp.StartAsync(app);
         var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
+        await app.RawQueue.ClearMessagesAsync();
         await app.ExecuteSqlAsync("""
             UPDATE generations SET status = 'processing', attempt = 3, run_attempt = 3, started_at = now() - interval '1 hour',
-                   lease_expires_at = now() - interval '30 minutes'
+                   lease_expires_at = now() - interval '30 minutes', completed_at = NULL
             WHERE id = @id
             """, ("id", generation.Id));
+        await using var http = await ApiOverHttp.StartAsync(app);
 
         // Act
         var fixStuck = await AdminAsync(http.BaseUrl, "fix-stuck");

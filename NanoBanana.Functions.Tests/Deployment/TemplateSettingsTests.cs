@@ -1,9 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
-using NanoBanana.Functions.Hosting;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Deployment;
@@ -80,17 +77,8 @@ public sealed partial class TemplateSettingsTests
             configuration["WEBSITE_AUTH_ENABLED"] = "True"; // function-app.bicep turns Easy Auth on in this mode
         }
 
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(configuration);
-        builder.Services.AddNanoBanana(builder.Configuration);
-        using var host = builder.Build();
-
-        // Act: start-up validation runs every options class's checks, conditional ones included.
-        await host.StartAsync();
-
-        // Assert
-        await host.StopAsync();
+        // Act / Assert: start-up validation runs every options class's checks, conditional ones included.
+        await AppHost.StartAndStopAsync(configuration);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Hosting;
 
@@ -44,11 +45,7 @@ public sealed class StartupValidationTests
         // Arrange
         var settings = ValidSettings();
         settings[key] = value;
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddNanoBanana(builder.Configuration);
-        using var host = builder.Build();
+        using var host = AppHost.Build(settings);
 
         // Act
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
@@ -88,26 +85,13 @@ public sealed class StartupValidationTests
         await StartAsync(settings);
     }
 
-    private static async Task StartAsync(Dictionary<string, string?> settings)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddNanoBanana(builder.Configuration);
-        using var host = builder.Build();
-        await host.StartAsync();
-        await host.StopAsync();
-    }
+    private static Task StartAsync(Dictionary<string, string?> settings) => AppHost.StartAndStopAsync(settings);
 
     [Fact]
     public async Task Start_Succeeds_WithEverySettingPresent()
     {
         // Arrange
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(ValidSettings());
-        builder.Services.AddNanoBanana(builder.Configuration);
-        using var host = builder.Build();
+        using var host = AppHost.Build(ValidSettings());
 
         // Act
         await host.StartAsync();

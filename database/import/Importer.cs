@@ -64,11 +64,27 @@ internal sealed class Importer(OriginalDatabase original, TargetGenerations targ
             outputs.Add(await UploadAsync(BlobNames.Output(row.Id, attempt, index), bytes, report, ct));
         }
 
-        var generation = new ImportedGeneration(
-            row.Id, row.UserId.ToString("D"), status, row.Prompt!.Trim(),
-            new GenerationOptions(Allowed(row.AspectRatio, CreateGenerationValidator.AspectRatios), Allowed(row.Resolution, CreateGenerationValidator.Resolutions), null),
-            stored, outputs, attempt, row.RetryCount, row.CreatedAt, row.StartedAt, CompletedAt(row, status), error, row.GeminiMetadataJson);
-        if (await target.InsertAsync(generation, ct))
+        var generation = new Generation(
+            Id: row.Id,
+            OwnerId: row.UserId.ToString("D"),
+            Status: status,
+            Prompt: row.Prompt!.Trim(),
+            Options: new GenerationOptions(Allowed(row.AspectRatio, CreateGenerationValidator.AspectRatios), Allowed(row.Resolution, CreateGenerationValidator.Resolutions), null),
+            InputImages: stored,
+            Attempt: attempt,
+            RunAttempt: 0,
+            RetryCount: row.RetryCount,
+            Version: 1,
+            CreatedAt: row.CreatedAt,
+            EnqueuedAt: null,
+            StartedAt: row.StartedAt,
+            CompletedAt: CompletedAt(row, status),
+            Error: error,
+            Images: outputs,
+            Text: null,
+            RequestHash: null,
+            ApiKey: null);
+        if (await target.InsertAsync(generation, row.GeminiMetadataJson, ct))
         {
             report.Imported++;
             report.Add(report.ImportedAs, status == GenerationStatus.Completed ? "completed" : $"failed {error!.Code}");

@@ -16,8 +16,8 @@ internal sealed class TargetGenerations(NpgsqlDataSource dataSource)
         dataSource.ExecuteAsMaintenanceAsync("SELECT EXISTS (SELECT 1 FROM generations WHERE id = @id)", [new("id", id)],
             async (reader, token) => await reader.ReadAsync(token) && reader.GetBoolean(0), ct);
 
-    /// <summary>False when a concurrent run stored it first.</summary>
-    public Task<bool> InsertAsync(ImportedGeneration generation, CancellationToken ct) =>
+    /// <summary>An ended generation, its images already stored; false when a concurrent run stored it first.</summary>
+    public Task<bool> InsertAsync(Generation generation, string? resultMetadataJson, CancellationToken ct) =>
         dataSource.ExecuteAsMaintenanceAsync("""
             INSERT INTO generations (id, owner_id, status, prompt, options, input_images, attempt, retry_count, run_attempt,
                                      created_at, updated_at, started_at, completed_at, error_code, error_message, error_retryable,
@@ -39,12 +39,12 @@ internal sealed class TargetGenerations(NpgsqlDataSource dataSource)
                 new("retry_count", generation.RetryCount),
                 new("created_at", generation.CreatedAt),
                 new("started_at", NpgsqlDbType.TimestampTz) { Value = (object?)generation.StartedAt ?? DBNull.Value },
-                new("completed_at", generation.CompletedAt),
+                new("completed_at", generation.CompletedAt!.Value),
                 new("error_code", NpgsqlDbType.Text) { Value = (object?)generation.Error?.Code ?? DBNull.Value },
                 new("error_message", NpgsqlDbType.Text) { Value = (object?)generation.Error?.Message ?? DBNull.Value },
                 new("error_retryable", NpgsqlDbType.Boolean) { Value = (object?)generation.Error?.Retryable ?? DBNull.Value },
-                new("result_images", NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(generation.ResultImages) },
-                new("result_metadata", NpgsqlDbType.Jsonb) { Value = (object?)generation.ResultMetadataJson ?? DBNull.Value },
+                new("result_images", NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(generation.Images) },
+                new("result_metadata", NpgsqlDbType.Jsonb) { Value = (object?)resultMetadataJson ?? DBNull.Value },
             ],
             (reader, token) => reader.ReadAsync(token), ct);
 }
