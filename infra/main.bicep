@@ -42,8 +42,9 @@ param appServiceAuthIssuer string = ''
 @allowed(['Developer', 'Vertex'])
 param geminiBackend string = 'Developer'
 param geminiModel string = 'gemini-2.5-flash-image'
-@description('Developer: the server has its own key (gemini-api-key in Key Vault). False: every create must bring X-Gemini-Api-Key.')
-param geminiServerKey bool = true
+@description('Developer: the server has its own key (gemini-api-key in Key Vault). false: every create must bring X-Gemini-Api-Key. A string, as azd environment values are.')
+@allowed(['true', 'false'])
+param geminiServerKey string = 'true'
 @secure()
 @description('Developer: the server\'s Gemini API key, written to Key Vault (gemini-api-key). Empty: keep the one in the vault.')
 param geminiApiKey string = ''
@@ -218,7 +219,7 @@ module functionApp 'app/function-app.bicep' = {
       gemini: {
         backend: geminiBackend
         model: geminiModel
-        hasServerKey: geminiServerKey
+        hasServerKey: geminiServerKey == 'true'
         vertexProjectId: vertexProjectId
         vertexLocation: vertexLocation
         vertexCredentials: vertexCredentials
