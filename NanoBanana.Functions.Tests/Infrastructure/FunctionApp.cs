@@ -53,8 +53,10 @@ internal sealed class FunctionApp : IAsyncDisposable
     /// <param name="configure">Changes to the settings below.</param>
     /// <param name="clock">The app's clock (a FakeTimeProvider lets a test move time).</param>
     /// <param name="isolatedDatabase">A database of its own, for tests of whole-table sweeps.</param>
+    /// <param name="logging">Where logs go instead of <see cref="Logs"/> (a long-running front must not keep every line).</param>
     public static async Task<FunctionApp> StartAsync(
-        Action<Dictionary<string, string?>>? configure = null, TimeProvider? clock = null, bool isolatedDatabase = false)
+        Action<Dictionary<string, string?>>? configure = null, TimeProvider? clock = null, bool isolatedDatabase = false,
+        Action<ILoggingBuilder>? logging = null)
     {
         var connectionString = isolatedDatabase ? await TestDatabase.CreateIsolatedAsync() : await TestDatabase.GetConnectionStringAsync();
         await TestStorage.EnsureReachableAsync();
@@ -81,19 +83,20 @@ internal sealed class FunctionApp : IAsyncDisposable
             ["Limits:MaxCreationsPerHour"] = "100000",
         };
         configure?.Invoke(settings);
-        var app = FromSettings(settings, clock);
+        var app = FromSettings(settings, clock, logging);
         app._isolatedDatabase = isolatedDatabase ? connectionString : null;
         return app;
     }
 
     /// <summary>An app from complete settings, with no test set-up of its own (what a worker process runs).</summary>
-    public static FunctionApp FromSettings(IReadOnlyDictionary<string, string?> settings, TimeProvider? clock = null)
+    public static FunctionApp FromSettings(
+        IReadOnlyDictionary<string, string?> settings, TimeProvider? clock = null, Action<ILoggingBuilder>? logging = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var logs = new CapturedLogs();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
-            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(logs))
+            .AddLogging(logging ?? (builder => builder.SetMinimumLevel(LogLevel.Debug).AddProvider(logs)))
             .AddNanoBanana(configuration);
         if (clock is not null)
         {
@@ -109,7 +112,8 @@ internal sealed class FunctionApp : IAsyncDisposable
     /// and attempt limits shrunk so failure paths finish in milliseconds.
     /// </summary>
     public static Task<FunctionApp> StartWithGeminiAsync(
-        FakeGemini gemini, Action<Dictionary<string, string?>>? configure = null, bool isolatedDatabase = false) =>
+        FakeGemini gemini, Action<Dictionary<string, string?>>? configure = null, bool isolatedDatabase = false,
+        Action<ILoggingBuilder>? logging = null) =>
         StartAsync(settings =>
         {
             settings["Gemini:Backend"] = "Developer";
@@ -122,7 +126,7 @@ internal sealed class FunctionApp : IAsyncDisposable
             settings["Processing:MaxAttempts"] = "2";
             settings["Processing:LeaseSeconds"] = "60";
             configure?.Invoke(settings);
-        }, isolatedDatabase: isolatedDatabase);
+        }, isolatedDatabase: isolatedDatabase, logging: logging);
 
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(_services);
 
@@ -221,10 +225,20 @@ internal sealed class FunctionApp : IAsyncDisposable
     public async Task<TestResponse> InvokeAsync(HttpRequest request, Func<HttpRequest, Task<IResult>> function)
     {
         var context = request.HttpContext;
+        await ExecuteAsync(context, function);
+        return new TestResponse(context.Response.StatusCode, context.Response.Headers, ((MemoryStream)context.Response.Body).ToArray());
+    }
+
+    /// <summary>
+    /// The one path every HTTP invocation takes, the tests' and the HTTP front's: the function's IResult,
+    /// or its exception mapped to problem+json, written to <paramref name="context"/>'s response.
+    /// </summary>
+    public async Task ExecuteAsync(HttpContext context, Func<HttpRequest, Task<IResult>> function)
+    {
         IResult result;
         try
         {
-            result = await function(request);
+            result = await function(context.Request);
         }
         catch (Exception exception)
         {
@@ -232,7 +246,6 @@ internal sealed class FunctionApp : IAsyncDisposable
         }
 
         await result.ExecuteAsync(context);
-        return new TestResponse(context.Response.StatusCode, context.Response.Headers, ((MemoryStream)context.Response.Body).ToArray());
     }
 
     public async Task<long> CountRowsAsync(string ownerId)

@@ -14,6 +14,7 @@ public static class ProblemMapper
 
     public static IResult ToResult(Exception exception, HttpContext httpContext, ILogger logger)
     {
+        BrowserHeaders.Expose(httpContext.Response);
         switch (exception)
         {
             case ApiProblemException problem:
