@@ -144,7 +144,12 @@ export class NanoBananaClient {
   watch(id: string, onUpdate: (generation: Generation) => void, options: WatchOptions = {}): Watch {
     let poller = this.pollers.get(id);
     if (!poller) {
-      poller = new GenerationPoller(id, { http: this.http, store: this.store, locks: this.locks, page: this.page, settings: this.settings, lockPrefix: this.prefix }, () => this.pollers.delete(id));
+      const created: GenerationPoller = new GenerationPoller(
+        id,
+        { http: this.http, store: this.store, locks: this.locks, page: this.page, settings: this.settings, lockPrefix: this.prefix },
+        () => this.pollers.get(id) === created && this.pollers.delete(id),
+      );
+      poller = created;
       this.pollers.set(id, poller);
     }
 

@@ -33,6 +33,9 @@ export interface PollListener {
 /** A wake-up poll is skipped only if some tab polled this recently. */
 const wakeGapMs = 1000;
 
+/** When another poller holds the lock, look again this much later. */
+const busyRecheckMs = 500;
+
 /** Why a poll is being considered: its interval is up, the page woke, or a failed poll is being retried. */
 type Reason = 'interval' | 'wake' | 'retry';
 
@@ -57,7 +60,9 @@ export class GenerationPoller {
   private epoch = 0;
   private polling = false;
   private finished = false;
+  private started = false;
   private disposed = false;
+  private disposeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly id: string,
@@ -71,7 +76,9 @@ export class GenerationPoller {
 
   subscribe(listener: PollListener): () => void {
     this.listeners.add(listener);
-    if (this.listeners.size === 1) {
+    clearTimeout(this.disposeTimer);
+    if (!this.started) {
+      this.started = true;
       this.start();
     } else if (this.generation) {
       const known = this.generation;
@@ -81,7 +88,8 @@ export class GenerationPoller {
     return () => {
       this.listeners.delete(listener);
       if (this.listeners.size === 0) {
-        this.dispose();
+        // Not at once: a watcher that stops and starts again in one go (a React remount) keeps this poller.
+        this.disposeTimer = setTimeout(() => this.listeners.size === 0 && this.dispose(), 0);
       }
     };
   }
@@ -155,8 +163,9 @@ export class GenerationPoller {
     try {
       const outcome = await this.deps.locks.ifAvailable(`${this.deps.lockPrefix}:poll:${this.id}`, () => this.pollIfStillDue(reason));
       if (!outcome.ran) {
-        // Another tab is asking right now; its answer arrives through storage.
-        this.schedule(this.intervalMs());
+        // Another poller is asking right now (its answer arrives through storage): look again shortly,
+        // by then it has marked its poll, so this waits a full interval from it (or polls, if it gave up).
+        this.schedule(busyRecheckMs);
       }
     } finally {
       this.polling = false;
@@ -207,12 +216,8 @@ export class GenerationPoller {
 
       this.failures = 0;
       this.hintSeconds = retryAfterSeconds(response);
-      if (epoch !== this.epoch || this.disposed) {
-        this.schedule(this.intervalMs());
-        return;
-      }
-
-      if (response.status === 304) {
+      if (epoch !== this.epoch || response.status === 304) {
+        // Unchanged, or overtaken by a state that arrived meanwhile (which is newer).
         this.schedule(this.intervalMs());
         return;
       }
@@ -252,6 +257,10 @@ export class GenerationPoller {
   }
 
   private deliver(generation: Generation): void {
+    if (this.disposed) {
+      return;
+    }
+
     this.generation = generation;
     if (isTerminal(generation.status)) {
       this.finished = true;

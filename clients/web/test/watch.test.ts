@@ -152,6 +152,19 @@ describe('watch', () => {
     expect(seen.sort()).toEqual(['a', 'b', 'c']);
   });
 
+  it('keeps polling at once when a watcher stops and another starts in one go (a React remount)', async () => {
+    const { client, id } = await created();
+    api.set(id, { status: 'processing' });
+    const seen: string[] = [];
+
+    client.watch(id, () => {}).stop();
+    client.watch(id, (g) => seen.push(g.status));
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    expect(api.polls(id)).toHaveLength(1);
+    expect(seen).toEqual(['pending', 'processing']);
+  });
+
   it('makes one request per interval between two tabs watching one id, and both see each change', async () => {
     const { id } = await created();
     const first = browser.tab();
