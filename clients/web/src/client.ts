@@ -19,6 +19,8 @@ export interface NanoBananaClientOptions {
   defaultPollSeconds?: number;
   /** Cap on waits after repeated failures. Default 60. */
   maxBackoffSeconds?: number;
+  /** A poll with no answer after this is given up and tried again. Default 30. */
+  pollTimeoutSeconds?: number;
   /** Tries per create while its answer is lost (no answer, 408, 5xx), one Idempotency-Key for all. Default 6 (about 30 s). */
   createAttempts?: number;
   /** Where creates, active ids and poll states are kept. Default localStorage; null keeps nothing across reloads. */
@@ -85,6 +87,7 @@ export class NanoBananaClient {
       hiddenPollSeconds: options.hiddenPollSeconds ?? 30,
       defaultPollSeconds: options.defaultPollSeconds ?? 10,
       maxBackoffSeconds: options.maxBackoffSeconds ?? 60,
+      pollTimeoutSeconds: options.pollTimeoutSeconds ?? 30,
       random: options.random ?? Math.random,
     };
     this.createAttempts = options.createAttempts ?? 6;
@@ -261,7 +264,7 @@ export class NanoBananaClient {
     }
 
     const previous = this.store.pollState(generation.id);
-    this.store.savePollState(generation.id, { polledAt: previous?.polledAt ?? 0, ...(etag ? { etag } : {}), generation });
+    this.store.savePollState(generation.id, { polledAt: previous?.polledAt ?? 0, ...(etag ? { etag } : {}), generation, receivedAt: Date.now() });
     this.pollers.get(generation.id)?.offer(generation, etag);
     return generation;
   }

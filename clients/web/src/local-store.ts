@@ -13,6 +13,8 @@ export interface PollState {
   polledAt: number;
   etag?: string;
   generation?: Generation;
+  /** When the server's answer was received (ms since epoch): its elapsedSeconds was true then. */
+  receivedAt?: number;
 }
 
 /** The part of the Web Storage API the client uses (localStorage, or anything shaped like it). */
@@ -89,7 +91,7 @@ export class LocalStore {
   /** Drops poll states nobody has touched for a day. */
   prune(now = Date.now()): void {
     for (const [id, state] of this.entries<PollState>('poll:')) {
-      if (now - state.polledAt > day) {
+      if (now - Math.max(state.polledAt, state.receivedAt ?? 0) > day) {
         this.removePollState(id);
       }
     }

@@ -13,6 +13,8 @@ export interface PollSettings {
   defaultPollSeconds: number;
   /** Cap on the wait after repeated failures. */
   maxBackoffSeconds: number;
+  /** A poll with no answer by then is given up (a half-dead radio can hold a request for minutes). */
+  pollTimeoutSeconds: number;
   random: () => number;
 }
 
@@ -70,10 +72,6 @@ export class GenerationPoller {
     private readonly onDisposed: () => void,
   ) {}
 
-  get latest(): Generation | undefined {
-    return this.generation;
-  }
-
   subscribe(listener: PollListener): () => void {
     this.listeners.add(listener);
     clearTimeout(this.disposeTimer);
@@ -130,7 +128,7 @@ export class GenerationPoller {
 
   private adopt(state: PollState): void {
     if (state.generation && state.etag !== this.etag) {
-      this.offer(state.generation, state.etag);
+      this.offer(aged(state.generation, state.receivedAt), state.etag);
     }
   }
 
@@ -161,7 +159,8 @@ export class GenerationPoller {
 
     this.polling = true;
     try {
-      const outcome = await this.deps.locks.ifAvailable(`${this.deps.lockPrefix}:poll:${this.id}`, () => this.pollIfStillDue(reason));
+      const lock = `${this.deps.lockPrefix}:poll:${this.id}`;
+      const outcome = await this.deps.locks.tryExclusive(lock, () => this.pollIfStillDue(reason), this.holderHasHung());
       if (!outcome.ran) {
         // Another poller is asking right now (its answer arrives through storage): look again shortly,
         // by then it has marked its poll, so this waits a full interval from it (or polls, if it gave up).
@@ -170,6 +169,12 @@ export class GenerationPoller {
     } finally {
       this.polling = false;
     }
+  }
+
+  /** The last poll started long before any poll can last: whoever holds the lock is frozen or gone. */
+  private holderHasHung(): boolean {
+    const polledAt = this.deps.store.pollState(this.id)?.polledAt ?? 0;
+    return polledAt > 0 && Date.now() - polledAt > 2 * this.deps.settings.pollTimeoutSeconds * 1000 + this.intervalMs();
   }
 
   /** Milliseconds until a poll is due, counting polls made by any tab. */
@@ -204,11 +209,14 @@ export class GenerationPoller {
     const polledAt = Date.now();
     store.savePollState(this.id, { ...store.pollState(this.id), polledAt });
     const epoch = this.epoch;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException('The poll got no answer in time.', 'TimeoutError')), this.deps.settings.pollTimeoutSeconds * 1000);
     try {
       const response = await http.send({
         method: 'GET',
         path: `/api/generations/${encodeURIComponent(this.id)}`,
         headers: this.etag ? { 'If-None-Match': this.etag } : {},
+        signal: timeout.signal,
       });
       if (response.status !== 304 && !response.ok) {
         throw await apiError(response);
@@ -224,7 +232,7 @@ export class GenerationPoller {
 
       const generation = (await response.json()) as Generation;
       this.etag = response.headers.get('ETag') ?? undefined;
-      store.savePollState(this.id, { polledAt, ...(this.etag ? { etag: this.etag } : {}), generation });
+      store.savePollState(this.id, { polledAt, ...(this.etag ? { etag: this.etag } : {}), generation, receivedAt: Date.now() });
       this.deliver(generation);
       this.schedule(this.intervalMs());
     } catch (error) {
@@ -233,6 +241,8 @@ export class GenerationPoller {
       } else {
         throw error;
       }
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -277,4 +287,14 @@ export class GenerationPoller {
     this.unsubscribe.forEach((unsubscribe) => unsubscribe());
     this.onDisposed();
   }
+}
+
+/** A stored answer as of now: a running generation's elapsedSeconds moved on by the time since it was received. */
+function aged(generation: Generation, receivedAt: number | undefined): Generation {
+  if (receivedAt === undefined || isTerminal(generation.status)) {
+    return generation;
+  }
+
+  const elapsedSeconds = Math.round((generation.elapsedSeconds + Math.max(0, Date.now() - receivedAt) / 1000) * 10) / 10;
+  return { ...generation, elapsedSeconds };
 }

@@ -1,7 +1,10 @@
 /** Runs a poll only if no other tab is running one for the same generation right now. */
 export interface TabLocks {
-  /** `run`'s result, or `busy` when another tab holds the lock (nothing waits for it). */
-  ifAvailable<T>(name: string, run: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
+  /**
+   * Runs `run` holding the lock named `name` if nobody holds it; `{ ran: false }` at once otherwise
+   * (nothing waits). `steal` takes the lock from a holder that has hung (a page frozen mid-poll).
+   */
+  tryExclusive<T>(name: string, run: () => Promise<T>, steal?: boolean): Promise<{ ran: true; value: T } | { ran: false }>;
 }
 
 /**
@@ -16,9 +19,9 @@ export function browserTabLocks(): TabLocks {
   }
 
   return {
-    async ifAvailable<T>(name: string, run: () => Promise<T>) {
+    async tryExclusive<T>(name: string, run: () => Promise<T>, steal = false) {
       let outcome: { ran: true; value: T } | { ran: false } = { ran: false };
-      await locks.request(name, { ifAvailable: true }, async (lock) => {
+      await locks.request(name, steal ? { steal: true } : { ifAvailable: true }, async (lock) => {
         if (lock) {
           outcome = { ran: true, value: await run() };
         }
@@ -32,8 +35,8 @@ export function browserTabLocks(): TabLocks {
 export function inTabLocks(): TabLocks {
   const held = new Set<string>();
   return {
-    async ifAvailable(name, run) {
-      if (held.has(name)) {
+    async tryExclusive(name, run, steal = false) {
+      if (held.has(name) && !steal) {
         return { ran: false };
       }
 

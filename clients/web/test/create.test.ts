@@ -1,20 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../src/index.js';
-import { FakeApi, FakeBrowser, offline, problem } from './fakes.js';
+import { FakeApi, FakeBrowser, freshFakes, offline, problem } from './fakes.js';
 
 describe('create', () => {
   let api: FakeApi;
   let browser: FakeBrowser;
-
-  beforeEach(() => {
-    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
-    api = new FakeApi();
-    browser = new FakeBrowser(api);
-  });
-
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  freshFakes((fakes) => ({ api, browser } = fakes));
 
   it('repeats a create whose answer was lost with the same Idempotency-Key: one generation', async () => {
     const client = browser.tab();

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach, vi } from 'vitest';
 import { inTabLocks, MemoryStorage, NanoBananaClient, type Generation, type NanoBananaClientOptions, type PageSignals, type TabLocks, type WakeReason } from '../src/index.js';
 import type { StorageChanges } from '../src/local-store.js';
 
@@ -8,7 +9,7 @@ export interface Recorded {
   body: unknown;
 }
 
-type Reply = (request: Recorded) => Response | undefined;
+type Reply = (request: Recorded, signal: AbortSignal | undefined) => Response | undefined | Promise<Response>;
 
 /**
  * The API's HTTP behaviour in memory, behind a fetch: creates (idempotent by key), gets with ETag and
@@ -35,7 +36,7 @@ export class FakeApi {
       body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
     };
     this.requests.push(recorded);
-    const scripted = this.replies.shift()?.(recorded);
+    const scripted = await this.replies.shift()?.(recorded, init?.signal ?? undefined);
     return scripted ?? this.answer(recorded);
   };
 
@@ -107,6 +108,10 @@ export function problem(status: number, code: string, retryAfter?: number): Resp
 export const offline: Reply = () => {
   throw new TypeError('Failed to fetch');
 };
+
+/** No answer, ever, until the request is aborted. */
+export const noAnswer: Reply = (_, signal) =>
+  new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
 
 function etag(version: number): string {
   return `W/"${version}"`;
@@ -195,4 +200,16 @@ export class FakeBrowser {
       ...options,
     });
   }
+}
+
+/** For each test: fake timers from a fixed date, and a fresh API and browser (handed to `use`). */
+export function freshFakes(use: (fakes: { api: FakeApi; browser: FakeBrowser }) => void): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    const api = new FakeApi();
+    use({ api, browser: new FakeBrowser(api) });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 }

@@ -1,21 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Generation } from '../src/index.js';
-import { FakeApi, FakeBrowser, FakePage, offline, problem } from './fakes.js';
+import { FakeApi, FakeBrowser, FakePage, freshFakes, noAnswer, offline, problem } from './fakes.js';
 
 // Polling is pinned request by request: the API's pollAfterSeconds is 10, the hidden interval 30.
 describe('watch', () => {
   let api: FakeApi;
   let browser: FakeBrowser;
-
-  beforeEach(() => {
-    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
-    api = new FakeApi();
-    browser = new FakeBrowser(api);
-  });
-
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  freshFakes((fakes) => ({ api, browser } = fakes));
 
   async function created(page = new FakePage()) {
     const client = browser.tab(page);
@@ -128,6 +119,37 @@ describe('watch', () => {
     expect(errors).toEqual(Array(5).fill('NetworkError:false'));
   });
 
+  it('gives up a poll that gets no answer after 30 s, and asks again', async () => {
+    const { client, id } = await created();
+    api.next(noAnswer);
+    const errors: string[] = [];
+    client.watch(id, () => {}, { onError: (error) => errors.push(error.name) });
+
+    await vi.advanceTimersByTimeAsync(29_000);
+    const waiting = [api.polls(id).length, errors.length];
+    await vi.advanceTimersByTimeAsync(2_000);
+
+    expect(waiting).toEqual([1, 0]);
+    expect(errors).toEqual(['NetworkError']);
+    expect(api.polls(id)).toHaveLength(2); // after a 1 s back-off
+  });
+
+  it('takes over from a tab that froze in the middle of a poll', async () => {
+    const { id } = await created();
+    // Another tab started polling, holds the lock, and was frozen before it could answer.
+    browser.storage.setItem(`nanobanana:poll:${id}`, JSON.stringify({ polledAt: Date.now() }));
+    void browser.locks.tryExclusive(`nanobanana:poll:${id}`, () => new Promise(() => {}));
+    const client = browser.tab();
+
+    client.watch(id, () => {});
+    await vi.advanceTimersByTimeAsync(60_000);
+    const whileHeld = api.polls(id).length;
+    await vi.advanceTimersByTimeAsync(40_000);
+
+    expect(whileHeld).toBe(0);
+    expect(api.polls(id).length).toBeGreaterThanOrEqual(3); // stolen after 70 s, then every 10 s
+  });
+
   it('ends the watch on 404 (gone, or not yours)', async () => {
     const { client, id } = await created();
     api.next(() => problem(404, 'generation_not_found'));
@@ -150,6 +172,16 @@ describe('watch', () => {
 
     expect(api.polls(id)).toHaveLength(4);
     expect(seen.sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('counts a stored state\'s elapsed time on from when it was received (a reload, a new tab)', async () => {
+    const { id } = await created();
+    await vi.advanceTimersByTimeAsync(7_000);
+    const seen: number[] = [];
+
+    browser.tab().watch(id, (g) => seen.push(g.elapsedSeconds));
+
+    expect(seen).toEqual([7]); // the create answered at 0 s, seven seconds ago
   });
 
   it('keeps polling at once when a watcher stops and another starts in one go (a React remount)', async () => {
