@@ -1,63 +1,12 @@
-import { ApiError, NetworkError } from './errors.js';
+import type { CreateOptions, NanoBananaClientOptions, Watch, WatchOptions } from './client-options.js';
 import { isAnswerLost, newIdempotencyKey, pendingCreateMaxAgeMs, sendCreate, type Created } from './creates.js';
-import { Http, apiError, type TokenSource } from './http.js';
+import { Http, apiError } from './http.js';
 import { downloadName, saveBlob } from './images.js';
-import { LocalStore, MemoryStorage, type KeyValueStorage, type StorageChanges } from './local-store.js';
+import { LocalStore, MemoryStorage, browserStorage, browserStorageChanges } from './local-store.js';
 import { browserPageSignals, type PageSignals } from './page-signals.js';
 import { GenerationPoller, type PollSettings } from './poller.js';
 import { browserTabLocks, type TabLocks } from './tab-locks.js';
 import type { CreateGenerationRequest, Generation, GenerationPage, HistoryQuery } from './types.js';
-
-export interface NanoBananaClientOptions {
-  /** Where the API is: the Functions app's origin, e.g. `https://my-app.azurewebsites.net` or `http://localhost:7071`. */
-  baseUrl: string;
-  /** The bearer token, asked for before each request (Supabase, Entra ID, Auth0: whatever signs the user in). */
-  token: TokenSource;
-  /** Seconds between polls while the page is hidden. Default 30: a background tab can still notify, a sleeping phone wastes nothing. */
-  hiddenPollSeconds?: number;
-  /** Seconds between polls when the server gives no hint. Default 10. */
-  defaultPollSeconds?: number;
-  /** Cap on waits after repeated failures. Default 60. */
-  maxBackoffSeconds?: number;
-  /** A poll with no answer after this is given up and tried again. Default 30. */
-  pollTimeoutSeconds?: number;
-  /** Tries per create while its answer is lost (no answer, 408, 5xx), one Idempotency-Key for all. Default 6 (about 30 s). */
-  createAttempts?: number;
-  /** Where creates, active ids and poll states are kept. Default localStorage; null keeps nothing across reloads. */
-  storage?: KeyValueStorage | null;
-  /** Key prefix in storage, and of the Web Lock names. Default `nanobanana`. */
-  storagePrefix?: string;
-  fetch?: typeof fetch;
-  /** The page's visibility and wake-ups. Default: the browser's events. */
-  page?: PageSignals;
-  /** Cross-tab locks. Default: Web Locks. */
-  locks?: TabLocks;
-  /** Tells of other tabs' storage writes. Default: the `storage` event. */
-  storageChanges?: StorageChanges;
-  /** For back-off jitter. Default Math.random. */
-  random?: () => number;
-}
-
-export interface CreateOptions {
-  /** Defaults to a fresh UUID: one per logical create, kept for every repeat of it. */
-  idempotencyKey?: string;
-  /** A personal Gemini key (X-Gemini-Api-Key). Sent, never stored. */
-  geminiApiKey?: string;
-  signal?: AbortSignal;
-}
-
-export interface WatchOptions {
-  /** Failures while watching; `fatal` ones (404: gone or not yours) end the watch. */
-  onError?: (error: ApiError | NetworkError, fatal: boolean) => void;
-  signal?: AbortSignal;
-}
-
-export interface Watch {
-  /** Stops this watcher (polling stops when no watcher of the id is left). */
-  stop(): void;
-  /** The generation once it is completed, failed or cancelled; rejects on a fatal error or when stopped first. */
-  readonly done: Promise<Generation>;
-}
 
 /**
  * The NanoBanana API for a page: create, watch, resume after a reload, act on generations, read
@@ -79,7 +28,7 @@ export class NanoBananaClient {
     this.page = options.page ?? browserPageSignals();
     this.locks = options.locks ?? browserTabLocks();
     this.store = new LocalStore(
-      options.storage === undefined ? defaultStorage() : (options.storage ?? new MemoryStorage()),
+      options.storage === undefined ? browserStorage() : (options.storage ?? new MemoryStorage()),
       options.storageChanges ?? browserStorageChanges(),
       this.prefix,
     );
@@ -276,24 +225,4 @@ export class NanoBananaClient {
 
 function generationPath(id: string): string {
   return `/api/generations/${encodeURIComponent(id)}`;
-}
-
-function defaultStorage(): KeyValueStorage {
-  try {
-    return globalThis.localStorage ?? new MemoryStorage();
-  } catch {
-    return new MemoryStorage(); // storage refused (privacy settings, sandboxed frame)
-  }
-}
-
-function browserStorageChanges(): StorageChanges {
-  if (typeof window === 'undefined') {
-    return () => () => {};
-  }
-
-  return (listener) => {
-    const changed = (event: StorageEvent) => event.key && listener(event.key);
-    window.addEventListener('storage', changed);
-    return () => window.removeEventListener('storage', changed);
-  };
 }

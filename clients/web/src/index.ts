@@ -1,5 +1,5 @@
 export { NanoBananaClient } from './client.js';
-export type { NanoBananaClientOptions, CreateOptions, Watch, WatchOptions } from './client.js';
+export type { NanoBananaClientOptions, CreateOptions, Watch, WatchOptions } from './client-options.js';
 export { ApiError, NetworkError } from './errors.js';
 export type { FieldError } from './errors.js';
 export type { TokenSource } from './http.js';

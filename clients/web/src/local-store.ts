@@ -165,3 +165,25 @@ export class MemoryStorage implements KeyValueStorage {
     return [...this.items.keys()][index] ?? null;
   }
 }
+
+/** localStorage, or memory where it is missing or refused (privacy settings, a sandboxed frame). */
+export function browserStorage(): KeyValueStorage {
+  try {
+    return globalThis.localStorage ?? new MemoryStorage();
+  } catch {
+    return new MemoryStorage();
+  }
+}
+
+/** Other tabs' writes to localStorage, from the `storage` event (it never fires for a tab's own writes). */
+export function browserStorageChanges(): StorageChanges {
+  if (typeof window === 'undefined') {
+    return () => () => {};
+  }
+
+  return (listener) => {
+    const changed = (event: StorageEvent) => event.key && listener(event.key);
+    window.addEventListener('storage', changed);
+    return () => window.removeEventListener('storage', changed);
+  };
+}
