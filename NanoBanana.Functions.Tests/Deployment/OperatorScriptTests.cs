@@ -1,11 +1,13 @@
 using System.Text.Json;
 using NanoBanana.Functions.Tests.Infrastructure;
+using NanoBanana.Functions.Tests.Infrastructure.HttpFront;
 
 namespace NanoBanana.Functions.Tests.Deployment;
 
 /// <summary>
 /// scripts/smoke.sh (the post-deploy test) and scripts/admin.sh (the operator commands), run with
-/// bash, curl and jq against the real app served over HTTP (<see cref="ApiOverHttp"/>).
+/// bash, curl and jq against the real app served over HTTP by the test front (<see cref="HttpFront"/>,
+/// routed by functions.metadata, with the queue worker behind it), as they would run against `func start`.
 /// </summary>
 public sealed class OperatorScriptTests
 {
@@ -13,11 +15,11 @@ public sealed class OperatorScriptTests
     public async Task Smoke_Passes_AgainstTheRunningApp()
     {
         // Arrange
-        await using var app = await FunctionApp.StartAsync();
-        await using var http = await ApiOverHttp.StartAsync(app);
+        await using var app = await FunctionApp.StartAsync(QuietTimers);
+        await using var front = await HttpFront.StartAsync(app);
 
         // Act
-        var smoke = await SmokeAsync(http.BaseUrl, TestTokens.For(TestTokens.NewUserId()));
+        var smoke = await SmokeAsync(ApiUrl(front), TestTokens.For(TestTokens.NewUserId()));
 
         // Assert: every step seen, and the generation gone afterwards.
         Assert.True(smoke.ExitCode == 0, smoke.ToString());
@@ -29,10 +31,10 @@ public sealed class OperatorScriptTests
     [Fact]
     public async Task Smoke_FailsSayingWhy_WhenTheGenerationFails()
     {
-        await using var app = await FunctionApp.StartAsync();
-        await using var http = await ApiOverHttp.StartAsync(app);
+        await using var app = await FunctionApp.StartAsync(QuietTimers);
+        await using var front = await HttpFront.StartAsync(app);
 
-        var smoke = await SmokeAsync(http.BaseUrl, TestTokens.For(TestTokens.NewUserId()), "a banana [simulate:IMAGE_SAFETY]");
+        var smoke = await SmokeAsync(ApiUrl(front), TestTokens.For(TestTokens.NewUserId()), "a banana [simulate:IMAGE_SAFETY]");
 
         Assert.Equal(1, smoke.ExitCode);
         Assert.Contains("FAIL: generation failed: IMAGE_SAFETY", smoke.Error);
@@ -41,10 +43,10 @@ public sealed class OperatorScriptTests
     [Fact]
     public async Task Smoke_Fails_WhenTheTokenIsRefused()
     {
-        await using var app = await FunctionApp.StartAsync();
-        await using var http = await ApiOverHttp.StartAsync(app);
+        await using var app = await FunctionApp.StartAsync(QuietTimers);
+        await using var front = await HttpFront.StartAsync(app);
 
-        var smoke = await SmokeAsync(http.BaseUrl, TestTokens.For("someone", signingKey: "a-different-signing-key-0123456789-abcdefgh"));
+        var smoke = await SmokeAsync(ApiUrl(front), TestTokens.For("someone", signingKey: "a-different-signing-key-0123456789-abcdefgh"));
 
         Assert.Equal(1, smoke.ExitCode);
         Assert.Contains("POST /generations answered 401, expected 202: invalid_token", smoke.Error);
@@ -55,7 +57,7 @@ public sealed class OperatorScriptTests
     {
         // Arrange: one completed and one failed generation in a database of their own.
         await using var db = await TestDatabase.CreateAsync();
-        await using var app = await FunctionApp.StartAsync(database: db);
+        await using var app = await FunctionApp.StartAsync(QuietTimers, database: db);
         var token = TestTokens.For(TestTokens.NewUserId());
         foreach (var prompt in new[] { "a banana", "a banana [simulate:SAFETY]" })
         {
@@ -63,12 +65,12 @@ public sealed class OperatorScriptTests
         }
 
         await app.RawQueue.ClearMessagesAsync(); // delivered above already
-        await using var http = await ApiOverHttp.StartAsync(app);
+        await using var front = await HttpFront.StartAsync(app);
 
         // Act
-        var stats = await AdminAsync(http.BaseUrl, "stats");
-        var statsJson = await AdminAsync(http.BaseUrl, "stats", "--days", "3", "--json");
-        var verify = await AdminAsync(http.BaseUrl, "verify");
+        var stats = await AdminAsync(ApiUrl(front), "stats");
+        var statsJson = await AdminAsync(ApiUrl(front), "stats", "--days", "3", "--json");
+        var verify = await AdminAsync(ApiUrl(front), "verify");
 
         // Assert
         Assert.True(stats.ExitCode == 0, stats.ToString());
@@ -88,7 +90,7 @@ public sealed class OperatorScriptTests
         // Arrange: a generation whose worker died mid-call (its lease long expired, no attempts left),
         // its message gone, so only the repair can end it.
         await using var db = await TestDatabase.CreateAsync();
-        await using var app = await FunctionApp.StartAsync(database: db);
+        await using var app = await FunctionApp.StartAsync(QuietTimers, database: db);
         var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
         await app.RawQueue.ClearMessagesAsync();
         await app.ExecuteSqlAsync("""
@@ -96,12 +98,12 @@ public sealed class OperatorScriptTests
                    lease_expires_at = now() - interval '30 minutes', completed_at = NULL
             WHERE id = @id
             """, ("id", generation.Id));
-        await using var http = await ApiOverHttp.StartAsync(app);
+        await using var front = await HttpFront.StartAsync(app);
 
         // Act
-        var fixStuck = await AdminAsync(http.BaseUrl, "fix-stuck");
-        var cleanup = await AdminAsync(http.BaseUrl, "cleanup");
-        var all = await AdminAsync(http.BaseUrl, "all", "--json");
+        var fixStuck = await AdminAsync(ApiUrl(front), "fix-stuck");
+        var cleanup = await AdminAsync(ApiUrl(front), "cleanup");
+        var all = await AdminAsync(ApiUrl(front), "all", "--json");
 
         // Assert
         Assert.True(fixStuck.ExitCode == 0, fixStuck.ToString());
@@ -122,6 +124,16 @@ public sealed class OperatorScriptTests
         Assert.Equal(1, stats.ExitCode);
         Assert.Contains("admin: no answer from http://127.0.0.1:9/api/maintenance/stats", stats.Error);
     }
+
+    // The front runs the timer functions too; scheduled for New Year, they cannot race what a test runs by hand.
+    private static void QuietTimers(Dictionary<string, string?> settings)
+    {
+        settings["Maintenance:CleanupSchedule"] = "0 0 0 1 1 *";
+        settings["Maintenance:RepairSchedule"] = "0 0 0 1 1 *";
+    }
+
+    /// <summary>The API's base URL, ending in /api, as NANOBANANA_API_URL names a deployed one.</summary>
+    private static string ApiUrl(HttpFront front) => front.BaseUrl + "/api";
 
     private static Task<ProcessRunner.Result> SmokeAsync(string baseUrl, string token, string? prompt = null) =>
         ProcessRunner.RunScriptAsync(["scripts", "smoke.sh"], [baseUrl, token],

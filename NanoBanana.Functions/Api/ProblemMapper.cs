@@ -20,6 +20,7 @@ public sealed class ProblemMapper(IOptions<ApiOptions> options, ILogger<ProblemM
 
     public IResult ToResult(Exception exception, HttpContext httpContext)
     {
+        BrowserHeaders.Expose(httpContext.Response);
         switch (exception is GenerationRefusedException refused ? ToProblem(refused) : exception)
         {
             case ApiProblemException problem:
