@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Benchmarks;
@@ -18,8 +16,8 @@ internal static class WorkerMemory
         var image = new byte[megabytes * 1024 * 1024];
         Random.Shared.NextBytes(image);
         TestImages.Png.AsSpan(0, 8).CopyTo(image); // the PNG signature, as a real image starts
-        var large = Reply(image);
-        var small = Reply(TestImages.Png);
+        var large = InstantGemini.Answer(image);
+        var small = InstantGemini.Answer(TestImages.Png);
 
         await using var gemini = await FakeGemini.StartAsync();
         await using var database = await TestDatabase.CreateAsync();
@@ -60,28 +58,6 @@ internal static class WorkerMemory
         }
 
         return new MemoryResult(image.Length, allocated, peakGrowth);
-    }
-
-    // The answer's bytes made once, so the fake's own work is a copy to the socket and counts for little.
-    private static Func<HttpContext, Task> Reply(byte[] image)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            candidates = new[]
-            {
-                new
-                {
-                    content = new { role = "model", parts = new object[] { new { text = "Here is your image" }, new { inlineData = new { mimeType = "image/png", data = image } } } },
-                    finishReason = "STOP",
-                },
-            },
-        });
-        return async context =>
-        {
-            context.Response.ContentType = "application/json";
-            context.Response.ContentLength = body.Length;
-            await context.Response.Body.WriteAsync(body);
-        };
     }
 }
 

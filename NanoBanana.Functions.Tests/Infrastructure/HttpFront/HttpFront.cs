@@ -50,7 +50,7 @@ internal sealed class HttpFront : IAsyncDisposable
         var metadata = FunctionsMetadata.Load(FunctionsOutput.Directory);
         var functions = Assembly.Load(new AssemblyName(Path.GetFileNameWithoutExtension(metadata.ScriptFile)));
 
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(LoopbackServer.Options);
         builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = HostMaxRequestBodyBytes);
         builder.Logging.ClearProviders();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
+using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Tests.Benchmarks;
 
 namespace NanoBanana.Functions.Tests.Infrastructure.HttpFront;
@@ -40,7 +41,7 @@ internal sealed class TestFront : IAsyncDisposable
     {
         var control = new GeminiControl();
         var gemini = await FakeGemini.StartAsync();
-        gemini.Default = control.ReplyAsync;
+        gemini.Default = bench ? InstantGemini.Answer(TinyPng.Gradient(360, 640, 40, 90, 200)) : control.ReplyAsync;
         var database = await TestDatabase.CreateAsync();
         var app = await FunctionApp.StartWithGeminiAsync(gemini, values =>
         {
