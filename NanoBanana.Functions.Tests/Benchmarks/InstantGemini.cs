@@ -12,7 +12,18 @@ internal static class InstantGemini
 {
     public static Func<HttpContext, Task> Answer(byte[] image)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        var body = Body(image);
+        return async context =>
+        {
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body);
+        };
+    }
+
+    /// <summary>generateContent's answer: some words and the image, base64.</summary>
+    public static byte[] Body(byte[] image) =>
+        JsonSerializer.SerializeToUtf8Bytes(new
         {
             candidates = new[]
             {
@@ -23,11 +34,4 @@ internal static class InstantGemini
                 },
             },
         });
-        return async context =>
-        {
-            context.Response.ContentType = "application/json";
-            context.Response.ContentLength = body.Length;
-            await context.Response.Body.WriteAsync(body);
-        };
-    }
 }
