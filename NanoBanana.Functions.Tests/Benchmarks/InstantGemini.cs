@@ -17,7 +17,12 @@ internal static class InstantGemini
         {
             context.Response.ContentType = "application/json";
             context.Response.ContentLength = body.Length;
-            await context.Response.Body.WriteAsync(body);
+            // In slices, as a server streams: one write of it all would copy all of it into Kestrel's
+            // buffers first, and in this process that would count as the worker's memory.
+            for (var offset = 0; offset < body.Length; offset += 64 * 1024)
+            {
+                await context.Response.Body.WriteAsync(body.AsMemory(offset, Math.Min(64 * 1024, body.Length - offset)));
+            }
         };
     }
 

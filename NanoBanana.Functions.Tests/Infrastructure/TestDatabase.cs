@@ -51,7 +51,8 @@ internal sealed class TestDatabase : IAsyncDisposable
         await Template.Value;
         await AdminAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
         await AdminAsync($"CREATE DATABASE {name} TEMPLATE {TemplateName}");
-        return new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = name, MaxPoolSize = 20 }.ConnectionString;
+        // Auto-prepared statements, as the deployed connection string has them (infra/main.bicep).
+        return new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = name, MaxPoolSize = 20, MaxAutoPrepare = 20 }.ConnectionString;
     }
 
     private static async Task CreateTemplateAsync()

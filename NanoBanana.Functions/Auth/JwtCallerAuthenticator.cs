@@ -123,7 +123,7 @@ public sealed class JwtCallerAuthenticator : ICallerAuthenticator
         return Problems.AuthenticationUnavailable();
     }
 
-    internal static string? BearerToken(HttpRequest request)
+    private static string? BearerToken(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";

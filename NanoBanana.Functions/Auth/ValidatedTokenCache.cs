@@ -11,7 +11,8 @@ namespace NanoBanana.Functions.Auth;
 /// Remembers bearer tokens that validated until they expire, so a phone polling every few seconds
 /// with the same token pays for one signature check, not one per poll. In front of
 /// <see cref="JwtCallerAuthenticator"/>, which still sees every token the first time and every token
-/// it rejects (only successes are remembered, until the exp it found: <see cref="Caller.ExpiresAt"/>). Keyed by the token's SHA-256, never the token; bounded
+/// it rejects (only successes are remembered, until the exp it found: <see cref="Caller.ExpiresAt"/>). Keyed by the
+/// SHA-256 of the Authorization header, never the token; bounded
 /// (<see cref="AuthOptions.TokenCacheEntries"/>: past it, new tokens are validated but not remembered
 /// until the cache has shed expired and least recently used entries).
 /// </summary>
@@ -28,7 +29,7 @@ public sealed class ValidatedTokenCache(ICallerAuthenticator tokens, IOptions<Au
 
     public async Task<Caller> AuthenticateAsync(HttpRequest request, CancellationToken ct)
     {
-        var key = KeyOf(JwtCallerAuthenticator.BearerToken(request));
+        var key = KeyOf(request.Headers.Authorization.ToString());
         if (key is not null && _validated.TryGetValue(key, out Caller? known) && known!.ExpiresAt > clock.GetUtcNow())
         {
             return known;
@@ -46,16 +47,18 @@ public sealed class ValidatedTokenCache(ICallerAuthenticator tokens, IOptions<Au
 
     public void Dispose() => _validated.Dispose();
 
-    private string? KeyOf(string? token)
+    // The whole Authorization header is hashed, read in place: two headers hash alike only if they carry
+    // the same token, and the validator, which sees the header itself, decides what a token is.
+    private string? KeyOf(string authorization)
     {
-        if (options.Value.TokenCacheEntries == 0 || token is null || Encoding.UTF8.GetMaxByteCount(token.Length) > MaxCachedTokenBytes)
+        if (options.Value.TokenCacheEntries == 0 || authorization.Length == 0 || Encoding.UTF8.GetMaxByteCount(authorization.Length) > MaxCachedTokenBytes)
         {
             return null;
         }
 
         Span<byte> utf8 = stackalloc byte[MaxCachedTokenBytes];
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(token, utf8)], hash);
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(authorization, utf8)], hash);
         return Convert.ToBase64String(hash);
     }
 }
