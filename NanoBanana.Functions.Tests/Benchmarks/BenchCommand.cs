@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Benchmarks;
 
@@ -43,6 +44,7 @@ internal static class BenchCommand
         var run = Guid.NewGuid().ToString("N")[..8];
         void Say(string what) => progress.WriteLine($"[bench] {what}");
 
+        await TestDatabase.ShareTemplateWithChildProcessesAsync();
         Say("starting the front (front --bench)");
         await using (var front = await FrontProcess.StartAsync())
         using (var control = new BenchClient(front.ControlUrl))
@@ -53,25 +55,17 @@ internal static class BenchCommand
             var creators = await control.SeedAsync(new SeedRequest($"bench-create-{run}-", options.Users, 0, 0));
 
             var wrk = new Wrk(front.ApiUrl, options.Threads, options.Connections, options.Duration);
-            var floor = new[] { new WrkTarget("GET", "/api/" + FloorFunction.Route) };
+            WrkTarget[] floor = [new WrkTarget("GET", "/api/" + FloorFunction.Route)];
             var polls = pollers.Select(u => new WrkTarget("GET", $"/api/generations/{u.Id}", u.Token)).ToList();
             var notModified = pollers.Select(u => new WrkTarget("GET", $"/api/generations/{u.Id}", u.Token, u.ETag)).ToList();
             var history = pollers.Select(u => new WrkTarget("GET", "/api/generations?limit=20", u.Token)).ToList();
             var creates = creators.Select(u => new WrkTarget("POST", "/api/generations", u.Token, Body: """{"prompt":"a banana surfing a wave"}""")).ToList();
 
-            if (options.Warmup > TimeSpan.Zero)
-            {
-                Say("warming up");
-                var warm = new Wrk(front.ApiUrl, options.Threads, options.Connections, options.Warmup);
-                foreach (var targets in new IEnumerable<WrkTarget>[] { floor, polls, notModified, history })
-                {
-                    await warm.RunAsync(targets);
-                }
-            }
-
-            async Task<LoadResult> Http(string row, IEnumerable<WrkTarget> targets, string? idempotencyRun = null)
+            var warm = new Wrk(front.ApiUrl, options.Threads, options.Connections, options.Warmup);
+            async Task<LoadResult> Http(string row, IReadOnlyList<WrkTarget> targets, string? idempotencyRun = null)
             {
                 Say(row);
+                await warm.RunAsync(targets, idempotencyRun is null ? null : idempotencyRun + "-warm"); // JIT, pools, caches: not the row's
                 await control.ResetStatementsAsync();
                 var before = await control.CountersAsync();
                 var result = await wrk.RunAsync(targets, idempotencyRun);

@@ -18,7 +18,7 @@ internal sealed record BenchOptions(
     public static readonly BenchOptions Full = new("full", 2, 32, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(3), 200, 25, 50_000,
         3000, TimeSpan.FromSeconds(15), 3000, 20, 1_000_000);
 
-    public static readonly BenchOptions Tiny = new("tiny", 1, 4, TimeSpan.FromSeconds(1), TimeSpan.Zero, 4, 21, 100,
+    public static readonly BenchOptions Tiny = new("tiny", 1, 4, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 4, 21, 100,
         20, TimeSpan.FromSeconds(2), 20, 1, 2_000);
 
     public const string Usage = "usage: bench [--size full|tiny] [--maintenance] [--maintenance-rows N] [--out docs/PERFORMANCE.md]";

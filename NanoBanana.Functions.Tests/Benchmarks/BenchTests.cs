@@ -45,6 +45,7 @@ public sealed class BenchTests
     public async Task Micro_AtTinySize_RunsEveryBenchmark()
     {
         // Act: a process of its own, as scripts/bench.sh micro runs it.
+        await TestDatabase.ShareTemplateWithChildProcessesAsync();
         var run = await ProcessRunner.RunAsync("dotnet", [typeof(MicroCommand).Assembly.Location, "micro", "--tiny"], timeout: TimeSpan.FromMinutes(10));
 
         // Assert
