@@ -178,7 +178,9 @@ module keyVault 'security/key-vault.bicep' = {
     postgresAppPassword: postgresAppPassword
     // Through PgBouncer (6432, transaction pooling): no session state survives a transaction, and
     // Npgsql must not reset sessions it does not own. The pool stays small: every instance has one.
-    postgresConnectionString: 'Host=${postgres.outputs.host};Port=6432;Database=${databaseName};Username=${appLogin};Password=${postgresAppPassword};SSL Mode=VerifyFull;Maximum Pool Size=${appPoolSize};No Reset On Close=true'
+    // Auto-prepared statements skip Postgres' parse and plan on every call (half its CPU per poll in
+    // docs/PERFORMANCE.md); PgBouncer carries them across its server connections (max_prepared_statements).
+    postgresConnectionString: 'Host=${postgres.outputs.host};Port=6432;Database=${databaseName};Username=${appLogin};Password=${postgresAppPassword};SSL Mode=VerifyFull;Maximum Pool Size=${appPoolSize};No Reset On Close=true;Max Auto Prepare=20'
     authSigningKey: authMode == 'SupabaseHs256' ? authSigningKey : ''
     geminiApiKey: geminiBackend == 'Developer' ? geminiApiKey : ''
     vertexCredentialsJson: geminiBackend == 'Vertex' && vertexCredentials == 'ServiceAccountKey' ? vertexCredentialsJson : ''

@@ -24,6 +24,10 @@ queue_port=${NANOBANANA_QUEUE_PORT:-10001}
 table_port=${NANOBANANA_TABLE_PORT:-10002}
 # The development superuser; the app's own database and roles are created by database/migrate.sh.
 pg_superuser=postgres
+# pg_stat_statements (Postgres' contrib, shipped with the server) when present: scripts/bench.sh reads
+# which statements each request runs. Loading it costs the server next to nothing.
+pg_stats=""
+if compgen -G "/usr/lib/postgresql/*/lib/pg_stat_statements.so" >/dev/null; then pg_stats="-c shared_preload_libraries=pg_stat_statements"; fi
 pg_password=${NANOBANANA_PG_PASSWORD:-postgres}
 
 log() { printf '[services] %s\n' "$*"; }
@@ -65,7 +69,7 @@ start_postgres() {
   if pg_running; then log "PostgreSQL already running on 127.0.0.1:$pg_port"; return; fi
   touch "$pg_log"; chown postgres "$pg_log"
   as_postgres "$bin/pg_ctl" -D "$pg_data" -l "$pg_log" -w -t 60 start \
-    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_sock -c max_connections=200 -c fsync=off" >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_sock -c max_connections=200 -c fsync=off $pg_stats" >/dev/null
   log "PostgreSQL listening on 127.0.0.1:$pg_port"
 }
 
@@ -114,7 +118,7 @@ stop_azurite() {
 restart_postgres() {
   local mode=${1:-fast}
   as_postgres "$(pg_bindir)/pg_ctl" -D "$pg_data" -l "$pg_log" -m "$mode" -w -t 60 restart \
-    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_sock -c max_connections=200 -c fsync=off" >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_sock -c max_connections=200 -c fsync=off $pg_stats" >/dev/null
   log "PostgreSQL restarted ($mode shutdown)"
 }
 

@@ -66,6 +66,40 @@ public sealed class GetGenerationTests(AppFixture fixture) : IClassFixture<AppFi
     }
 
     [Fact]
+    public async Task Get_WithIfNoneMatch_AnotherUsersGeneration_Is404_EvenWithItsETag()
+    {
+        // Arrange: the conditional poll reads the version alone; it must be fenced like the whole row.
+        var owner = TestTokens.For(TestTokens.NewUserId());
+        var intruder = TestTokens.For(TestTokens.NewUserId());
+        var generation = await _app.Api.CreateGenerationAsync(owner);
+        var etag = (await _app.Api.GetAsync(owner, generation.Id.ToString())).Headers.ETag.ToString();
+
+        // Act
+        var foreign = await _app.Api.GetAsync(intruder, generation.Id.ToString(), ifNoneMatch: etag);
+        var wildcard = await _app.Api.GetAsync(intruder, generation.Id.ToString(), ifNoneMatch: "*");
+
+        // Assert
+        Assert.Equal(StatusCodes.Status404NotFound, foreign.Status);
+        Assert.Equal("generation_not_found", foreign.ProblemCode);
+        Assert.Equal(StatusCodes.Status404NotFound, wildcard.Status);
+        Assert.False(foreign.Headers.ContainsKey("ETag"));
+    }
+
+    [Fact]
+    public async Task Get_WithIfNoneMatch_ForAMissingGeneration_Is404()
+    {
+        // Arrange
+        var token = TestTokens.For(TestTokens.NewUserId());
+
+        // Act
+        var poll = await _app.Api.GetAsync(token, Guid.NewGuid().ToString(), ifNoneMatch: "W/\"1\"");
+
+        // Assert
+        Assert.Equal(StatusCodes.Status404NotFound, poll.Status);
+        Assert.Equal("generation_not_found", poll.ProblemCode);
+    }
+
+    [Fact]
     public async Task Get_WithAnIdThatIsNotAUuid_Is404()
     {
         // Act

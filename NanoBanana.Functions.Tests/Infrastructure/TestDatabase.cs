@@ -13,6 +13,10 @@ namespace NanoBanana.Functions.Tests.Infrastructure;
 internal sealed class TestDatabase : IAsyncDisposable
 {
     private const string TemplateName = "nanobanana_test_template";
+
+    // Set for child processes (the benchmark's front, the micro-benchmarks) by a process that built the
+    // template and keeps it: rebuilding it would drop it under the parent's tests.
+    private const string TemplateBuiltVariable = "NANOBANANA_TEST_TEMPLATE_BUILT";
     private static readonly Lazy<Task> Template = new(CreateTemplateAsync);
     private static readonly Lazy<Task<string>> Shared = new(() => CopyTemplateAsync("nanobanana_test"));
 
@@ -51,11 +55,24 @@ internal sealed class TestDatabase : IAsyncDisposable
         await Template.Value;
         await AdminAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
         await AdminAsync($"CREATE DATABASE {name} TEMPLATE {TemplateName}");
-        return new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = name, MaxPoolSize = 20 }.ConnectionString;
+        // Auto-prepared statements, as the deployed connection string has them (infra/main.bicep).
+        return new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = name, MaxPoolSize = 20, MaxAutoPrepare = 20 }.ConnectionString;
+    }
+
+    /// <summary>Builds the template if this process has not, and lets the processes it starts from now on use it as it is.</summary>
+    public static async Task ShareTemplateWithChildProcessesAsync()
+    {
+        await Template.Value;
+        Environment.SetEnvironmentVariable(TemplateBuiltVariable, "1");
     }
 
     private static async Task CreateTemplateAsync()
     {
+        if (Environment.GetEnvironmentVariable(TemplateBuiltVariable) == "1")
+        {
+            return;
+        }
+
         var server = new NpgsqlConnectionStringBuilder(AdminConnectionString());
         try
         {

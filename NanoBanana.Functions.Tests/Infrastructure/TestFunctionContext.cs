@@ -74,9 +74,19 @@ internal sealed class TestFunctionContext : FunctionContext
         public static readonly Type Type = typeof(FunctionContext).Assembly
             .GetType("Microsoft.Azure.Functions.Worker.Context.Features.IFunctionBindingsFeature", throwOnError: true)!;
 
+        // Activator.CreateInstance finds the proxy's constructor, and the invoke stub it emits for it, in the
+        // type's reflection cache, which the runtime holds weakly: a strong reference keeps it, or every
+        // GC throws the stub away and the next invocations emit it again (a cost the real worker has not).
+        private static readonly ConstructorInfo[] ProxyConstructors = DispatchProxy.Create(Type, typeof(InvocationResultFeature)).GetType()
+            .GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+
         private object? _result;
 
-        public static object Create() => DispatchProxy.Create(Type, typeof(InvocationResultFeature));
+        public static object Create()
+        {
+            GC.KeepAlive(ProxyConstructors);
+            return DispatchProxy.Create(Type, typeof(InvocationResultFeature));
+        }
 
         protected override object? Invoke(MethodInfo? method, object?[]? args) => method?.Name switch
         {

@@ -56,6 +56,8 @@ internal static class WorkerHost
 /// The test assembly's entry point, used only to run parts of the test rig as processes of their own;
 /// the test runner does not call it. <c>worker-host settings.json</c>: a worker a test can kill.
 /// <c>front ...</c>: the HTTP front (<see cref="Infrastructure.HttpFront.FrontCommand"/>).
+/// <c>bench ...</c>: the benchmark scripts/bench.sh runs (<see cref="Benchmarks.BenchCommand"/>); <c>micro ...</c>:
+/// its BenchmarkDotNet micro-benchmarks (<see cref="Benchmarks.Micro.MicroCommand"/>).
 /// </summary>
 public static class Program
 {
@@ -63,6 +65,8 @@ public static class Program
     {
         ["worker-host", var settingsPath] => await WorkerHost.RunProcessAsync(settingsPath),
         ["front", .. var options] => await Infrastructure.HttpFront.FrontCommand.RunAsync(options),
+        ["bench", .. var options] => await Benchmarks.BenchCommand.RunAsync(options),
+        ["micro", .. var options] => Benchmarks.Micro.MicroCommand.Run(options),
         _ => 2,
     };
 }

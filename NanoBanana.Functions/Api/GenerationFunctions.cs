@@ -37,8 +37,15 @@ public sealed class GenerationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "generations/{id}")] HttpRequest request, string id, CancellationToken ct)
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
-        var generation = await generations.GetAsync(caller.UserId, RouteId.Parse(id), ct);
-        return results.OkOrNotModified(request, generation);
+        var generationId = RouteId.Parse(id);
+        // Most polls ask "has it changed?": the version alone answers that, without reading the row.
+        if (HttpCaching.HasIfNoneMatch(request)
+            && results.NotModified(request, await generations.GetVersionAsync(caller.UserId, generationId, ct)) is { } notModified)
+        {
+            return notModified;
+        }
+
+        return results.OkOrNotModified(request, await generations.GetAsync(caller.UserId, generationId, ct));
     }
 
     [Function("ListGenerations")]

@@ -15,38 +15,42 @@ public sealed class GenerationResults(IOptions<ApiOptions> options, TimeProvider
 
     public Ok<GenerationResponse> Ok(HttpRequest request, Generation generation)
     {
-        SetHeaders(request.HttpContext.Response, generation);
+        SetHeaders(request.HttpContext.Response, new GenerationVersion(generation.Version, generation.Status));
         return TypedResults.Ok(ToResponse(generation));
     }
 
     public Accepted<GenerationResponse> Accepted(HttpRequest request, Generation generation)
     {
-        SetHeaders(request.HttpContext.Response, generation);
+        SetHeaders(request.HttpContext.Response, new GenerationVersion(generation.Version, generation.Status));
         return TypedResults.Accepted(ApiRoutes.Generation(generation.Id), ToResponse(generation));
     }
 
     /// <summary>200 with the generation, or a bodiless 304 when the client's If-None-Match still holds.</summary>
-    public Results<Ok<GenerationResponse>, StatusCodeHttpResult> OkOrNotModified(HttpRequest request, Generation generation)
+    public Results<Ok<GenerationResponse>, StatusCodeHttpResult> OkOrNotModified(HttpRequest request, Generation generation) =>
+        NotModified(request, new GenerationVersion(generation.Version, generation.Status)) is { } notModified ? notModified : Ok(request, generation);
+
+    /// <summary>A bodiless 304 when the client's If-None-Match still holds for this version; null when it must get the generation.</summary>
+    public StatusCodeHttpResult? NotModified(HttpRequest request, GenerationVersion current)
     {
-        if (HttpCaching.IsNotModified(request, HttpCaching.ETagOf(generation)))
+        if (!HttpCaching.IsNotModified(request, HttpCaching.ETagOf(current.Version)))
         {
-            SetHeaders(request.HttpContext.Response, generation);
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            return null;
         }
 
-        return Ok(request, generation);
+        SetHeaders(request.HttpContext.Response, current);
+        return TypedResults.StatusCode(StatusCodes.Status304NotModified);
     }
 
     public GenerationResponse ToResponse(Generation generation) =>
         GenerationResponse.From(generation, clock.GetUtcNow(), PollAfterSeconds);
 
-    private void SetHeaders(HttpResponse response, Generation generation)
+    private void SetHeaders(HttpResponse response, GenerationVersion current)
     {
         BrowserHeaders.Expose(response);
-        response.Headers.ETag = HttpCaching.ETagOf(generation).ToString();
+        response.Headers.ETag = HttpCaching.ETagOf(current.Version).ToString();
         // Polling responses must not be served from a cache without asking us.
         response.Headers.CacheControl = "private, no-cache";
-        if (!generation.Status.IsTerminal())
+        if (!current.Status.IsTerminal())
         {
             response.Headers.RetryAfter = PollAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }

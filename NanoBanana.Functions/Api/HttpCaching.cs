@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
-using NanoBanana.Functions.Generations;
 
 namespace NanoBanana.Functions.Api;
 
@@ -11,7 +10,9 @@ namespace NanoBanana.Functions.Api;
 /// </summary>
 public static class HttpCaching
 {
-    public static EntityTagHeaderValue ETagOf(Generation generation) => new($"\"{generation.Version}\"", isWeak: true);
+    public static EntityTagHeaderValue ETagOf(long version) => new($"\"{version}\"", isWeak: true);
+
+    public static bool HasIfNoneMatch(HttpRequest request) => request.Headers.IfNoneMatch.Count > 0;
 
     public static bool IsNotModified(HttpRequest request, EntityTagHeaderValue etag)
     {

@@ -63,6 +63,13 @@ public sealed class AuthOptions : IValidatableObject
     [Range(1, 3600)]
     public int MinimumKeyRefreshSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// How many validated bearer tokens are remembered until their exp (<see cref="ValidatedTokenCache"/>),
+    /// so repeated calls with one token skip the signature check; 0 validates every call.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int TokenCacheEntries { get; set; } = 10_000;
+
     internal string? KeySourceAddress =>
         MetadataAddress ?? (Authority is { } authority ? authority.TrimEnd('/') + "/.well-known/openid-configuration" : null) ?? JwksUri;
 

@@ -18,10 +18,11 @@ internal static class AuthServiceCollectionExtensions
                 "Auth__Mode=AppServiceAuth needs App Service Authentication turned on for this app (WEBSITE_AUTH_ENABLED=True); without it anyone could send the principal headers.");
         services.AddSingleton<JwtCallerAuthenticator>();
         services.AddSingleton<AppServiceCallerAuthenticator>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ValidatedTokenCache>(sp, sp.GetRequiredService<JwtCallerAuthenticator>()));
         services.AddSingleton<ICallerAuthenticator>(sp =>
             sp.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.AppServiceAuth
                 ? sp.GetRequiredService<AppServiceCallerAuthenticator>()
-                : sp.GetRequiredService<JwtCallerAuthenticator>());
+                : sp.GetRequiredService<ValidatedTokenCache>());
         return services;
     }
 }

@@ -105,7 +105,7 @@ public sealed class JwtCallerAuthenticator : ICallerAuthenticator
 
         if (result.Claims.TryGetValue(JwtRegisteredClaimNames.Sub, out var sub) && sub is string userId && userId.Length is > 0 and <= 256)
         {
-            return new Caller(userId);
+            return new Caller(userId) { ExpiresAt = new DateTimeOffset(result.SecurityToken.ValidTo, TimeSpan.Zero) };
         }
 
         _logger.LogInformation("Bearer token rejected: no usable sub claim");

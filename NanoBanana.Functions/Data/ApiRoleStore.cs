@@ -44,6 +44,16 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
             [new("id", id), new("owner_id", ownerId)],
             GenerationRow.ReadSingleAsync, ct);
 
+    /// <summary>As <see cref="FindAsync"/>, fenced the same way, but only the version and status.</summary>
+    public Task<GenerationVersion?> FindVersionAsync(string ownerId, Guid id, CancellationToken ct) =>
+        dataSource.ExecuteAsCallerAsync(ownerId,
+            "SELECT version, status FROM generations WHERE id = @id AND owner_id = @owner_id",
+            [new("id", id), new("owner_id", ownerId)],
+            async (reader, token) => await reader.ReadAsync(token)
+                ? new GenerationVersion(reader.GetInt64(0), GenerationStatusExtensions.Parse(reader.GetString(1)))
+                : (GenerationVersion?)null,
+            ct);
+
     public Task<Generation?> FindByIdempotencyKeyAsync(string ownerId, string idempotencyKey, CancellationToken ct) =>
         dataSource.ExecuteAsCallerAsync(ownerId,
             $"SELECT {Columns} FROM generations WHERE owner_id = @owner_id AND idempotency_key = @key",
@@ -111,23 +121,21 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
             [new("id", id), new("owner_id", ownerId)],
             (_, _) => Task.FromResult(true), ct);
 
-    // Create and Retry: one batch that takes the user's lock, counts its usage, then runs the
-    // transition, which re-reads the usage itself; the count read here says which limit refused.
+    // Create and Retry: one batch that takes the user's lock, then runs the transition, which counts the
+    // usage once, acts on it, and returns it beside the row (null when refused) to say which limit refused.
     private Task<T> UnderLimitsAsync<T>(
         string ownerId, DateTimeOffset now, string transition, NpgsqlParameter[] parameters,
         Func<Generation?, UserUsage, T> outcome, CancellationToken ct) =>
         dataSource.ExecuteAsCallerAsync(ownerId,
             [
                 (UserUsage.LockSql, [new("owner_id", ownerId)]),
-                (UserUsage.Sql, UserUsage.Parameters(ownerId, now)),
                 (transition, [.. UserUsage.Parameters(ownerId, now), .. parameters]),
             ],
             async (reader, token) =>
             {
                 await reader.NextResultAsync(token); // past the lock
-                var usage = await UserUsage.ReadAsync(reader, token);
-                await reader.NextResultAsync(token);
-                return outcome(await GenerationRow.ReadSingleAsync(reader, token), usage);
+                await reader.ReadAsync(token);
+                return outcome(reader.IsDBNull(0) ? null : GenerationRow.Read(reader), UserUsage.Read(reader));
             }, ct);
 
     private static NpgsqlParameter[] SealedKey(SealedSecret? apiKey) =>

@@ -57,41 +57,47 @@ internal static class GenerationTransitions
         """;
 
     /// <summary>
-    /// (no row) -> pending, if the user is within its limits (read by <see cref="UserUsage.Sql"/> under
+    /// (no row) -> pending, if the user is within its limits (read once, by <see cref="UserUsage.Sql"/>, under
     /// the user's lock) and has not used the Idempotency-Key; also logs the creation for the hourly
-    /// limit. Parameters: those of <see cref="UserUsage"/>, @id, @now, @prompt, @options, @input_images,
-    /// @idempotency_key, @request_hash, @key_id, @key_ciphertext, @max_active, @max_per_hour.
+    /// limit. One row: the generation's columns (null when none was stored), then the usage it was
+    /// judged by (<see cref="UserUsage.Read"/>). Parameters: those of <see cref="UserUsage"/>, @id,
+    /// @now, @prompt, @options, @input_images, @idempotency_key, @request_hash, @key_id, @key_ciphertext,
+    /// @max_active, @max_per_hour.
     /// </summary>
     public const string Create = $"""
-        WITH created AS (
+        WITH usage AS ({UserUsage.Sql}),
+        created AS (
             INSERT INTO generations (id, owner_id, status, prompt, options, input_images, idempotency_key, request_hash,
                                      api_key_key_id, api_key_ciphertext, enqueued_at, created_at, updated_at)
             SELECT @id, @owner_id, 'pending', @prompt, @options, @input_images, @idempotency_key, @request_hash,
                    @key_id, @key_ciphertext, @now, @now, @now
-            FROM ({UserUsage.Sql}) usage
+            FROM usage
             WHERE usage.active < @max_active AND usage.last_hour < @max_per_hour
             ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING {Columns}),
         counted AS (
             INSERT INTO generation_creations (owner_id, created_at) SELECT owner_id, created_at FROM created)
-        SELECT * FROM created
+        SELECT created.*, {UserUsage.Columns} FROM usage LEFT JOIN created ON true
         """;
 
     /// <summary>
     /// failed/cancelled -> pending for a new run (run_attempt back to 0; attempt keeps counting), if the
-    /// user is under its active limit. Parameters: those of <see cref="UserUsage"/>, @id, @now,
-    /// @key_id, @key_ciphertext, @max_active.
+    /// user is under its active limit. One row, as <see cref="Create"/>'s. Parameters: those of
+    /// <see cref="UserUsage"/>, @id, @now, @key_id, @key_ciphertext, @max_active.
     /// </summary>
     public const string Retry = $"""
-        UPDATE generations
-        SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0,
-            error_code = NULL, error_message = NULL, error_retryable = NULL,
-            started_at = NULL, completed_at = NULL, lease_expires_at = NULL,
-            api_key_key_id = @key_id, api_key_ciphertext = @key_ciphertext,
-            enqueued_at = @now, {Changed}
-        FROM ({UserUsage.Sql}) usage
-        WHERE id = @id AND owner_id = @owner_id AND status IN ('failed', 'cancelled') AND usage.active < @max_active
-        RETURNING {Columns}
+        WITH usage AS ({UserUsage.Sql}),
+        requeued AS (
+            UPDATE generations
+            SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0,
+                error_code = NULL, error_message = NULL, error_retryable = NULL,
+                started_at = NULL, completed_at = NULL, lease_expires_at = NULL,
+                api_key_key_id = @key_id, api_key_ciphertext = @key_ciphertext,
+                enqueued_at = @now, {Changed}
+            FROM usage
+            WHERE id = @id AND owner_id = @owner_id AND status IN ('failed', 'cancelled') AND usage.active < @max_active
+            RETURNING {Columns})
+        SELECT requeued.*, {UserUsage.Columns} FROM usage LEFT JOIN requeued ON true
         """;
 
     /// <summary>pending/processing -> cancelled. Parameters: @id, @owner_id, @now.</summary>

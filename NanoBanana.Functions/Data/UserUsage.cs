@@ -23,13 +23,18 @@ internal readonly record struct UserUsage(long Active, long LastHour, DateTimeOf
         WHERE owner_id = @owner_id AND created_at > @hour_ago
         """;
 
+    /// <summary>How a statement that judged by <see cref="Sql"/> (as "usage") returns it, after its own columns.</summary>
+    public const string Columns = "usage.active, usage.last_hour, usage.oldest_in_hour";
+
     public static NpgsqlParameter[] Parameters(string ownerId, DateTimeOffset now) =>
         [new("owner_id", ownerId), new("hour_ago", now - TimeSpan.FromHours(1))];
 
-    public static async Task<UserUsage> ReadAsync(NpgsqlDataReader reader, CancellationToken ct)
+    /// <summary>The usage in the current row, in its last three columns (<see cref="Columns"/>).</summary>
+    public static UserUsage Read(NpgsqlDataReader reader)
     {
-        await reader.ReadAsync(ct);
-        return new UserUsage(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
+        var first = reader.FieldCount - 3;
+        return new UserUsage(reader.GetInt64(first), reader.GetInt64(first + 1),
+            reader.IsDBNull(first + 2) ? null : reader.GetFieldValue<DateTimeOffset>(first + 2));
     }
 
     public LimitExceeded? Exceeded(LimitsOptions limits, DateTimeOffset now, bool checkHourly)

@@ -11,8 +11,8 @@ namespace NanoBanana.Functions.Gemini;
 /// <summary>
 /// Calls generateContent over REST (Developer API or Vertex AI). Retries and per-attempt timeouts
 /// live in the HttpClient's resilience pipeline (<see cref="GeminiResilience"/>); this class sends,
-/// streams the answer into typed objects (base64 decoded straight from the UTF-8 bytes, never held
-/// as a string) and classifies it.
+/// reads the answer into pooled segments and then typed objects (base64 decoded straight from the UTF-8
+/// bytes into the image, never held as a string or copied whole; <see cref="BufferedJson"/>) and classifies it.
 /// </summary>
 internal sealed class GeminiRestClient(
     HttpClient http,
@@ -41,7 +41,7 @@ internal sealed class GeminiRestClient(
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(budget.Token);
-            var parsed = await JsonSerializer.DeserializeAsync<GenerateContentResponse>(body, GeminiJson.Options, budget.Token);
+            var parsed = await BufferedJson.DeserializeAsync<GenerateContentResponse>(body, GeminiJson.Options, budget.Token);
             return parsed is null ? Malformed("an empty JSON document") : GeminiResponseClassifier.Classify(parsed);
         }
         catch (JsonException exception)

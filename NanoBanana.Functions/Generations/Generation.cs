@@ -28,6 +28,12 @@ public sealed record Generation(
     byte[]? RequestHash,
     SealedSecret? ApiKey);
 
+/// <summary>
+/// What decides a conditional poll: the version (the ETag; every status change bumps it) and the
+/// status (whether to say when to poll again). Read without the rest of the row.
+/// </summary>
+public readonly record struct GenerationVersion(long Version, GenerationStatus Status);
+
 /// <summary>What the caller asked of the model beyond the prompt; null means the model's default.</summary>
 public sealed record GenerationOptions(string? AspectRatio, string? Resolution, string? Model);
 

@@ -23,7 +23,9 @@ public sealed class GenerationService(
     /// <param name="personalKey">The caller's own Gemini key, if sent; never stored in clear.</param>
     public async Task<CreatedGeneration> CreateAsync(string ownerId, NewGeneration request, string? personalKey, CancellationToken ct)
     {
-        if (request.IdempotencyKey is { } key && await store.FindByIdempotencyKeyAsync(ownerId, key, ct) is { } earlier)
+        // A repeat with images is answered before they are uploaded again. Without images the insert
+        // itself finds the key taken (one round trip fewer for every create), and the answer is the same.
+        if (request.IdempotencyKey is { } key && request.Images.Count > 0 && await store.FindByIdempotencyKeyAsync(ownerId, key, ct) is { } earlier)
         {
             return Replay(earlier, request);
         }
@@ -74,6 +76,10 @@ public sealed class GenerationService(
 
     public async Task<Generation> GetAsync(string ownerId, Guid id, CancellationToken ct) =>
         await store.FindAsync(ownerId, id, ct) ?? throw new GenerationNotFoundException();
+
+    /// <summary>Only what a conditional poll needs (<see cref="GenerationVersion"/>); absent and someone else's alike are not found.</summary>
+    public async Task<GenerationVersion> GetVersionAsync(string ownerId, Guid id, CancellationToken ct) =>
+        await store.FindVersionAsync(ownerId, id, ct) ?? throw new GenerationNotFoundException();
 
     /// <summary>One page of history, newest first, and where the next page starts (null at the end).</summary>
     public async Task<(IReadOnlyList<Generation> Items, HistoryPosition? Next)> ListAsync(

@@ -28,17 +28,18 @@ public static class GenerationStatusExtensions
 
     public static bool TryParse(string? name, out GenerationStatus status)
     {
-        foreach (var candidate in Enum.GetValues<GenerationStatus>())
+        // Every row read parses one: a switch, not a scan of Enum.GetValues (an array per call).
+        GenerationStatus? parsed = name switch
         {
-            if (string.Equals(candidate.ToName(), name, StringComparison.Ordinal))
-            {
-                status = candidate;
-                return true;
-            }
-        }
-
-        status = default;
-        return false;
+            "pending" => GenerationStatus.Pending,
+            "processing" => GenerationStatus.Processing,
+            "completed" => GenerationStatus.Completed,
+            "failed" => GenerationStatus.Failed,
+            "cancelled" => GenerationStatus.Cancelled,
+            _ => null,
+        };
+        status = parsed.GetValueOrDefault();
+        return parsed.HasValue;
     }
 
     public static GenerationStatus Parse(string name) =>

@@ -167,10 +167,15 @@ public sealed class GenerationProcessor(
             metrics.Completed(now - claimed.CreatedAt);
             logger.LogInformation("Generation {GenerationId} completed on attempt {Attempt} with {ImageCount} image(s), {Bytes} bytes",
                 claimed.Id, claimed.Attempt, stored.Count, stored.Sum(s => s.Bytes));
-            // Earlier attempts that crashed after uploading left images nobody points to.
-            var current = stored.Select(s => s.BlobName).ToHashSet();
-            await TidyAsync(claimed, async () =>
-                await images.DeleteAsync((await images.ListAsync(BlobNames.OutputPrefix(claimed.Id), ct)).Where(name => !current.Contains(name)), ct));
+            // Earlier attempts that crashed after uploading left images nobody points to; the first
+            // attempt has none, so it saves itself the listing (a storage call per generation).
+            if (claimed.Attempt > 1)
+            {
+                var current = stored.Select(s => s.BlobName).ToHashSet();
+                await TidyAsync(claimed, async () =>
+                    await images.DeleteAsync((await images.ListAsync(BlobNames.OutputPrefix(claimed.Id), ct)).Where(name => !current.Contains(name)), ct));
+            }
+
             return;
         }
 

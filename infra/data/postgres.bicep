@@ -75,6 +75,15 @@ resource pgBouncerPool 'Microsoft.DBforPostgreSQL/flexibleServers/configurations
   dependsOn: [pgBouncerPoolMode]
 }
 
+// Protocol-level prepared statements through transaction pooling (PgBouncer 1.21+): the app's
+// connection string auto-prepares its statements (Max Auto Prepare, infra/main.bicep).
+resource pgBouncerPreparedStatements 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2024-08-01' = {
+  parent: server
+  name: 'pgbouncer.max_prepared_statements'
+  properties: { value: '200', source: 'user-override' }
+  dependsOn: [pgBouncerPool]
+}
+
 output name string = server.name
 output id string = server.id
 output host string = server.properties.fullyQualifiedDomainName

@@ -7,10 +7,11 @@ namespace NanoBanana.Functions.Tests.Infrastructure.HttpFront;
 /// <summary>
 /// The HTTP front as a process of its own, for the browser suite, the benchmark and run-local.sh when
 /// Core Tools is missing:
-/// <code>dotnet NanoBanana.Functions.Tests.dll front [--port N] [--settings local.settings.json] [--test]</code>
+/// <code>dotnet NanoBanana.Functions.Tests.dll front [--port N] [--settings local.settings.json] [--test | --bench]</code>
 /// The app settings are the file's Values and CORS its Host section, as Core Tools reads them. With
 /// --test the app gets a database, queue and container of its own (dropped at exit) and the Gemini
 /// fake, steered through <see cref="TestControlServer"/>; the file's Values then override the test settings.
+/// --bench is --test for scripts/bench.sh (see <see cref="Benchmarks.BenchCommand"/>).
 /// Prints "front ready api=URL [control=URL]" once serving; stops on SIGINT or SIGTERM.
 /// </summary>
 internal static class FrontCommand
@@ -20,6 +21,7 @@ internal static class FrontCommand
         var port = 0;
         string? settingsPath = null;
         var test = false;
+        var bench = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -33,8 +35,11 @@ internal static class FrontCommand
                 case "--test":
                     test = true;
                     break;
+                case "--bench":
+                    test = bench = true;
+                    break;
                 default:
-                    Console.Error.WriteLine($"unknown argument {args[i]}; usage: front [--port N] [--settings local.settings.json] [--test]");
+                    Console.Error.WriteLine($"unknown argument {args[i]}; usage: front [--port N] [--settings local.settings.json] [--test | --bench]");
                     return 2;
             }
         }
@@ -46,7 +51,7 @@ internal static class FrontCommand
 
         if (test)
         {
-            await using var running = await TestFront.StartAsync(port, settings, Logging);
+            await using var running = await TestFront.StartAsync(port, settings, bench ? QuietLogging : Logging, bench);
             Console.WriteLine($"front ready api={running.Front.BaseUrl} control={running.ControlUrl}");
             await stopped.Task;
         }
@@ -71,6 +76,14 @@ internal static class FrontCommand
             context.Cancel = true;
             stopped.TrySetResult();
         }
+    }
+
+    // Under load only what goes wrong: a console line per create would measure the console, which the
+    // Functions host does not have (its logs leave the worker over gRPC).
+    private static void QuietLogging(ILoggingBuilder logging)
+    {
+        Logging(logging);
+        logging.SetMinimumLevel(LogLevel.Warning);
     }
 
     // The app's own lines at Information on stderr (stdout carries the ready line); the framework's only when they matter.

@@ -50,7 +50,7 @@ internal sealed class HttpFront : IAsyncDisposable
         var metadata = FunctionsMetadata.Load(FunctionsOutput.Directory);
         var functions = Assembly.Load(new AssemblyName(Path.GetFileNameWithoutExtension(metadata.ScriptFile)));
 
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(LoopbackServer.Options);
         builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = HostMaxRequestBodyBytes);
         builder.Logging.ClearProviders();
@@ -67,7 +67,8 @@ internal sealed class HttpFront : IAsyncDisposable
             web.UseCors(cors.Apply);
         }
 
-        web.UseRouter(Routes(web, app, metadata, functions));
+        web.UseRouter(Routes(web, app, metadata.Http.Select(f => (f, functions))
+            .Concat(options.ExtraFunctions.Select(f => (f, typeof(HttpFront).Assembly))), metadata.RoutePrefix));
         await web.StartAsync();
 
         var stop = new CancellationTokenSource();
@@ -79,12 +80,12 @@ internal sealed class HttpFront : IAsyncDisposable
         return new HttpFront(web, stop, background);
     }
 
-    private static IRouter Routes(IApplicationBuilder web, FunctionApp app, FunctionsMetadata metadata, Assembly functions)
+    private static IRouter Routes(IApplicationBuilder web, FunctionApp app, IEnumerable<(HttpFunction Function, Assembly Assembly)> http, string routePrefix)
     {
         var routes = new RouteBuilder(web);
         var constraintResolver = web.ApplicationServices.GetRequiredService<IInlineConstraintResolver>();
-        var prefix = metadata.RoutePrefix.Length == 0 ? "" : metadata.RoutePrefix + "/";
-        foreach (var function in metadata.Http)
+        var prefix = routePrefix.Length == 0 ? "" : routePrefix + "/";
+        foreach (var (function, functions) in http)
         {
             var constraints = new Dictionary<string, object>();
             if (function.Methods is { } methods)
@@ -130,4 +131,12 @@ internal sealed class HttpFront : IAsyncDisposable
 /// <param name="Cors">The host's CORS (local.settings.json Host.CORS); none answers no preflight, like the host.</param>
 /// <param name="RunWorker">Also run the queue worker and the timer functions.</param>
 /// <param name="Configure">Middleware to put in front of CORS and the routes (e.g. a <see cref="RequestLog"/>).</param>
-internal sealed record HttpFrontOptions(int Port = 0, HostCors? Cors = null, bool RunWorker = true, Action<WebApplication>? Configure = null);
+/// <param name="ExtraFunctions">
+/// Functions of the test assembly routed after the app's, through the same invocation path (the
+/// benchmark's floor: <see cref="Benchmarks.FloorFunction"/>).
+/// </param>
+internal sealed record HttpFrontOptions(
+    int Port = 0, HostCors? Cors = null, bool RunWorker = true, Action<WebApplication>? Configure = null, IReadOnlyList<HttpFunction>? ExtraFunctions = null)
+{
+    public IReadOnlyList<HttpFunction> ExtraFunctions { get; init; } = ExtraFunctions ?? [];
+}

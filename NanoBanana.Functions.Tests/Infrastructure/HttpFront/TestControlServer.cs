@@ -10,7 +10,9 @@ namespace NanoBanana.Functions.Tests.Infrastructure.HttpFront;
 /// </summary>
 internal static class TestControlServer
 {
-    public static async Task<(WebApplication Server, string BaseUrl)> StartAsync(FunctionApp app, GeminiControl gemini, RequestLog requests) =>
+    /// <param name="more">Further endpoints (the benchmark's).</param>
+    public static async Task<(WebApplication Server, string BaseUrl)> StartAsync(
+        FunctionApp app, GeminiControl gemini, RequestLog requests, Action<WebApplication>? more = null) =>
         await LoopbackServer.StartAsync(server =>
         {
             server.MapPost("/users", () =>
@@ -39,5 +41,6 @@ internal static class TestControlServer
 
             server.MapGet("/requests", (string? method, string? path) => Results.Ok(requests.Snapshot()
                 .Where(r => (method is null || r.Method == method) && (path is null || r.Path == path))));
+            more?.Invoke(server);
         });
 }

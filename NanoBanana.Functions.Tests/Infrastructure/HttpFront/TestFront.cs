@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
+using NanoBanana.Functions.Gemini;
+using NanoBanana.Functions.Tests.Benchmarks;
 
 namespace NanoBanana.Functions.Tests.Infrastructure.HttpFront;
 
@@ -31,11 +33,15 @@ internal sealed class TestFront : IAsyncDisposable
 
     public string ControlUrl { get; }
 
-    public static async Task<TestFront> StartAsync(int port, LocalSettingsFile? settings, Action<ILoggingBuilder>? logging = null)
+    /// <param name="bench">
+    /// For scripts/bench.sh: the floor function on the front and the benchmark's endpoints on the control
+    /// server (<see cref="BenchControl"/>), and no request log.
+    /// </param>
+    public static async Task<TestFront> StartAsync(int port, LocalSettingsFile? settings, Action<ILoggingBuilder>? logging = null, bool bench = false)
     {
         var control = new GeminiControl();
         var gemini = await FakeGemini.StartAsync();
-        gemini.Default = control.ReplyAsync;
+        gemini.Default = bench ? InstantGemini.Answer(TinyPng.Gradient(360, 640, 40, 90, 200)) : control.ReplyAsync;
         var database = await TestDatabase.CreateAsync();
         var app = await FunctionApp.StartWithGeminiAsync(gemini, values =>
         {
@@ -46,8 +52,11 @@ internal sealed class TestFront : IAsyncDisposable
         }, database: database, logging: logging);
 
         var requests = new RequestLog();
-        var front = await HttpFront.StartAsync(app, new HttpFrontOptions(port, HostCors.From(settings), Configure: web => web.Use(requests.Middleware)));
-        var (controlServer, controlUrl) = await TestControlServer.StartAsync(app, control, requests);
+        var front = await HttpFront.StartAsync(app, bench
+            ? new HttpFrontOptions(port, HostCors.From(settings), ExtraFunctions: [FloorFunction.Metadata])
+            : new HttpFrontOptions(port, HostCors.From(settings), Configure: web => web.Use(requests.Middleware)));
+        var (controlServer, controlUrl) = await TestControlServer.StartAsync(app, control, requests,
+            bench ? server => BenchControl.Map(server, app, control) : null);
         return new TestFront(gemini, control, database, app, front, controlServer, controlUrl);
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace NanoBanana.Functions.Gemini.Wire;
 
 // The generateContent request body, as Google documents it (camelCase JSON). Only what we send.
@@ -9,8 +11,8 @@ internal sealed record Content(string? Role, IReadOnlyList<Part>? Parts);
 /// <summary>A part is text or inline data; the other property is null and not written.</summary>
 internal sealed record Part(string? Text = null, InlineData? InlineData = null);
 
-/// <summary>Base64 on the wire; System.Text.Json converts byte[] straight to and from it.</summary>
-internal sealed record InlineData(string? MimeType, byte[]? Data);
+/// <summary>Base64 on the wire, decoded straight into the image's bytes (<see cref="Base64BytesConverter"/>).</summary>
+internal sealed record InlineData(string? MimeType, [property: JsonConverter(typeof(Base64BytesConverter))] byte[]? Data);
 
 internal sealed record GenerationConfig(IReadOnlyList<string> ResponseModalities, ImageConfig? ImageConfig);
 
