@@ -6,6 +6,7 @@ using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Hosting;
 using Npgsql;
 
@@ -166,14 +167,23 @@ internal sealed class FunctionApp : IAsyncDisposable
         throw new Xunit.Sdk.XunitException($"Generation {generationId} had not ended after {maxDeliveries} deliveries.");
     }
 
-    /// <summary>Reads the generation's row state directly (status, attempt, error code).</summary>
+    /// <summary>Reads the generation's row state directly (status, attempt, error code), as the worker's role (any login the app runs as may).</summary>
     public async Task<(string Status, int Attempt, string? ErrorCode)> RowAsync(Guid id)
     {
-        await using var command = DataSource.CreateCommand("SELECT status, attempt, error_code FROM generations WHERE id = @id");
+        var row = await DataSource.ExecuteAsMaintenanceAsync("SELECT status, attempt, error_code FROM generations WHERE id = @id", [new("id", id)],
+            async (reader, ct) => await reader.ReadAsync(ct) ? (reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2)) : default, CancellationToken.None);
+        Assert.True(row.Item1 is not null, $"generation {id} has no row");
+        return row;
+    }
+
+    /// <summary>The budget columns of the run: (run_attempt, run_gemini_calls, last_error_code).</summary>
+    public async Task<(int RunAttempt, int Calls, string? LastErrorCode)> RunAsync(Guid id)
+    {
+        await using var command = DataSource.CreateCommand("SELECT run_attempt, run_gemini_calls, last_error_code FROM generations WHERE id = @id");
         command.Parameters.AddWithValue("id", id);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync(), $"generation {id} has no row");
-        return (reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+        return (reader.GetInt32(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2));
     }
 
     public async Task<List<string>> BlobNamesAsync(string prefix = "")

@@ -26,7 +26,7 @@ public sealed class ClaimHandback(
     /// </summary>
     public async Task RetryLaterAsync(Generation claimed, GeminiFailure failure)
     {
-        var delay = DelayBeforeNextAttempt(failure, claimed.RunAttempt);
+        var delay = options.Value.DelayBeforeNextAttempt(failure.RetryAfter, claimed.RunAttempt);
         var now = clock.GetUtcNow();
         var waiting = new GenerationError(failure.Code, failure.Message, Retryable: true);
         if (!await store.ReleaseAsync(claimed, now, now + delay, refund: failure.NotStarted, waiting, CancellationToken.None))
@@ -85,15 +85,6 @@ public sealed class ClaimHandback(
         {
             logger.LogWarning(exception, "Generation {GenerationId} attempt {Attempt}: claim not released; it expires by itself", claimed.Id, claimed.Attempt);
         }
-    }
-
-    /// <summary>What Google asked for, else the run's backoff (doubling per attempt); never over the bound.</summary>
-    public TimeSpan DelayBeforeNextAttempt(GeminiFailure failure, int runAttempt)
-    {
-        var settings = options.Value;
-        var backoff = TimeSpan.FromSeconds(settings.RetryDelaySeconds * Math.Pow(2, Math.Max(0, runAttempt - 1)));
-        var delay = failure.RetryAfter ?? backoff;
-        return delay < settings.MaxRetryDelay ? delay : settings.MaxRetryDelay;
     }
 
     // If the message cannot be sent, the row is marked unsent (the next repair sweep sends it) and the

@@ -41,6 +41,13 @@ public sealed class ProcessingOptions : IValidatableObject
 
     public TimeSpan MaxRetryDelay => TimeSpan.FromSeconds(MaxRetryDelaySeconds);
 
+    /// <summary>The wait before the run's next attempt: what Google asked for, else the backoff doubling per attempt; never over the bound.</summary>
+    public TimeSpan DelayBeforeNextAttempt(TimeSpan? requested, int runAttempt)
+    {
+        var delay = requested ?? TimeSpan.FromSeconds(RetryDelaySeconds * Math.Pow(2, Math.Max(0, runAttempt - 1)));
+        return delay < MaxRetryDelay ? delay : MaxRetryDelay;
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (LeaseRenewalSeconds * 3 > LeaseSeconds)
