@@ -67,7 +67,7 @@ public sealed class HostJsonTests
         var resend = new NanoBanana.Functions.Maintenance.MaintenanceOptions().ResendPendingAfter;
 
         Assert.True(resend > visibility, $"resend after {resend} <= visibilityTimeout {visibility}");
-        Assert.True(TimeSpan.FromSeconds(Reliability.ReliabilitySettings.ResendPendingAfterSeconds) > visibility);
+        Assert.True(Reliability.RigTiming.Shrunk.ResendPendingAfter > visibility);
     }
 
     [Fact]
