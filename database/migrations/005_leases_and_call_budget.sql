@@ -20,8 +20,9 @@ END $$;
 -- nothing to do: "whose lease ran out?" and "which pending generation has no live message?".
 CREATE INDEX IF NOT EXISTS generations_processing_lease_idx
     ON generations (lease_expires_at) WHERE status = 'processing';
+-- (A failed send, enqueued_at NULL, counts as sent at -infinity: due at once, in the same range scan.)
 CREATE INDEX IF NOT EXISTS generations_pending_enqueued_idx
-    ON generations (enqueued_at) WHERE status = 'pending';
+    ON generations ((coalesce(enqueued_at, '-infinity'::timestamptz))) WHERE status = 'pending';
 
 -- Where long-running maintenance left off between runs (the orphan-blob listing's continuation).
 CREATE TABLE IF NOT EXISTS maintenance_state (
