@@ -31,8 +31,8 @@ public sealed class CallBudgetTests : IAsyncLifetime
 
     public static TheoryData<string, string> MaybePaidFailures => new()
     {
-        { "500", "GEMINI_UNAVAILABLE" },
-        { "connection cut mid-body", "GEMINI_UNAVAILABLE" },
+        { "500 INTERNAL", "GEMINI_UNAVAILABLE" },
+        { "connection reset mid-body", "GEMINI_UNAVAILABLE" },
         { "slower than the timeout", "GEMINI_TIMEOUT" },
         { "truncated JSON", "MALFORMED_RESPONSE" },
     };
@@ -42,13 +42,7 @@ public sealed class CallBudgetTests : IAsyncLifetime
     public async Task AFailureAfterGoogleMayHaveStarted_IsNotRepeatedWithinTheDelivery_AndTheRunStopsAtItsBudget(string reply, string code)
     {
         // Arrange: 5 attempts allowed, 3 paid calls.
-        _gemini.Default = reply switch
-        {
-            "500" => GeminiReplies.Error(500, "INTERNAL", "An internal error has occurred."),
-            "connection cut mid-body" => GeminiReplies.ResetMidBody(),
-            "slower than the timeout" => GeminiReplies.Delayed(TimeSpan.FromSeconds(5), GeminiReplies.Image(TestImages.Png)),
-            _ => GeminiReplies.Json(200, """{"candidates":[{"content":{"parts":[{"text":"cut"""),
-        };
+        _gemini.Default = GeminiFailureTests.Reply(reply);
         var generation = await _app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
 
         // Act
@@ -65,7 +59,7 @@ public sealed class CallBudgetTests : IAsyncLifetime
     public async Task RefusalsAreRetriedWithinTheCall_AndGivenBackToTheBudget()
     {
         // Arrange: three 503s (1 + MaxRetries 2) use up the first delivery's call; then an image.
-        var overloaded = GeminiReplies.Error(503, "UNAVAILABLE", "The model is overloaded.");
+        var overloaded = GeminiFailureTests.Reply("503 UNAVAILABLE");
         _gemini.Enqueue(overloaded, overloaded, overloaded, GeminiReplies.Image(TestImages.Png));
         var generation = await _app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
 
@@ -126,7 +120,7 @@ public sealed class CallBudgetTests : IAsyncLifetime
     public async Task AUserRetry_StartsARunWithAFreshBudget()
     {
         // Arrange: a run that failed after its three paid calls.
-        _gemini.Default = GeminiReplies.Error(500, "INTERNAL", "An internal error has occurred.");
+        _gemini.Default = GeminiFailureTests.Reply("500 INTERNAL");
         var token = TestTokens.For(TestTokens.NewUserId());
         var generation = await _app.Api.CreateGenerationAsync(token);
         await _app.DeliverUntilSettledAsync(generation.Id);

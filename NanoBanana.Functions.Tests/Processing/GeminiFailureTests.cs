@@ -205,7 +205,8 @@ public sealed class GeminiFailureTests : IAsyncLifetime
         Assert.True(image.AsSpan().SequenceEqual(download.Body));
     }
 
-    private static Func<HttpContext, Task> Reply(string answer) => answer switch
+    /// <summary>A Gemini answer by name: the final answers and transient troubles above.</summary>
+    internal static Func<HttpContext, Task> Reply(string answer) => answer switch
     {
         "blockReason SAFETY" => GeminiReplies.BlockReason("SAFETY"),
         "STOP with text only" => GeminiReplies.FinishReason("STOP", "I cannot create that image."),
@@ -216,6 +217,7 @@ public sealed class GeminiFailureTests : IAsyncLifetime
         "404 NOT_FOUND" => GeminiReplies.Error(404, "NOT_FOUND", "models/gemini-2.5-flash-image is not found."),
         "429 per-day quota" => GeminiReplies.Error(429, "RESOURCE_EXHAUSTED", "Quota exceeded", GeminiReplies.QuotaFailure("GenerateRequestsPerDayPerProjectPerModel-FreeTier")),
         "429 per-minute" => GeminiReplies.Error(429, "RESOURCE_EXHAUSTED", "Quota exceeded", GeminiReplies.RetryInfo("0.01s")),
+        "500 INTERNAL" => GeminiReplies.Error(500, "INTERNAL", "An internal error has occurred."),
         "503 UNAVAILABLE" => GeminiReplies.Error(503, "UNAVAILABLE", "The model is overloaded."),
         "HTML error page" => GeminiReplies.Html(502),
         "truncated JSON" => GeminiReplies.Json(200, """{"candidates":[{"content":{"parts":[{"text":"Here"""),

@@ -79,56 +79,29 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
     [Fact]
     public async Task WithTheDefaultSettings_AWorkerKilledMidCall_ItsGenerationsAreTakenOverAfterTheLeaseAndASweep()
     {
-        // Arrange: the settings a deployment runs (lease 45 s renewed every 15 s, repair every 30 s);
-        // one worker holds every generation, each in a 20 s Gemini call, when it is SIGKILLed.
-        await using var rig = await ReliabilityRig.StartAsync(new RigOptions
-        {
-            Name = "kill-with-defaults",
-            Timing = RigTiming.Defaults,
-            Generations = 4,
-            InProcessWorkers = 0,
-            WorkerProcesses = 1,
-            GeminiWeights = new Dictionary<string, int> { ["20 s ok"] = 1 },
-            CreateSpread = TimeSpan.FromSeconds(1),
-            InfraFaults = [new(TimeSpan.FromSeconds(8), InfraFaultKind.KillWorkerProcess)],
-        });
+        // Arrange: SIGKILL, with the settings a deployment runs (lease 45 s renewed every 15 s, repair every 30 s).
+        await using var rig = await ReliabilityRig.StartAsync(OneWorkerInLongCalls("kill-with-defaults", InfraFaultKind.KillWorkerProcess));
 
         // Act
         var report = await RunAsync(rig);
 
         // Assert: taken over through the lease and the sweep (the recovery times are in the report).
-        var recovery = Assert.Single(report.Recoveries);
-        Assert.Equal(InfraFaultKind.KillWorkerProcess, recovery.Kind);
-        Assert.True(recovery.TakenOver >= 1, "the killed worker held generations mid-call");
+        var recovery = AllTakenOver(report, InfraFaultKind.KillWorkerProcess);
         Assert.True(report.Counters.GetValueOrDefault("repair: leases requeued") >= recovery.TakenOver);
-        Assert.Equal(4, report.Outcomes.GetValueOrDefault("completed"));
     }
 
     [Fact]
     public async Task WithTheDefaultSettings_AGracefulStop_HandsItsGenerationsOverAtOnce()
     {
-        // Arrange: as above, but the worker gets SIGTERM (the host's drain): its invocations are cancelled.
-        await using var rig = await ReliabilityRig.StartAsync(new RigOptions
-        {
-            Name = "graceful-stop-with-defaults",
-            Timing = RigTiming.Defaults,
-            Generations = 4,
-            InProcessWorkers = 0,
-            WorkerProcesses = 1,
-            GeminiWeights = new Dictionary<string, int> { ["20 s ok"] = 1 },
-            CreateSpread = TimeSpan.FromSeconds(1),
-            InfraFaults = [new(TimeSpan.FromSeconds(8), InfraFaultKind.StopWorkerProcess)],
-        });
+        // Arrange: SIGTERM instead (the host's drain): the worker's invocations are cancelled.
+        await using var rig = await ReliabilityRig.StartAsync(OneWorkerInLongCalls("graceful-stop-with-defaults", InfraFaultKind.StopWorkerProcess));
 
         // Act
         var report = await RunAsync(rig);
 
         // Assert: handed back by the stopping worker, not recovered through an expired lease.
-        var recovery = Assert.Single(report.Recoveries);
-        Assert.Equal(InfraFaultKind.StopWorkerProcess, recovery.Kind);
-        Assert.True(recovery.TakenOver >= 1, "the stopped worker held generations mid-call");
+        AllTakenOver(report, InfraFaultKind.StopWorkerProcess);
         Assert.Equal(0, report.Counters.GetValueOrDefault("repair: leases requeued"));
-        Assert.Equal(4, report.Outcomes.GetValueOrDefault("completed"));
     }
 
     [Fact]
@@ -211,6 +184,28 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
         Assert.True(report.Counters.GetValueOrDefault("repeated creates (same key)") >= 30);
         await using var count = rig.App.DataSource.CreateCommand("SELECT count(*) FROM generations");
         Assert.Equal(30L, await count.ExecuteScalarAsync());
+    }
+
+    /// <summary>Default settings; one worker process holds every generation, each in a 20 s Gemini call, when the fault comes.</summary>
+    private static RigOptions OneWorkerInLongCalls(string name, InfraFaultKind fault) => new()
+    {
+        Name = name,
+        Timing = RigTiming.Defaults,
+        Generations = 4,
+        InProcessWorkers = 0,
+        WorkerProcesses = 1,
+        GeminiWeights = new Dictionary<string, int> { ["20 s ok"] = 1 },
+        CreateSpread = TimeSpan.FromSeconds(1),
+        InfraFaults = [new(TimeSpan.FromSeconds(8), fault)],
+    };
+
+    private static WorkerRecovery AllTakenOver(SoakReport report, InfraFaultKind fault)
+    {
+        var recovery = Assert.Single(report.Recoveries);
+        Assert.Equal(fault, recovery.Kind);
+        Assert.True(recovery.TakenOver >= 1, "the worker held generations mid-call");
+        Assert.Equal(report.Generations, report.Outcomes.GetValueOrDefault("completed"));
+        return recovery;
     }
 
     private async Task<SoakReport> RunAsync(ReliabilityRig rig)
