@@ -45,6 +45,12 @@ internal sealed class GeminiRestClient(
             var parsed = await JsonSerializer.DeserializeAsync<GenerateContentResponse>(body, GeminiJson.Options, budget.Token);
             return parsed is null ? Malformed("an empty JSON document") : GeminiResponseClassifier.Classify(parsed);
         }
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+            // Our side stopped the call (the claim is gone, or the host is stopping), whatever the
+            // aborted request surfaced as: not Gemini's failure, so no outcome.
+            throw new OperationCanceledException(ct);
+        }
         catch (JsonException exception)
         {
             // Invalid JSON, a truncated body, or base64 that does not decode.
