@@ -176,22 +176,44 @@ internal sealed class ReliabilityRig : IAsyncDisposable
     // The oldest worker process is the victim; what was in processing at that moment is recorded.
     private async Task WorkerFaultAsync(InfraFaultKind kind, Func<WorkerProcess, Task> fault)
     {
-        var held = new List<(Guid, int)>();
-        await using (var command = App.DataSource.CreateCommand("SELECT id, attempt FROM generations WHERE status = 'processing'"))
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                held.Add((reader.GetGuid(0), reader.GetInt32(1)));
-            }
-        }
-
+        var held = await ProcessingNowAsync();
         var victim = _processes[0];
         _processes.RemoveAt(0);
         var at = DateTimeOffset.UtcNow;
         await fault(victim);
         await victim.DisposeAsync();
         _workerFaults.Add(new WorkerFault(kind, at, held));
+    }
+
+    // On a connection of its own (the app's pool is busy serving the phones), tried a few times (a
+    // restart may be under way); without it the fault still happens, only its recovery goes unmeasured.
+    private async Task<List<(Guid, int)>> ProcessingNowAsync()
+    {
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(App.Settings["Postgres:ConnectionString"]) { Pooling = false }.ConnectionString;
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            try
+            {
+                await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+                await connection.OpenAsync();
+                await using var command = new Npgsql.NpgsqlCommand("SELECT id, attempt FROM generations WHERE status = 'processing'", connection);
+                await using var reader = await command.ExecuteReaderAsync();
+                var held = new List<(Guid, int)>();
+                while (await reader.ReadAsync())
+                {
+                    held.Add((reader.GetGuid(0), reader.GetInt32(1)));
+                }
+
+                return held;
+            }
+            catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException)
+            {
+                Counters.Add("rig: processing snapshot retried");
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
+
+        return [];
     }
 
     public async ValueTask DisposeAsync()
