@@ -209,8 +209,8 @@ internal static class GenerationTransitions
         $"{LeaseOver} AND {WithinLimits}",
         $"status = 'pending', lease_expires_at = NULL, enqueued_at = @now, {Changed}");
 
-    /// <summary>A batch of expired leases at a limit of the run -> failed (last failure, or STUCK). Parameters: @now, @max_attempts, @max_calls, @batch.</summary>
-    public static readonly string FailStuck = Sweep($"{LeaseOver} AND {AtALimit}", GivenUp);
+    /// <summary>A batch of expired leases at a limit of the run -> failed (last failure, or STUCK); returns id, error_code. Parameters: @now, @max_attempts, @max_calls, @batch.</summary>
+    public static readonly string FailStuck = Sweep($"{LeaseOver} AND {AtALimit}", GivenUp, returning: "g.id, g.error_code");
 
     /// <summary>
     /// Whether the sweep has anything to do: one probe of each partial index (processing by lease,
@@ -245,7 +245,7 @@ internal static class GenerationTransitions
 
     // A sweep's statement: a bounded batch taken with SKIP LOCKED (instances sweeping at once split the
     // rows, and no lock is held for long), the condition checked again by the UPDATE itself.
-    private static string Sweep(string condition, string set, string order = "") => $"""
+    private static string Sweep(string condition, string set, string order = "", string returning = "g.id") => $"""
         WITH batch AS (
             SELECT id FROM generations WHERE {condition}
             {order} LIMIT @batch FOR UPDATE SKIP LOCKED)
@@ -253,6 +253,6 @@ internal static class GenerationTransitions
         SET {set}
         FROM batch
         WHERE g.id = batch.id AND {condition}
-        RETURNING g.id
+        RETURNING {returning}
         """;
 }

@@ -73,9 +73,10 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
     public Task<List<Guid>> RequeueExpiredAsync(DateTimeOffset now, RunLimits limits, int batchSize, CancellationToken ct) =>
         ListAsync(GenerationTransitions.RequeueExpired, [new("now", now), .. Limits(limits), new("batch", batchSize)], reader => reader.GetGuid(0), ct);
 
-    /// <summary>Processing rows whose lease expired at a limit of their run fail (their last failure, or STUCK).</summary>
-    public Task<List<Guid>> FailStuckAsync(DateTimeOffset now, RunLimits limits, int batchSize, CancellationToken ct) =>
-        ListAsync(GenerationTransitions.FailStuck, [new("now", now), .. Limits(limits), new("batch", batchSize)], reader => reader.GetGuid(0), ct);
+    /// <summary>Processing rows whose lease expired at a limit of their run fail (their last failure, or STUCK); returns each with its code.</summary>
+    public Task<List<(Guid Id, string ErrorCode)>> FailStuckAsync(DateTimeOffset now, RunLimits limits, int batchSize, CancellationToken ct) =>
+        ListAsync(GenerationTransitions.FailStuck, [new("now", now), .. Limits(limits), new("batch", batchSize)],
+            reader => (reader.GetGuid(0), reader.GetString(1)), ct);
 
     /// <summary>
     /// Pending rows whose message failed or was sent before <paramref name="sentBefore"/>: marks them

@@ -35,10 +35,10 @@ public sealed class RepairService(
         var (leasesOver, unsent) = await store.SweepDueAsync(now, now - settings.ResendPendingAfter, ct);
 
         var stuck = leasesOver ? await DrainAsync(() => store.FailStuckAsync(now, limits, settings.RepairBatchSize, ct)) : [];
-        foreach (var id in stuck)
+        foreach (var (id, code) in stuck)
         {
-            metrics.Failed(GenerationErrorCodes.Stuck);
-            logger.LogWarning("Generation {GenerationId} failed: its lease expired with its run's attempts or paid calls used up", id);
+            metrics.Failed(code);
+            logger.LogWarning("Generation {GenerationId} failed {ErrorCode}: its lease expired with its run's attempts or paid calls used up", id, code);
         }
 
         // Requeued rows are pending and unsent-as-of-now: the resend below sends their messages.
@@ -123,10 +123,10 @@ public sealed class RepairService(
     }
 
     // Runs a batched statement until a batch comes back short.
-    private async Task<List<Guid>> DrainAsync(Func<Task<List<Guid>>> batch)
+    private async Task<List<T>> DrainAsync<T>(Func<Task<List<T>>> batch)
     {
-        var all = new List<Guid>();
-        List<Guid> taken;
+        var all = new List<T>();
+        List<T> taken;
         do
         {
             taken = await batch();
