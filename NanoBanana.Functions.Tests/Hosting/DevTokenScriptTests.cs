@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -35,15 +34,10 @@ public sealed class DevTokenScriptTests
 
     private static async Task<string> RunScriptAsync(string user)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(TestSettings.RepositoryRoot, "scripts", "dev-token.sh"));
-        start.ArgumentList.Add(user);
         // Read the sample, not a developer's own local.settings.json.
-        start.Environment["NANOBANANA_SETTINGS"] = Path.Combine(TestSettings.RepositoryRoot, "local.settings.sample.json");
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, await process.StandardError.ReadToEndAsync());
-        return output.Trim();
+        var result = await ProcessRunner.RunScriptAsync(["scripts", "dev-token.sh"], [user],
+            new Dictionary<string, string?> { ["NANOBANANA_SETTINGS"] = Path.Combine(TestSettings.RepositoryRoot, "local.settings.sample.json") });
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result.Output.Trim();
     }
 }

@@ -12,8 +12,7 @@ public sealed class LocalSettingsSampleTests
         // Arrange: environment variables named as in the sample (__ nests sections).
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(
-            LocalSettingsSample.Values().Select(v => KeyValuePair.Create(v.Key.Replace("__", ":"), (string?)v.Value)));
+        builder.Configuration.AddInMemoryCollection(LocalSettingsSample.Read().ConfigurationValues);
         builder.Services.AddNanoBanana(builder.Configuration);
         using var host = builder.Build();
 

@@ -7,6 +7,7 @@ using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Hosting;
 using NanoBanana.Functions.Maintenance;
+using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Hosting;
 
@@ -116,11 +117,7 @@ public sealed class StartupValidationTests
     /// <summary>Starts the app as the host would, and hands back what <paramref name="inspect"/> finds in it.</summary>
     private static async Task<T> StartAsync<T>(Dictionary<string, string?> settings, Func<IServiceProvider, T> inspect)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddNanoBanana(builder.Configuration);
-        using var host = builder.Build();
+        using var host = AppHost.Build(settings);
         await host.StartAsync();
         var found = inspect(host.Services);
         await host.StopAsync();

@@ -55,8 +55,10 @@ internal sealed class FunctionApp : IAsyncDisposable
     /// <param name="configure">Changes to the settings below.</param>
     /// <param name="clock">The app's clock (a FakeTimeProvider lets a test move time).</param>
     /// <param name="database">A database of the test's own (<see cref="TestDatabase.CreateAsync"/>); the shared one by default.</param>
+    /// <param name="logging">Where logs go instead of <see cref="Logs"/> (a long-running front must not keep every line).</param>
     public static async Task<FunctionApp> StartAsync(
-        Action<Dictionary<string, string?>>? configure = null, TimeProvider? clock = null, TestDatabase? database = null)
+        Action<Dictionary<string, string?>>? configure = null, TimeProvider? clock = null, TestDatabase? database = null,
+        Action<ILoggingBuilder>? logging = null)
     {
         var connectionString = database?.ConnectionString ?? await TestDatabase.SharedConnectionStringAsync();
         await TestStorage.EnsureReachableAsync();
@@ -83,17 +85,18 @@ internal sealed class FunctionApp : IAsyncDisposable
             ["Limits:MaxCreationsPerHour"] = "100000",
         };
         configure?.Invoke(settings);
-        return FromSettings(settings, clock);
+        return FromSettings(settings, clock, logging);
     }
 
     /// <summary>An app from complete settings, with no test set-up of its own (what a worker process runs).</summary>
-    public static FunctionApp FromSettings(IReadOnlyDictionary<string, string?> settings, TimeProvider? clock = null)
+    public static FunctionApp FromSettings(
+        IReadOnlyDictionary<string, string?> settings, TimeProvider? clock = null, Action<ILoggingBuilder>? logging = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var logs = new CapturedLogs();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
-            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(logs))
+            .AddLogging(logging ?? (builder => builder.SetMinimumLevel(LogLevel.Debug).AddProvider(logs)))
             .AddNanoBanana(configuration);
         if (clock is not null)
         {
@@ -109,7 +112,8 @@ internal sealed class FunctionApp : IAsyncDisposable
     /// and attempt limits shrunk so failure paths finish in milliseconds.
     /// </summary>
     public static Task<FunctionApp> StartWithGeminiAsync(
-        FakeGemini gemini, Action<Dictionary<string, string?>>? configure = null, TestDatabase? database = null, TimeProvider? clock = null) =>
+        FakeGemini gemini, Action<Dictionary<string, string?>>? configure = null, TestDatabase? database = null,
+        TimeProvider? clock = null, Action<ILoggingBuilder>? logging = null) =>
         StartAsync(settings =>
         {
             UseGemini(settings, gemini);
@@ -119,7 +123,7 @@ internal sealed class FunctionApp : IAsyncDisposable
             settings["Processing:MaxAttempts"] = "2";
             settings["Processing:RetryDelaySeconds"] = "0";
             configure?.Invoke(settings);
-        }, clock, database);
+        }, clock, database, logging);
 
     /// <summary>The worker calls <paramref name="gemini"/> over the Developer API with the server's key.</summary>
     public static void UseGemini(Dictionary<string, string?> settings, FakeGemini gemini)
@@ -242,9 +246,10 @@ internal sealed class FunctionApp : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs an HTTP function the way the worker does: through the production middleware (attached as
-    /// Program.cs attaches it), then the IResult left as the invocation result is executed on the
-    /// HttpContext, as the ASP.NET Core integration does.
+    /// The one path every HTTP invocation takes, the tests' and the HTTP front's. Runs an HTTP function
+    /// the way the worker does: through the production middleware (attached as Program.cs attaches it),
+    /// then the IResult left as the invocation result is executed on the HttpContext, as the ASP.NET
+    /// Core integration does.
     /// </summary>
     public async Task ExecuteAsync(HttpContext context, Func<HttpRequest, Task<IResult>> function)
     {

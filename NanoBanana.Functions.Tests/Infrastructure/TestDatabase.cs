@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace NanoBanana.Functions.Tests.Infrastructure;
@@ -27,8 +26,24 @@ internal sealed class TestDatabase : IAsyncDisposable
     /// <summary>A database of its own, for a test that acts on every row; dropped when disposed.</summary>
     public static async Task<TestDatabase> CreateAsync() => new(await CopyTemplateAsync($"nanobanana_test_{Guid.NewGuid():N}"[..32]));
 
+    /// <summary>An empty database (no migrations), e.g. to hold another system's schema; dropped when disposed.</summary>
+    public static async Task<TestDatabase> CreateEmptyAsync()
+    {
+        await Template.Value; // Postgres is reachable, or the test fails saying how to start it
+        var name = $"other_{Guid.NewGuid():N}"[..32];
+        await AdminAsync($"CREATE DATABASE {name}");
+        return new(new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = name, Pooling = false }.ConnectionString);
+    }
+
     public async ValueTask DisposeAsync() =>
         await AdminAsync($"DROP DATABASE IF EXISTS {new NpgsqlConnectionStringBuilder(ConnectionString).Database} WITH (FORCE)");
+
+    /// <summary>A connection string as the postgres:// URL psql and the repository's scripts take.</summary>
+    public static string UrlOf(string connectionString)
+    {
+        var server = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"postgresql://{Uri.EscapeDataString(server.Username!)}:{Uri.EscapeDataString(server.Password ?? "")}@{server.Host}:{server.Port}/{server.Database}";
+    }
 
     // Copying a template is a file copy in the server, several times faster than migrating again.
     private static async Task<string> CopyTemplateAsync(string name)
@@ -53,8 +68,12 @@ internal sealed class TestDatabase : IAsyncDisposable
                 "Start it with `scripts/services.sh start`, or point NANOBANANA_TEST_POSTGRES at a server.", exception);
         }
 
-        var url = $"postgresql://{Uri.EscapeDataString(server.Username!)}:{Uri.EscapeDataString(server.Password ?? "")}@{server.Host}:{server.Port}/{TemplateName}";
-        await RunAsync(Path.Combine(TestSettings.RepositoryRoot, "database", "migrate.sh"), "--create-database", url);
+        var template = new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = TemplateName }.ConnectionString;
+        var migrated = await ProcessRunner.RunScriptAsync(["database", "migrate.sh"], ["--create-database", UrlOf(template)]);
+        if (migrated.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"database/migrate.sh failed: {migrated}");
+        }
     }
 
     private static async Task AdminAsync(string sql)
@@ -67,23 +86,4 @@ internal sealed class TestDatabase : IAsyncDisposable
 
     private static string AdminConnectionString() =>
         new NpgsqlConnectionStringBuilder(TestSettings.PostgresServer) { Database = "postgres", Pooling = false }.ConnectionString;
-
-    private static async Task RunAsync(string script, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{script} failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");
-        }
-    }
 }

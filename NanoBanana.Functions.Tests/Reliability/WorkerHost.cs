@@ -55,11 +55,16 @@ internal static class WorkerHost
 }
 
 /// <summary>
-/// The test assembly's entry point, used only to run a worker as a separate process
-/// (<c>dotnet NanoBanana.Functions.Tests.dll worker-host settings.json</c>); the test runner does not call it.
+/// The test assembly's entry point, used only to run parts of the test rig as processes of their own;
+/// the test runner does not call it. <c>worker-host settings.json</c>: a worker a test can kill.
+/// <c>front ...</c>: the HTTP front (<see cref="Infrastructure.HttpFront.FrontCommand"/>).
 /// </summary>
 public static class Program
 {
-    public static async Task<int> Main(string[] args) =>
-        args is ["worker-host", var settingsPath] ? await WorkerHost.RunProcessAsync(settingsPath) : 2;
+    public static async Task<int> Main(string[] args) => args switch
+    {
+        ["worker-host", var settingsPath] => await WorkerHost.RunProcessAsync(settingsPath),
+        ["front", .. var options] => await Infrastructure.HttpFront.FrontCommand.RunAsync(options),
+        _ => 2,
+    };
 }

@@ -14,22 +14,22 @@ namespace NanoBanana.Functions.Tests.Security;
 public sealed class LeastPrivilegeTests
 {
     private const string Login = "nanobanana_app_test";
-    private const string Password = "least-privilege-test";
+    // Quotes and semicolons: the script must pass any password through intact.
+    private const string Password = "least'privilege;test\"";
 
     [Fact]
     public async Task TheWholePipeline_RunsAsALoginThatOnlyHoldsTheTwoRoles()
     {
-        // Arrange
+        // Arrange: the login made the way a deployment makes it (database/create-login.sh, run twice as redeploys do).
         await using var db = await TestDatabase.CreateAsync();
         await using var owner = await FunctionApp.StartAsync(database: db);
-        await owner.ExecuteSqlAsync($"""
-            DO $$
-            BEGIN
-                CREATE ROLE {Login} LOGIN NOINHERIT PASSWORD '{Password}';
-            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-            END $$;
-            GRANT nanobanana_api, nanobanana_maintenance TO {Login};
-            """);
+        for (var run = 0; run < 2; run++)
+        {
+            var login = await ProcessRunner.RunScriptAsync(["database", "create-login.sh"], [TestDatabase.UrlOf(db.ConnectionString), Login],
+                new Dictionary<string, string?> { ["NANOBANANA_APP_PASSWORD"] = Password });
+            Assert.True(login.ExitCode == 0, login.ToString());
+        }
+
         var connectionString = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Username = Login, Password = Password }.ConnectionString;
         await using var app = await FunctionApp.StartAsync(settings => settings["Postgres:ConnectionString"] = connectionString);
         var token = TestTokens.For(TestTokens.NewUserId());

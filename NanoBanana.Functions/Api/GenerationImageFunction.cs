@@ -28,6 +28,7 @@ public sealed class GenerationImageFunction(ICallerAuthenticator authenticator, 
         var blob = await images.OpenReadAsync(image.BlobName, ct) ?? throw Problems.ImageNotFound(generation.Status);
         // A completed generation's images never change, so the phone may keep them.
         request.HttpContext.Response.Headers.CacheControl = "private, max-age=86400";
+        BrowserHeaders.Expose(request.HttpContext.Response);
         return TypedResults.Stream(
             blob.Content,
             image.MimeType,

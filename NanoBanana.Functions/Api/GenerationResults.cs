@@ -42,6 +42,7 @@ public sealed class GenerationResults(IOptions<ApiOptions> options, TimeProvider
 
     private void SetHeaders(HttpResponse response, Generation generation)
     {
+        BrowserHeaders.Expose(response);
         response.Headers.ETag = HttpCaching.ETagOf(generation).ToString();
         // Polling responses must not be served from a cache without asking us.
         response.Headers.CacheControl = "private, no-cache";

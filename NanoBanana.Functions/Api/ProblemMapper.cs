@@ -22,6 +22,7 @@ public sealed class ProblemMapper(IOptions<ApiOptions> options, ILogger<ProblemM
     /// <param name="invocation">The function invocation's token: the host cancels it when it stops or times the function out.</param>
     public IResult ToResult(Exception exception, HttpContext httpContext, CancellationToken invocation = default)
     {
+        BrowserHeaders.Expose(httpContext.Response);
         switch (exception is GenerationRefusedException refused ? ToProblem(refused) : exception)
         {
             case ApiProblemException problem:

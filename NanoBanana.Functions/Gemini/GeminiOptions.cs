@@ -53,8 +53,24 @@ public sealed class GeminiOptions : IValidatableObject
     /// <summary>Overrides the Vertex host (tests, private endpoints); normally derived from the location.</summary>
     public string? VertexBaseUrl { get; set; }
 
-    /// <summary>A service-account key file; without it, Application Default Credentials are used.</summary>
+    /// <summary>A service-account key file; without it (and the two below), Application Default Credentials are used.</summary>
     public string? VertexCredentialsFile { get; set; }
+
+    /// <summary>A service-account key file's JSON itself (in Azure: a Key Vault reference), where no file can be placed.</summary>
+    public string? VertexCredentialsJson { get; set; }
+
+    /// <summary>
+    /// Keyless Vertex AI from Azure: the Google workload identity provider
+    /// (//iam.googleapis.com/projects/&lt;number&gt;/locations/global/workloadIdentityPools/&lt;pool&gt;/providers/&lt;provider&gt;)
+    /// that trusts this app's managed identity. Its Entra token is exchanged at Google STS.
+    /// </summary>
+    public string? VertexWorkloadIdentityProvider { get; set; }
+
+    /// <summary>The Entra application ID URI the managed identity gets its token for: the provider's allowed audience.</summary>
+    public string VertexAzureAppIdUri { get; set; } = "api://AzureADTokenExchange";
+
+    /// <summary>With workload identity, a Google service account to impersonate (optional: the federated identity may hold the roles itself).</summary>
+    public string? VertexServiceAccountEmail { get; set; }
 
     /// <summary>
     /// How long one generateContent request may take, for models not in <see cref="ModelTimeouts"/>
@@ -124,6 +140,11 @@ public sealed class GeminiOptions : IValidatableObject
         if (Backend == GeminiBackend.Vertex && string.IsNullOrWhiteSpace(VertexProjectId))
         {
             yield return new ValidationResult("Set Gemini__VertexProjectId: Gemini__Backend is Vertex, which needs the Google Cloud project id.");
+        }
+
+        if (new[] { VertexCredentialsFile, VertexCredentialsJson, VertexWorkloadIdentityProvider }.Count(s => !string.IsNullOrWhiteSpace(s)) > 1)
+        {
+            yield return new ValidationResult("Set only one of Gemini__VertexCredentialsFile, Gemini__VertexCredentialsJson and Gemini__VertexWorkloadIdentityProvider.");
         }
 
         foreach (var (timeout, index) in ModelTimeouts.Select((t, i) => (t, i)))

@@ -10,9 +10,8 @@ public interface IGoogleAccessTokenSource
 }
 
 /// <summary>
-/// Google.Apis.Auth credentials: a service-account key file when configured, otherwise Application
-/// Default Credentials, scoped to cloud-platform. The library caches tokens and refreshes them
-/// before they expire.
+/// Google.Apis.Auth credentials (<see cref="VertexCredentials"/>), scoped to cloud-platform. The
+/// library caches tokens and refreshes them before they expire.
 /// </summary>
 internal sealed class GoogleAccessTokenSource(IOptions<GeminiOptions> options) : IGoogleAccessTokenSource
 {
@@ -33,11 +32,7 @@ internal sealed class GoogleAccessTokenSource(IOptions<GeminiOptions> options) :
         {
             if (_credential is null)
             {
-                var file = options.Value.VertexCredentialsFile;
-                var credential = string.IsNullOrEmpty(file)
-                    ? await GoogleCredential.GetApplicationDefaultAsync(ct)
-                    : (await CredentialFactory.FromFileAsync<ServiceAccountCredential>(file, ct)).ToGoogleCredential();
-                _credential = credential.CreateScoped(CloudPlatformScope);
+                _credential = (await VertexCredentials.CreateAsync(options.Value, ct)).CreateScoped(CloudPlatformScope);
             }
 
             return _credential;

@@ -1,0 +1,34 @@
+using NanoBanana.Functions.Tests.Infrastructure;
+using NanoBanana.Functions.Tests.Infrastructure.HttpFront;
+
+namespace NanoBanana.Functions.Tests.Front;
+
+/// <summary>One app on a database of its own (the maintenance endpoints sweep every row) behind one front, shared by a test class.</summary>
+public sealed class FrontFixture : IAsyncLifetime
+{
+    public const string PageOrigin = "http://page.nanobanana.test:5173";
+
+    private TestDatabase _database = null!;
+
+    internal FunctionApp App { get; private set; } = null!;
+
+    internal HttpFront Front { get; private set; } = null!;
+
+    public HttpClient Http { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        App = await FunctionApp.StartAsync(database: _database);
+        Front = await HttpFront.StartAsync(App, new HttpFrontOptions(Cors: new HostCors([PageOrigin, "http://other.nanobanana.test"], Credentials: false)));
+        Http.BaseAddress = new Uri(Front.BaseUrl);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await Front.DisposeAsync();
+        await App.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+}

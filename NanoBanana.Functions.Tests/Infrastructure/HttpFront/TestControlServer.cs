@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace NanoBanana.Functions.Tests.Infrastructure.HttpFront;
+
+/// <summary>
+/// The browser suite's handle on a test front, on a port of its own so the API's routing stays exactly
+/// functions.metadata's: users and their tokens, the Gemini fake's rules and answers, the requests the
+/// front received, and rows as the database holds them.
+/// </summary>
+internal static class TestControlServer
+{
+    public static async Task<(WebApplication Server, string BaseUrl)> StartAsync(FunctionApp app, GeminiControl gemini, RequestLog requests) =>
+        await LoopbackServer.StartAsync(server =>
+        {
+            server.MapPost("/users", () =>
+            {
+                var userId = TestTokens.NewUserId();
+                return Results.Ok(new { userId, token = TestTokens.For(userId, DateTime.UtcNow.AddHours(2)) });
+            });
+            server.MapGet("/users/{userId}/generations/count", async (string userId) => Results.Ok(new { count = await app.CountRowsAsync(userId) }));
+            server.MapGet("/generations/{id:guid}", async (Guid id) =>
+            {
+                var (status, attempt, errorCode) = await app.RowAsync(id);
+                return Results.Ok(new { status, attempt, errorCode });
+            });
+
+            server.MapPut("/gemini/rules/{marker}", (string marker, GeminiRule rule) =>
+            {
+                gemini.SetRule(marker, rule);
+                return Results.NoContent();
+            });
+            server.MapPost("/gemini/rules/{marker}/release", (string marker) =>
+            {
+                gemini.Release(marker);
+                return Results.NoContent();
+            });
+            server.MapGet("/gemini/calls", (string? marker) => Results.Ok(gemini.Calls(marker).Select(c => c.ToJson())));
+
+            server.MapGet("/requests", (string? method, string? path) => Results.Ok(requests.Snapshot()
+                .Where(r => (method is null || r.Method == method) && (path is null || r.Path == path))));
+        });
+}

@@ -1,0 +1,72 @@
+import { useNanoBananaClient, useHistory } from '@nanobanana/client/react';
+import { useCallback, useEffect, useState } from 'react';
+import { apiUrl, currentToken } from './config';
+import { GenerateForm } from './GenerateForm';
+import { GenerationCard } from './GenerationCard';
+import { History } from './History';
+import { TokenForm } from './TokenForm';
+
+/** The page: a form, the generations followed on this page (newest first), and the history. */
+export function App() {
+  const client = useNanoBananaClient();
+  const [signedIn, setSignedIn] = useState(() => currentToken() !== null);
+  const [tracked, setTracked] = useState<string[]>([]);
+  const history = useHistory({ pageSize: 6 });
+  const { refresh } = history;
+
+  const track = useCallback((id: string) => setTracked((ids) => [id, ...ids.filter((other) => other !== id)]), []);
+
+  // After a reload or in a new tab: the generations this browser started and has not seen finish.
+  const resume = useCallback(() => {
+    void client.resume().then((ids) => setTracked((shown) => [...new Set([...shown, ...ids])]));
+  }, [client]);
+  useEffect(() => {
+    if (signedIn) {
+      resume();
+    }
+  }, [signedIn, resume]);
+
+  if (!signedIn) {
+    return (
+      <main>
+        <Header />
+        <TokenForm onSaved={() => setSignedIn(true)} />
+      </main>
+    );
+  }
+
+  return (
+    <main>
+      <Header />
+      <GenerateForm
+        onCreated={(generation) => {
+          track(generation.id);
+          void refresh();
+        }}
+        onLost={() => window.addEventListener('online', resume, { once: true })}
+      />
+      <section aria-label="Your generations" className="tracked">
+        {tracked.map((id) => (
+          <GenerationCard key={id} id={id} onChanged={() => void refresh()} onDismiss={() => setTracked((ids) => ids.filter((other) => other !== id))} />
+        ))}
+      </section>
+      <History history={history} onOpen={track} />
+      <footer>
+        API: <code>{apiUrl}</code>
+      </footer>
+    </main>
+  );
+}
+
+function Header() {
+  return (
+    <header>
+      <h1>
+        <svg className="logo" viewBox="0 0 32 32" aria-hidden="true">
+          <path d="M6 22c8 4 18 0 21-12 1-3 0-5-1-6l-2 1c1 2 1 4 0 6-3 8-10 11-17 9z" fill="#ffe135" stroke="#1d1b16" strokeWidth="1.5" strokeLinejoin="round" />
+        </svg>
+        NanoBanana
+      </h1>
+    </header>
+  );
+}

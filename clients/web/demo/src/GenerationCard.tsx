@@ -1,0 +1,127 @@
+import { isTerminal, type Generation } from '@nanobanana/client';
+import { useGeneration, useImageUrl, useNanoBananaClient } from '@nanobanana/client/react';
+import { useEffect, useRef, useState } from 'react';
+import { failureMessage } from './failure-messages';
+import { notifyIfHidden } from './notify';
+import { Elapsed } from './Elapsed';
+
+/** One generation followed live: processing with a timer, the result, or why it failed; `onChanged` when its status moves. */
+export function GenerationCard({ id, onChanged, onDismiss }: { id: string; onChanged: () => void; onDismiss: () => void }) {
+  const { generation, error } = useGeneration(id);
+  const previous = useRef<Generation>(undefined);
+
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = generation;
+    if (!generation || !before || before.status === generation.status) {
+      return;
+    }
+
+    if (!isTerminal(before.status) && isTerminal(generation.status)) {
+      notifyIfHidden(generation);
+    }
+
+    onChanged();
+  }, [generation, onChanged]);
+
+  return (
+    <article className="card generation" data-testid="generation" data-id={id} data-status={generation?.status ?? 'loading'}>
+      <button type="button" className="dismiss" aria-label="Hide" onClick={onDismiss}>
+        ✕
+      </button>
+      <p className="prompt">{generation?.prompt ?? '…'}</p>
+      {!generation ? (
+        <p data-testid="status">{error?.fatal ? 'This generation is gone.' : 'Loading…'}</p>
+      ) : (
+        <Body generation={generation} />
+      )}
+      {error && !error.fatal && generation && !isTerminal(generation.status) && <p className="hint">Offline? Still trying…</p>}
+    </article>
+  );
+}
+
+function Body({ generation }: { generation: Generation }) {
+  switch (generation.status) {
+    case 'pending':
+    case 'processing':
+      return <Processing generation={generation} />;
+    case 'completed':
+      return <Result generation={generation} />;
+    case 'failed':
+      return <Failed generation={generation} />;
+    case 'cancelled':
+      return (
+        <>
+          <p data-testid="status">Cancelled.</p>
+          <Action label="Try again" testId="retry" run={(client) => client.retry(generation.id)} />
+        </>
+      );
+  }
+}
+
+function Processing({ generation }: { generation: Generation }) {
+  return (
+    <>
+      <div className="processing">
+        <span className="spinner" aria-hidden="true" />
+        <p data-testid="status">Processing…</p>
+        <Elapsed generation={generation} />
+      </div>
+      <p className="hint">You can lock your phone or close this tab: it keeps going.</p>
+      <Action label="Cancel" testId="cancel" secondary run={(client) => client.cancel(generation.id)} />
+    </>
+  );
+}
+
+function Result({ generation }: { generation: Generation }) {
+  const { url, error } = useImageUrl(generation.images.length > 0 ? generation.id : null);
+  return (
+    <>
+      <p data-testid="status" className="sr-only">
+        Completed.
+      </p>
+      {url ? <img data-testid="result-image" className="result" src={url} alt={generation.prompt} /> : <div className="result placeholder">{error ? 'The image could not be loaded.' : ''}</div>}
+      {generation.text && <p className="model-text">{generation.text}</p>}
+      <p className="hint">Done in {generation.elapsedSeconds.toFixed(0)} s</p>
+      <Action label="Download" testId="download" run={(client) => client.download(generation.id, 0)} />
+    </>
+  );
+}
+
+function Failed({ generation }: { generation: Generation }) {
+  return (
+    <>
+      <p data-testid="failure" data-code={generation.error?.code} role="alert" className="problem">
+        {failureMessage(generation.error)}
+      </p>
+      {generation.error?.retryable && <Action label="Retry" testId="retry" run={(client) => client.retry(generation.id)} />}
+    </>
+  );
+}
+
+/** A button that runs one client call, disabled while it runs, saying so if it fails. */
+function Action({ label, testId, run, secondary }: { label: string; testId: string; run: (client: ReturnType<typeof useNanoBananaClient>) => Promise<unknown>; secondary?: boolean }) {
+  const client = useNanoBananaClient();
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string>();
+  return (
+    <>
+      <button
+        type="button"
+        data-testid={testId}
+        className={secondary ? 'secondary' : undefined}
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          setProblem(undefined);
+          run(client)
+            .catch((error: unknown) => setProblem(error instanceof Error ? error.message : String(error)))
+            .finally(() => setBusy(false));
+        }}
+      >
+        {label}
+      </button>
+      {problem && <p className="problem">{problem}</p>}
+    </>
+  );
+}

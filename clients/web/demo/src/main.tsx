@@ -1,0 +1,17 @@
+import { NanoBananaClient } from '@nanobanana/client';
+import { NanoBananaProvider } from '@nanobanana/client/react';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { apiUrl, currentToken } from './config';
+import './styles.css';
+
+const client = new NanoBananaClient({ baseUrl: apiUrl, token: currentToken });
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <NanoBananaProvider client={client}>
+      <App />
+    </NanoBananaProvider>
+  </StrictMode>,
+);

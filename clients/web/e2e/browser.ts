@@ -1,0 +1,23 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's chromium (a test tool's own browser download is not available here). */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A phone-sized browser profile of its own, signed in as `token` (the page reads it from localStorage). */
+export async function phone(browser: Browser, token: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, acceptDownloads: true });
+  await context.addInitScript((value) => localStorage.setItem('nanobanana-demo:token', value), token);
+  return context;
+}
+
+export function card(page: Page, status?: string) {
+  return page.locator(status ? `[data-testid=generation][data-status=${status}]` : '[data-testid=generation]');
+}

@@ -1,0 +1,228 @@
+import type { CreateOptions, NanoBananaClientOptions, Watch, WatchOptions } from './client-options.js';
+import { isAnswerLost, newIdempotencyKey, pendingCreateMaxAgeMs, sendCreate, type Created } from './creates.js';
+import { Http, apiError } from './http.js';
+import { downloadName, saveBlob } from './images.js';
+import { LocalStore, MemoryStorage, browserStorage, browserStorageChanges } from './local-store.js';
+import { browserPageSignals, type PageSignals } from './page-signals.js';
+import { GenerationPoller, type PollSettings } from './poller.js';
+import { browserTabLocks, type TabLocks } from './tab-locks.js';
+import type { CreateGenerationRequest, Generation, GenerationPage, HistoryQuery } from './types.js';
+
+/**
+ * The NanoBanana API for a page: create, watch, resume after a reload, act on generations, read
+ * history and images. Safe with several watchers and tabs on one generation: one poll in flight.
+ */
+export class NanoBananaClient {
+  private readonly http: Http;
+  private readonly store: LocalStore;
+  private readonly page: PageSignals;
+  private readonly locks: TabLocks;
+  private readonly settings: PollSettings;
+  private readonly prefix: string;
+  private readonly createAttempts: number;
+  private readonly pollers = new Map<string, GenerationPoller>();
+
+  constructor(options: NanoBananaClientOptions) {
+    this.prefix = options.storagePrefix ?? 'nanobanana';
+    this.http = new Http(options.baseUrl, options.token, options.fetch ?? ((input, init) => globalThis.fetch(input, init)));
+    this.page = options.page ?? browserPageSignals();
+    this.locks = options.locks ?? browserTabLocks();
+    this.store = new LocalStore(
+      options.storage === undefined ? browserStorage() : (options.storage ?? new MemoryStorage()),
+      options.storageChanges ?? browserStorageChanges(),
+      this.prefix,
+    );
+    this.settings = {
+      hiddenPollSeconds: options.hiddenPollSeconds ?? 30,
+      defaultPollSeconds: options.defaultPollSeconds ?? 10,
+      maxBackoffSeconds: options.maxBackoffSeconds ?? 60,
+      pollTimeoutSeconds: options.pollTimeoutSeconds ?? 30,
+      random: options.random ?? Math.random,
+    };
+    this.createAttempts = options.createAttempts ?? 6;
+    this.store.prune();
+  }
+
+  /**
+   * Starts a generation. The request is kept in storage with its Idempotency-Key before it is sent and
+   * sent again with the same key while the answer is lost, here or by `resume()` after a reload.
+   */
+  async create(request: CreateGenerationRequest, options: CreateOptions = {}): Promise<Generation> {
+    const pending = { key: options.idempotencyKey ?? newIdempotencyKey(), request, createdAt: Date.now() };
+    // If it does not fit (large images), it is still sent and repeated, just not across a reload.
+    this.store.savePendingCreate(pending);
+    let created: Created;
+    try {
+      created = await sendCreate(this.sender(), pending, options);
+    } catch (error) {
+      // Still unanswered: left for resume() to send again. Refused or aborted: nothing to repeat.
+      if (!isAnswerLost(error)) {
+        this.store.removePendingCreate(pending.key);
+      }
+
+      throw error;
+    }
+
+    this.store.removePendingCreate(pending.key);
+    return this.accept(created);
+  }
+
+  /**
+   * After a reload or in a new tab: sends again the creates whose answer was lost, then returns the
+   * ids of the generations this browser started and has not seen finish, newest first. Watch them.
+   */
+  async resume(): Promise<string[]> {
+    for (const pending of this.store.pendingCreates()) {
+      if (Date.now() - pending.createdAt > pendingCreateMaxAgeMs) {
+        this.store.removePendingCreate(pending.key);
+        continue;
+      }
+
+      try {
+        const created = await sendCreate({ ...this.sender(), attempts: 1 }, pending, {});
+        this.store.removePendingCreate(pending.key);
+        this.accept(created);
+      } catch (error) {
+        if (!isAnswerLost(error)) {
+          this.store.removePendingCreate(pending.key);
+        }
+      }
+    }
+
+    return this.store.activeIds();
+  }
+
+  /** Calls `onUpdate` with each new state of the generation until it is completed, failed or cancelled. */
+  watch(id: string, onUpdate: (generation: Generation) => void, options: WatchOptions = {}): Watch {
+    let poller = this.pollers.get(id);
+    if (!poller) {
+      const created: GenerationPoller = new GenerationPoller(
+        id,
+        { http: this.http, store: this.store, locks: this.locks, page: this.page, settings: this.settings, lockPrefix: this.prefix },
+        () => this.pollers.get(id) === created && this.pollers.delete(id),
+      );
+      poller = created;
+      this.pollers.set(id, poller);
+    }
+
+    let settle: { resolve: (g: Generation) => void; reject: (e: unknown) => void } | undefined;
+    const done = new Promise<Generation>((resolve, reject) => (settle = { resolve, reject }));
+    done.catch(() => {}); // a caller that never reads `done` must not see an unhandled rejection
+
+    const unsubscribe = poller.subscribe({
+      update(generation) {
+        onUpdate(generation);
+        if (generation.status === 'completed' || generation.status === 'failed' || generation.status === 'cancelled') {
+          settle?.resolve(generation);
+        }
+      },
+      error(error, fatal) {
+        options.onError?.(error, fatal);
+        if (fatal) {
+          settle?.reject(error);
+        }
+      },
+    });
+    const stop = () => {
+      unsubscribe();
+      options.signal?.removeEventListener('abort', stop);
+      settle?.reject(new DOMException('The watch was stopped.', 'AbortError'));
+    };
+    options.signal?.addEventListener('abort', stop);
+    return { stop, done };
+  }
+
+  /** Waits for the generation to finish (Replicate's `wait`). */
+  wait(id: string, options: Omit<WatchOptions, 'onError'> = {}): Promise<Generation> {
+    const watch = this.watch(id, () => {}, options);
+    return watch.done.finally(() => watch.stop());
+  }
+
+  async get(id: string): Promise<Generation> {
+    return (await this.http.json<Generation>({ method: 'GET', path: generationPath(id) })).value;
+  }
+
+  /** Stops a pending or processing generation; the worker's late result is then discarded. */
+  async cancel(id: string): Promise<Generation> {
+    const { value, response } = await this.http.json<Generation>({ method: 'POST', path: `${generationPath(id)}/cancel` });
+    return this.accept({ generation: value, etag: response.headers.get('ETag') ?? undefined });
+  }
+
+  /** Runs a failed or cancelled generation again (same id); watchers of it see it pending again. */
+  async retry(id: string, options: { geminiApiKey?: string } = {}): Promise<Generation> {
+    const headers: Record<string, string> = options.geminiApiKey ? { 'X-Gemini-Api-Key': options.geminiApiKey } : {};
+    const { value, response } = await this.http.json<Generation>({ method: 'POST', path: `${generationPath(id)}/retry`, headers });
+    return this.accept({ generation: value, etag: response.headers.get('ETag') ?? undefined });
+  }
+
+  /** Deletes the generation and its images. */
+  async remove(id: string): Promise<void> {
+    const response = await this.http.send({ method: 'DELETE', path: generationPath(id) });
+    if (!response.ok) {
+      throw await apiError(response);
+    }
+
+    this.store.removeActive(id);
+    this.store.removePollState(id);
+  }
+
+  /** One page of the caller's generations, newest first; pass `nextCursor` back as `cursor` for the next. */
+  async history(query: HistoryQuery = {}): Promise<GenerationPage> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined) {
+        params.set(name, String(value));
+      }
+    }
+
+    const search = params.size > 0 ? `?${params}` : '';
+    return (await this.http.json<GenerationPage>({ method: 'GET', path: `/api/generations${search}` })).value;
+  }
+
+  /** A result image's bytes (the endpoint needs the bearer token, so an <img src> cannot fetch it). */
+  async imageBlob(id: string, index = 0): Promise<Blob> {
+    return (await this.image(id, index)).blob();
+  }
+
+  /** An object URL of a result image for <img src>; revoke it (URL.revokeObjectURL) when done. */
+  async imageUrl(id: string, index = 0): Promise<string> {
+    return URL.createObjectURL(await this.imageBlob(id, index));
+  }
+
+  /** Saves a result image as a file with its real type (e.g. `<id>-0.png`). */
+  async download(id: string, index = 0, filename?: string): Promise<void> {
+    const response = await this.image(id, index);
+    const blob = await response.blob();
+    saveBlob(blob, filename ?? downloadName(response.headers.get('Content-Disposition'), id, index, blob.type));
+  }
+
+  private async image(id: string, index: number): Promise<Response> {
+    // The HTTP cache may answer: a completed generation's images never change.
+    const response = await this.http.send({ method: 'GET', path: `${generationPath(id)}/image?index=${index}`, cache: 'default' });
+    if (!response.ok) {
+      throw await apiError(response);
+    }
+
+    return response;
+  }
+
+  /** An answer from the server: remembered for watchers in every tab. */
+  private accept({ generation, etag }: Created): Generation {
+    if (generation.status === 'pending' || generation.status === 'processing') {
+      this.store.addActive(generation.id, Date.parse(generation.createdAt) || Date.now());
+    }
+
+    const previous = this.store.pollState(generation.id);
+    this.store.savePollState(generation.id, { polledAt: previous?.polledAt ?? 0, ...(etag ? { etag } : {}), generation, receivedAt: Date.now() });
+    this.pollers.get(generation.id)?.offer(generation, etag);
+    return generation;
+  }
+
+  private sender() {
+    return { http: this.http, page: this.page, attempts: this.createAttempts, maxBackoffSeconds: this.settings.maxBackoffSeconds, random: this.settings.random };
+  }
+}
+
+function generationPath(id: string): string {
+  return `/api/generations/${encodeURIComponent(id)}`;
+}

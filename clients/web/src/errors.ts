@@ -1,0 +1,43 @@
+/** One invalid field of a 400 `validation_failed`-style problem. */
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/** What the API answered with an RFC 9457 problem (or any non-2xx): switch on `code`. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+
+  constructor(
+    /** HTTP status. */
+    readonly status: number,
+    /** The problem's stable code (e.g. `generation_not_found`, `rate_limited`), or `http_<status>` when the body had none. */
+    readonly code: string,
+    message: string,
+    /** Seconds the server asked to wait (Retry-After), when it said. */
+    readonly retryAfterSeconds: number | undefined,
+    readonly errors: readonly FieldError[] = [],
+    readonly traceId?: string,
+  ) {
+    super(message);
+  }
+
+  /** Asking again later may succeed (timeouts, limits, outages). */
+  get transient(): boolean {
+    return this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+/** The request never got an answer: offline, DNS, a dropped connection, a CORS refusal. */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}

@@ -1,0 +1,26 @@
+export { NanoBananaClient } from './client.js';
+export type { NanoBananaClientOptions, CreateOptions, Watch, WatchOptions } from './client-options.js';
+export { ApiError, NetworkError } from './errors.js';
+export type { FieldError } from './errors.js';
+export type { TokenSource } from './http.js';
+export { toInputImage } from './images.js';
+export { MemoryStorage } from './local-store.js';
+export type { KeyValueStorage, StorageChanges } from './local-store.js';
+export { browserPageSignals } from './page-signals.js';
+export type { PageSignals, WakeReason } from './page-signals.js';
+export { browserTabLocks, inTabLocks } from './tab-locks.js';
+export type { TabLocks } from './tab-locks.js';
+export { isTerminal } from './types.js';
+export type {
+  AspectRatio,
+  CreateGenerationRequest,
+  GeneratedImage,
+  Generation,
+  GenerationError,
+  GenerationPage,
+  GenerationStatus,
+  HistoryQuery,
+  InputImage,
+  InputImageType,
+  Resolution,
+} from './types.js';

@@ -1,0 +1,215 @@
+import { afterEach, beforeEach, vi } from 'vitest';
+import { inTabLocks, MemoryStorage, NanoBananaClient, type Generation, type NanoBananaClientOptions, type PageSignals, type TabLocks, type WakeReason } from '../src/index.js';
+import type { StorageChanges } from '../src/local-store.js';
+
+export interface Recorded {
+  method: string;
+  path: string;
+  headers: Headers;
+  body: unknown;
+}
+
+type Reply = (request: Recorded, signal: AbortSignal | undefined) => Response | undefined | Promise<Response>;
+
+/**
+ * The API's HTTP behaviour in memory, behind a fetch: creates (idempotent by key), gets with ETag and
+ * 304, cancel, history. Every request is recorded; `next` replies override the model once each.
+ */
+export class FakeApi {
+  readonly requests: Recorded[] = [];
+  readonly generations = new Map<string, { generation: Generation; version: number }>();
+  private readonly keys = new Map<string, string>();
+  private readonly replies: Reply[] = [];
+  pollAfterSeconds = 10;
+
+  /** Answers the next request(s) this way instead of the model (undefined: let the model answer). */
+  next(...replies: Reply[]): void {
+    this.replies.push(...replies);
+  }
+
+  readonly fetch: typeof fetch = async (input, init) => {
+    const url = new URL(String(input));
+    const recorded: Recorded = {
+      method: init?.method ?? 'GET',
+      path: url.pathname + url.search,
+      headers: new Headers(init?.headers),
+      body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
+    };
+    this.requests.push(recorded);
+    const scripted = await this.replies.shift()?.(recorded, init?.signal ?? undefined);
+    return scripted ?? this.answer(recorded);
+  };
+
+  polls(id: string): Recorded[] {
+    return this.requests.filter((r) => r.method === 'GET' && r.path === `/api/generations/${id}`);
+  }
+
+  creates(): Recorded[] {
+    return this.requests.filter((r) => r.method === 'POST' && r.path === '/api/generations');
+  }
+
+  set(id: string, change: Partial<Generation>): void {
+    const entry = this.generations.get(id)!;
+    entry.generation = { ...entry.generation, ...change };
+    entry.version++;
+  }
+
+  private answer(request: Recorded): Response {
+    if (request.method === 'POST' && request.path === '/api/generations') {
+      const key = request.headers.get('Idempotency-Key') ?? crypto.randomUUID();
+      const existing = this.keys.get(key);
+      const id = existing ?? crypto.randomUUID();
+      if (!existing) {
+        this.keys.set(key, id);
+        this.generations.set(id, { generation: generation(id, (request.body as { prompt: string }).prompt, this.pollAfterSeconds), version: 1 });
+      }
+
+      return this.json(202, id);
+    }
+
+    if (request.method === 'GET' && request.path.startsWith('/api/generations?') || request.path === '/api/generations') {
+      const items = [...this.generations.values()].map((entry) => entry.generation).reverse();
+      return new Response(JSON.stringify({ items, nextCursor: null }), { headers: { 'Content-Type': 'application/json' } });
+    }
+
+    const match = /^\/api\/generations\/([^/?]+)(\/cancel)?$/.exec(request.path);
+    const entry = match ? this.generations.get(match[1]!) : undefined;
+    if (!match || !entry) {
+      return problem(404, 'generation_not_found');
+    }
+
+    if (match[2]) {
+      this.set(match[1]!, { status: 'cancelled', pollAfterSeconds: null });
+      return this.json(200, match[1]!);
+    }
+
+    if (request.headers.get('If-None-Match') === etag(entry.version)) {
+      return new Response(null, { status: 304, headers: { ETag: etag(entry.version) } });
+    }
+
+    return this.json(200, match[1]!);
+  }
+
+  private json(status: number, id: string): Response {
+    const { generation, version } = this.generations.get(id)!;
+    return new Response(JSON.stringify(generation), { status, headers: { 'Content-Type': 'application/json', ETag: etag(version) } });
+  }
+}
+
+export function problem(status: number, code: string, retryAfter?: number): Response {
+  const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
+  if (retryAfter !== undefined) {
+    headers['Retry-After'] = String(retryAfter);
+  }
+
+  return new Response(JSON.stringify({ status, code, title: code, detail: `${code} detail` }), { status, headers });
+}
+
+export const offline: Reply = () => {
+  throw new TypeError('Failed to fetch');
+};
+
+/** No answer, ever, until the request is aborted. */
+export const noAnswer: Reply = (_, signal) =>
+  new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+
+function etag(version: number): string {
+  return `W/"${version}"`;
+}
+
+function generation(id: string, prompt: string, pollAfterSeconds: number): Generation {
+  return {
+    id,
+    status: 'pending',
+    prompt,
+    options: { aspectRatio: null, resolution: null, model: null },
+    inputImageCount: 0,
+    createdAt: new Date().toISOString(),
+    startedAt: null,
+    completedAt: null,
+    elapsedSeconds: 0,
+    attempts: 0,
+    error: null,
+    images: [],
+    text: null,
+    pollAfterSeconds,
+  };
+}
+
+/** A page whose visibility, connectivity and wake-ups the test decides. */
+export class FakePage implements PageSignals {
+  hidden = false;
+  online = true;
+  private readonly listeners = new Set<(reason: WakeReason) => void>();
+
+  isHidden = () => this.hidden;
+
+  isOnline = () => this.online;
+
+  onWake(listener: (reason: WakeReason) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  wake(reason: WakeReason): void {
+    this.listeners.forEach((listener) => listener(reason));
+  }
+}
+
+/** Tabs of one origin: one localStorage (each write announced to the other tabs, as the storage event is), one set of locks. */
+export class FakeBrowser {
+  readonly storage = new MemoryStorage();
+  readonly locks: TabLocks = inTabLocks();
+  private readonly tabs: Set<(key: string) => void>[] = [];
+
+  constructor(readonly api: FakeApi) {}
+
+  /** A tab's client; `page` is that tab's. */
+  tab(page = new FakePage(), options: Partial<NanoBananaClientOptions> = {}): NanoBananaClient {
+    const listeners = new Set<(key: string) => void>();
+    this.tabs.push(listeners);
+    const changes: StorageChanges = (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    };
+    const storage = this.storage;
+    const announce = (key: string) => this.tabs.filter((tab) => tab !== listeners).forEach((tab) => tab.forEach((listener) => listener(key)));
+    return new NanoBananaClient({
+      baseUrl: 'http://api.test',
+      token: () => 'token-1',
+      fetch: this.api.fetch,
+      page,
+      locks: this.locks,
+      random: () => 0.5,
+      storage: {
+        get length() {
+          return storage.length;
+        },
+        key: (i) => storage.key(i),
+        getItem: (k) => storage.getItem(k),
+        setItem: (k, v) => {
+          storage.setItem(k, v);
+          announce(k);
+        },
+        removeItem: (k) => {
+          storage.removeItem(k);
+          announce(k);
+        },
+      },
+      storageChanges: changes,
+      ...options,
+    });
+  }
+}
+
+/** For each test: fake timers from a fixed date, and a fresh API and browser (handed to `use`). */
+export function freshFakes(use: (fakes: { api: FakeApi; browser: FakeBrowser }) => void): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    const api = new FakeApi();
+    use({ api, browser: new FakeBrowser(api) });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}

@@ -1,0 +1,111 @@
+// The function app's settings, as one pure function of what the deployment knows. function-app.bicep
+// applies its result to the site; the tests (BicepTemplateTests) evaluate the same function with
+// `bicep build-params` and start the app's real option validation on what comes out, so a setting
+// the app requires at start cannot be missing from Azure without a test failing.
+
+@export()
+@description('How callers prove who they are (README "Security"). Empty strings for what a mode does not use.')
+type authInput = {
+  @description('SupabaseHs256: HS256 secret from Key Vault. Oidc: keys from the authority. Jwks: a bare JWKS URL. AppServiceAuth: Easy Auth in front.')
+  mode: 'SupabaseHs256' | 'Oidc' | 'Jwks' | 'AppServiceAuth'
+  issuer: string
+  audience: string
+  authority: string
+  jwksUri: string
+}
+
+@export()
+@description('Which Gemini endpoint the worker calls, and with which credentials.')
+type geminiInput = {
+  @description('Developer: Gemini Developer API key from Key Vault. Vertex: Vertex AI with a service-account key from Key Vault, or keyless with workload identity federation.')
+  backend: 'Developer' | 'Vertex'
+  model: string
+  @description('Developer only: whether the server has its own key (the gemini-api-key secret); without it every create must bring X-Gemini-Api-Key.')
+  hasServerKey: bool
+  vertexProjectId: string
+  vertexLocation: string
+  @description('Vertex only: ServiceAccountKey (vertex-credentials secret) or WorkloadIdentity (the app\'s managed identity, exchanged at Google STS).')
+  vertexCredentials: 'ServiceAccountKey' | 'WorkloadIdentity'
+  @description('WorkloadIdentity only: //iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>.')
+  workloadIdentityProvider: string
+  @description('WorkloadIdentity only: the Entra application ID URI the managed identity asks a token for (the provider\'s allowed audience).')
+  azureAppIdUri: string
+  @description('WorkloadIdentity only, optional: a Google service account to impersonate.')
+  serviceAccountEmail: string
+}
+
+@export()
+type settingsInput = {
+  storageAccountName: string
+  @description('https://<vault>.vault.azure.net/')
+  keyVaultUri: string
+  applicationInsightsConnectionString: string
+  queueName: string
+  imageContainer: string
+  auth: authInput
+  gemini: geminiInput
+  @description('Ids of the AES keys sealing personal Gemini keys; the first seals, all open (secrets encryption-key-<id>).')
+  encryptionKeyIds: string[]
+  cleanupSchedule: string
+  repairSchedule: string
+}
+
+@export()
+@description('A Key Vault reference the platform resolves with the app\'s identity (versionless: follows rotation).')
+func keyVaultReference(keyVaultUri string, secretName string) string =>
+  '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretName}/)'
+
+func authSettings(auth authInput, keyVaultUri string) object =>
+  auth.mode == 'AppServiceAuth'
+    ? { Auth__Mode: 'AppServiceAuth' }
+    : union(
+        { Auth__Mode: 'Jwt', Auth__Issuer: auth.issuer, Auth__Audience: auth.audience },
+        auth.mode == 'SupabaseHs256' ? { Auth__SigningKey: keyVaultReference(keyVaultUri, 'auth-signing-key') } : {},
+        auth.mode == 'Oidc' ? { Auth__Authority: auth.authority } : {},
+        auth.mode == 'Jwks' ? { Auth__JwksUri: auth.jwksUri } : {})
+
+func geminiSettings(gemini geminiInput, keyVaultUri string) object =>
+  gemini.backend == 'Developer'
+    ? union(
+        { Gemini__Backend: 'Developer', Gemini__Model: gemini.model },
+        gemini.hasServerKey ? { Gemini__ApiKey: keyVaultReference(keyVaultUri, 'gemini-api-key') } : {})
+    : union(
+        {
+          Gemini__Backend: 'Vertex'
+          Gemini__Model: gemini.model
+          Gemini__VertexProjectId: gemini.vertexProjectId
+          Gemini__VertexLocation: gemini.vertexLocation
+        },
+        gemini.vertexCredentials == 'ServiceAccountKey'
+          ? { Gemini__VertexCredentialsJson: keyVaultReference(keyVaultUri, 'vertex-credentials') }
+          : union(
+              {
+                Gemini__VertexWorkloadIdentityProvider: gemini.workloadIdentityProvider
+                Gemini__VertexAzureAppIdUri: gemini.azureAppIdUri
+              },
+              empty(gemini.serviceAccountEmail) ? {} : { Gemini__VertexServiceAccountEmail: gemini.serviceAccountEmail }))
+
+func encryptionKeySettings(ids string[], keyVaultUri string) object =>
+  union(
+    toObject(ids, id => 'Secrets__EncryptionKeys__${id}', id => keyVaultReference(keyVaultUri, 'encryption-key-${id}')),
+    { Secrets__ActiveKeyId: ids[0] })
+
+@export()
+@description('Every app setting NanoBanana reads in Azure (README "Configuration"), secrets as Key Vault references.')
+func appSettings(input settingsInput) object =>
+  union(
+    {
+      // Storage by identity: the host and the app's own clients read the account name, no keys.
+      AzureWebJobsStorage__accountName: input.storageAccountName
+      APPLICATIONINSIGHTS_CONNECTION_STRING: input.applicationInsightsConnectionString
+      // The connection string goes through PgBouncer (6432) as the least-privilege login; it holds
+      // that login's password, so it lives in Key Vault as a whole.
+      Postgres__ConnectionString: keyVaultReference(input.keyVaultUri, 'postgres-connection-string')
+      Storage__QueueName: input.queueName
+      Storage__ImageContainer: input.imageContainer
+      Maintenance__CleanupSchedule: input.cleanupSchedule
+      Maintenance__RepairSchedule: input.repairSchedule
+    },
+    authSettings(input.auth, input.keyVaultUri),
+    geminiSettings(input.gemini, input.keyVaultUri),
+    encryptionKeySettings(input.encryptionKeyIds, input.keyVaultUri))
