@@ -102,7 +102,7 @@ param queueAgeMinutes int = 5
 param quotaFailures int = 10
 
 param cleanupSchedule string = '0 0 2 * * *'
-param repairSchedule string = '0 */5 * * * *'
+param repairSchedule string = '*/30 * * * * *'
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NanoBanana.Functions.Processing;
 using NanoBanana.Functions.Tests.Infrastructure;
 using NanoBanana.Functions.Tests.Infrastructure.HttpFront;
 
@@ -93,8 +94,9 @@ public sealed class OperatorScriptTests
         await using var app = await FunctionApp.StartAsync(QuietTimers, database: db);
         var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
         await app.RawQueue.ClearMessagesAsync();
-        await app.ExecuteSqlAsync("""
-            UPDATE generations SET status = 'processing', attempt = 3, run_attempt = 3, started_at = now() - interval '1 hour',
+        var lastAttempt = new ProcessingOptions().MaxAttempts;
+        await app.ExecuteSqlAsync($"""
+            UPDATE generations SET status = 'processing', attempt = {lastAttempt}, run_attempt = {lastAttempt}, started_at = now() - interval '1 hour',
                    lease_expires_at = now() - interval '30 minutes', completed_at = NULL
             WHERE id = @id
             """, ("id", generation.Id));

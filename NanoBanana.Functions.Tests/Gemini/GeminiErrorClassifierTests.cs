@@ -42,17 +42,23 @@ public sealed class GeminiErrorClassifierTests
     }
 
     [Theory]
-    [InlineData(HttpStatusCode.BadRequest, false)]
-    [InlineData(HttpStatusCode.Forbidden, false)]
-    [InlineData(HttpStatusCode.NotFound, false)]
-    [InlineData(HttpStatusCode.RequestTimeout, true)]
-    [InlineData(HttpStatusCode.InternalServerError, true)]
-    [InlineData(HttpStatusCode.BadGateway, true)]
-    [InlineData(HttpStatusCode.ServiceUnavailable, true)]
-    [InlineData(HttpStatusCode.GatewayTimeout, true)]
-    public void Classify_SeparatesFinalFromTransientStatuses(HttpStatusCode status, bool transient)
+    [InlineData(HttpStatusCode.BadRequest, false, true)]
+    [InlineData(HttpStatusCode.Forbidden, false, true)]
+    [InlineData(HttpStatusCode.NotFound, false, true)]
+    [InlineData(HttpStatusCode.RequestTimeout, true, false)]
+    [InlineData(HttpStatusCode.TooManyRequests, true, true)]
+    [InlineData(HttpStatusCode.InternalServerError, true, false)]
+    [InlineData(HttpStatusCode.BadGateway, true, false)]
+    [InlineData(HttpStatusCode.ServiceUnavailable, true, true)]
+    [InlineData(HttpStatusCode.GatewayTimeout, true, false)]
+    public void Classify_SeparatesFinalFromTransient_AndRefusalsFromWorkThatMayHaveStarted(HttpStatusCode status, bool transient, bool notStarted)
     {
-        Assert.Equal(transient, GeminiErrorClassifier.Classify(status, null, null, "m").Transient);
-        Assert.Equal(transient, GeminiErrorClassifier.IsTransientStatus(status));
+        // Act
+        var failure = GeminiErrorClassifier.Classify(status, null, null, "m");
+
+        // Assert: only a refusal is free (and retried within the call when transient).
+        Assert.Equal(transient, failure.Transient);
+        Assert.Equal(notStarted, failure.NotStarted);
+        Assert.Equal(transient && notStarted, GeminiErrorClassifier.IsRefusedBeforeWork(status));
     }
 }

@@ -50,6 +50,23 @@ public sealed class ExceptionHandlingMiddlewareTests
     }
 
     [Fact]
+    public async Task ARequestTheHostStopped_IsA503WithItsOwnCode_NotAStorageOutage()
+    {
+        // Arrange: the host cancels the invocation (drain, deploy, function timeout); the client is still there.
+        using var stopping = new CancellationTokenSource();
+        var invocation = TestFunctionContext.ForHttp(new DefaultHttpContext(), cancellation: stopping.Token);
+        await stopping.CancelAsync();
+
+        // Act
+        await Middleware().Invoke(invocation, _ => throw new OperationCanceledException(stopping.Token));
+
+        // Assert
+        var problem = Assert.IsType<ProblemHttpResult>(invocation.GetInvocationResult().Value);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, problem.StatusCode);
+        Assert.Equal(ProblemCodes.ServiceInterrupted, problem.ProblemDetails.Extensions["code"]);
+    }
+
+    [Fact]
     public async Task AnExceptionAfterTheResponseStarted_IsRethrown_ForTheHostToEndTheResponse()
     {
         // Arrange: a streamed image that broke off after its first bytes went out.

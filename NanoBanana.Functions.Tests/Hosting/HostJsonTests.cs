@@ -27,14 +27,32 @@ public sealed class HostJsonTests
     }
 
     [Fact]
-    public void FunctionTimeout_OutlastsTheLease_WhichOutlastsAGeminiCall()
+    public void FunctionTimeout_OutlastsTheLongestGeminiCall_AndTheQueueOutlastsTheWorkersAttempts()
     {
-        var functionTimeout = TimeSpan.Parse(Host.GetProperty("functionTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-        var lease = new NanoBanana.Functions.Processing.ProcessingOptions().Lease;
-        var geminiBudget = TimeSpan.FromSeconds(new NanoBanana.Functions.Gemini.GeminiOptions().TotalTimeoutSeconds);
+        // Arrange: the defaults, against the host.json the build ships.
+        var host = NanoBanana.Functions.Hosting.HostJson.Load(FunctionsOutput.Directory)!;
+        var gemini = new NanoBanana.Functions.Gemini.GeminiOptions { Backend = NanoBanana.Functions.Gemini.GeminiBackend.Developer };
 
-        Assert.True(functionTimeout > lease, $"functionTimeout {functionTimeout} <= lease {lease}");
-        Assert.True(lease > geminiBudget, $"lease {lease} <= Gemini budget {geminiBudget}");
+        // Act
+        var disagreement = host.Disagreement(gemini.LongestCall, new NanoBanana.Functions.Processing.ProcessingOptions().MaxAttempts);
+
+        // Assert
+        Assert.Null(disagreement);
+    }
+
+    [Theory]
+    [InlineData("00:05:00", 6, "functionTimeout")]
+    [InlineData("00:10:00", 5, "maxDequeueCount")]
+    public void AHostJsonThatWouldCutACallOff_OrGiveUpFirst_IsNamed(string functionTimeout, int maxDequeueCount, string named)
+    {
+        // Arrange: the longest default call is the pro model's 300 s plus 3 retry waits of 10 s.
+        var host = new NanoBanana.Functions.Hosting.HostJson(TimeSpan.Parse(functionTimeout, System.Globalization.CultureInfo.InvariantCulture), maxDequeueCount);
+
+        // Act
+        var disagreement = host.Disagreement(new NanoBanana.Functions.Gemini.GeminiOptions().LongestCall, maxAttempts: 5);
+
+        // Assert
+        Assert.Contains(named, disagreement);
     }
 
     /// <summary>
@@ -49,7 +67,7 @@ public sealed class HostJsonTests
         var resend = new NanoBanana.Functions.Maintenance.MaintenanceOptions().ResendPendingAfter;
 
         Assert.True(resend > visibility, $"resend after {resend} <= visibilityTimeout {visibility}");
-        Assert.True(TimeSpan.FromSeconds(Reliability.ReliabilitySettings.ResendPendingAfterSeconds) > visibility);
+        Assert.True(Reliability.RigTiming.Shrunk.ResendPendingAfter > visibility);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Hosting;
 using Npgsql;
 
@@ -112,20 +113,25 @@ internal sealed class FunctionApp : IAsyncDisposable
     /// </summary>
     public static Task<FunctionApp> StartWithGeminiAsync(
         FakeGemini gemini, Action<Dictionary<string, string?>>? configure = null, TestDatabase? database = null,
-        Action<ILoggingBuilder>? logging = null) =>
+        TimeProvider? clock = null, Action<ILoggingBuilder>? logging = null) =>
         StartAsync(settings =>
         {
-            settings["Gemini:Backend"] = "Developer";
-            settings["Gemini:DeveloperBaseUrl"] = gemini.BaseUrl;
-            settings["Gemini:ApiKey"] = TestSecrets.ServerGeminiKey;
+            UseGemini(settings, gemini);
             settings["Gemini:MaxRetries"] = "2";
             settings["Gemini:RetryBaseDelayMilliseconds"] = "1";
             settings["Gemini:AttemptTimeoutSeconds"] = "10";
-            settings["Gemini:TotalTimeoutSeconds"] = "20";
             settings["Processing:MaxAttempts"] = "2";
-            settings["Processing:LeaseSeconds"] = "60";
+            settings["Processing:RetryDelaySeconds"] = "0";
             configure?.Invoke(settings);
-        }, database: database, logging: logging);
+        }, clock, database, logging);
+
+    /// <summary>The worker calls <paramref name="gemini"/> over the Developer API with the server's key.</summary>
+    public static void UseGemini(Dictionary<string, string?> settings, FakeGemini gemini)
+    {
+        settings["Gemini:Backend"] = "Developer";
+        settings["Gemini:DeveloperBaseUrl"] = gemini.BaseUrl;
+        settings["Gemini:ApiKey"] = TestSecrets.ServerGeminiKey;
+    }
 
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(_services);
 
@@ -146,31 +152,42 @@ internal sealed class FunctionApp : IAsyncDisposable
         }
     }
 
-    /// <summary>Delivers again while the worker asks for redelivery, like the host up to maxDequeueCount.</summary>
-    public async Task<int> DeliverUntilSettledAsync(Guid generationId, int maxDeliveries = 5)
+    /// <summary>
+    /// Delivers the generation's message again and again, as the queue would (the host's redelivery
+    /// after a throw, or the message the worker sent for the next attempt), until it ends.
+    /// </summary>
+    public async Task<int> DeliverUntilSettledAsync(Guid generationId, int maxDeliveries = 8)
     {
         for (var delivery = 1; delivery <= maxDeliveries; delivery++)
         {
             var exception = await DeliverAsync(generationId);
-            if (exception is null)
+            Assert.True(exception is null or NanoBanana.Functions.Processing.GenerationRetryException, $"Delivery {delivery} threw: {exception}");
+            if ((await RowAsync(generationId)).Status is "completed" or "failed" or "cancelled")
             {
                 return delivery;
             }
-
-            Assert.True(exception is NanoBanana.Functions.Processing.GenerationRetryException, $"Delivery {delivery} threw: {exception}");
         }
 
-        throw new Xunit.Sdk.XunitException($"Generation {generationId} still asked for redelivery after {maxDeliveries} deliveries.");
+        throw new Xunit.Sdk.XunitException($"Generation {generationId} had not ended after {maxDeliveries} deliveries.");
     }
 
-    /// <summary>Reads the generation's row state directly (status, attempt, error code).</summary>
+    /// <summary>Reads the generation's row state directly (status, attempt, error code), as the worker's role (any login the app runs as may).</summary>
     public async Task<(string Status, int Attempt, string? ErrorCode)> RowAsync(Guid id)
     {
-        await using var command = DataSource.CreateCommand("SELECT status, attempt, error_code FROM generations WHERE id = @id");
+        var row = await DataSource.ExecuteAsMaintenanceAsync("SELECT status, attempt, error_code FROM generations WHERE id = @id", [new("id", id)],
+            async (reader, ct) => await reader.ReadAsync(ct) ? (reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2)) : default, CancellationToken.None);
+        Assert.True(row.Item1 is not null, $"generation {id} has no row");
+        return row;
+    }
+
+    /// <summary>The budget columns of the run: (run_attempt, run_gemini_calls, last_error_code).</summary>
+    public async Task<(int RunAttempt, int Calls, string? LastErrorCode)> RunAsync(Guid id)
+    {
+        await using var command = DataSource.CreateCommand("SELECT run_attempt, run_gemini_calls, last_error_code FROM generations WHERE id = @id");
         command.Parameters.AddWithValue("id", id);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync(), $"generation {id} has no row");
-        return (reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+        return (reader.GetInt32(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2));
     }
 
     public async Task<List<string>> BlobNamesAsync(string prefix = "")

@@ -127,4 +127,18 @@ internal static class GeminiReplies
         await gate;
         await then(context);
     };
+
+    /// <summary>Never answers; signals when the call arrives and when the client gives up on it (aborts the request).</summary>
+    public static Func<HttpContext, Task> Hanging(TaskCompletionSource arrived, TaskCompletionSource abandoned) => async context =>
+    {
+        arrived.TrySetResult();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            abandoned.TrySetResult();
+        }
+    };
 }

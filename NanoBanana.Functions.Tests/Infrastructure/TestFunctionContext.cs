@@ -29,8 +29,8 @@ internal sealed class TestFunctionContext : FunctionContext
     }
 
     /// <summary>An HTTP function's invocation, as the ASP.NET Core integration sets it up.</summary>
-    public static TestFunctionContext ForHttp(HttpContext httpContext, string functionName = "HttpFunction") =>
-        new(functionName, [("req", "httpTrigger")], httpContext.RequestServices) { Items = { [HttpContextKey] = httpContext } };
+    public static TestFunctionContext ForHttp(HttpContext httpContext, string functionName = "HttpFunction", CancellationToken cancellation = default) =>
+        new(functionName, [("req", "httpTrigger")], httpContext.RequestServices) { Items = { [HttpContextKey] = httpContext }, Cancellation = cancellation };
 
     public override string InvocationId { get; } = Guid.NewGuid().ToString();
 
@@ -49,6 +49,11 @@ internal sealed class TestFunctionContext : FunctionContext
     public override IDictionary<object, object> Items { get; set; } = new Dictionary<object, object>();
 
     public override IInvocationFeatures Features => _features;
+
+    /// <summary>What the host cancels when it stops or times the function out.</summary>
+    public override CancellationToken CancellationToken => Cancellation;
+
+    public CancellationToken Cancellation { get; init; }
 
     private sealed class FeatureCollection : IInvocationFeatures
     {

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Tests.Infrastructure;
 
@@ -12,7 +13,7 @@ public sealed class RepairTests
     [Fact]
     public async Task AnExpiredLease_IsRequeued_AndASecondExpiryPastTheLimit_EndsStuck()
     {
-        // Arrange: MaxAttempts 2; a worker claims the generation and dies (nothing writes after the claim).
+        // Arrange: MaxAttempts 2; a worker claims the generation and dies (no heartbeat, nothing written after the claim).
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var db = await TestDatabase.CreateAsync();
         await using var app = await FunctionApp.StartAsync(settings =>
@@ -20,11 +21,12 @@ public sealed class RepairTests
             settings["Processing:MaxAttempts"] = "2";
             settings["Processing:LeaseSeconds"] = "300";
         }, clock, database: db);
+        var limits = new RunLimits(MaxAttempts: 2, MaxCalls: 3);
         var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
         await app.RawQueue.ClearMessagesAsync();
         var store = app.Services.GetRequiredService<MaintenanceRoleStore>();
         var repair = app.Services.GetRequiredService<RepairService>();
-        Assert.NotNull(await store.ClaimAsync(generation.Id, clock.GetUtcNow(), TimeSpan.FromMinutes(5), 2, CancellationToken.None));
+        Assert.NotNull(await store.ClaimAsync(generation.Id, clock.GetUtcNow(), TimeSpan.FromMinutes(5), limits, CancellationToken.None));
 
         // Act 1: before the lease ends nothing happens; after it, the generation goes back to the queue.
         var early = await repair.RunAsync(sweepOrphanBlobs: false, CancellationToken.None);
@@ -38,7 +40,7 @@ public sealed class RepairTests
         Assert.Equal([generation.Id], await DrainQueueAsync(app));
 
         // Act 2: the second claim dies too.
-        Assert.NotNull(await store.ClaimAsync(generation.Id, clock.GetUtcNow(), TimeSpan.FromMinutes(5), 2, CancellationToken.None));
+        Assert.NotNull(await store.ClaimAsync(generation.Id, clock.GetUtcNow(), TimeSpan.FromMinutes(5), limits, CancellationToken.None));
         clock.Advance(TimeSpan.FromMinutes(6));
         var second = await repair.RunAsync(sweepOrphanBlobs: false, CancellationToken.None);
 
@@ -145,6 +147,64 @@ public sealed class RepairTests
         Assert.Equal(0, withinGrace.OrphanBlobsDeleted);
         Assert.Equal(3, afterGrace.OrphanBlobsDeleted);
         Assert.Equal([$"{id:D}/input-0"], await app.BlobNamesAsync());
+    }
+
+    [Fact]
+    public async Task AnExpiredLeaseWhoseCallsAreSpent_FailsWithTheRunsLastFailure_InsteadOfRunningAgain()
+    {
+        // Arrange: a worker died in the run's last paid call; an earlier attempt had been rate limited.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(settings => settings["Gemini:MaxCallsPerRun"] = "2", clock, database: db);
+        var generation = await app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
+        await app.RawQueue.ClearMessagesAsync();
+        await app.ExecuteSqlAsync("""
+            UPDATE generations SET status = 'processing', attempt = 2, run_attempt = 2, run_gemini_calls = 2, started_at = created_at,
+                                   lease_expires_at = @expired, last_error_code = 'RATE_LIMITED', last_error_message = 'Gemini is busy.'
+            WHERE id = @id
+            """, ("id", generation.Id), ("expired", clock.GetUtcNow().AddSeconds(-1)));
+
+        // Act
+        var report = await app.Services.GetRequiredService<RepairService>().RunAsync(sweepOrphanBlobs: false, CancellationToken.None);
+
+        // Assert
+        Assert.Equal((0, 1, 0), (report.Requeued, report.Stuck, report.Resent));
+        Assert.Equal(("failed", 2, "RATE_LIMITED"), await app.RowAsync(generation.Id));
+        Assert.Empty(await DrainQueueAsync(app));
+    }
+
+    [Fact]
+    public async Task TheOrphanSweep_CarriesOnWhereItStopped_WhenARunRunsOutOfTime()
+    {
+        // Arrange: 5 blobs no row refers to, listed 2 per page; every run has no time beyond its first page.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(2));
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(settings => settings["Maintenance:RepairBatchSize"] = "2", clock, database: db);
+        var orphans = Enumerable.Range(0, 5).Select(_ => $"{Guid.NewGuid():D}/input-0").ToList();
+        await app.Images.CreateIfNotExistsAsync();
+        foreach (var name in orphans)
+        {
+            await app.Images.UploadBlobAsync(name, BinaryData.FromBytes(TestImages.Png));
+        }
+
+        var repair = app.Services.GetRequiredService<RepairService>();
+        Task<RepairReport> RunOutOfTimeAsync() => repair.RunAsync(sweepOrphanBlobs: true, CancellationToken.None, deadline: clock.GetUtcNow());
+
+        // Act: the first run stops after a page; a blob added behind that point waits for the next pass.
+        var first = await RunOutOfTimeAsync();
+        await app.Images.UploadBlobAsync("!behind-the-sweep", BinaryData.FromBytes(TestImages.Png));
+        var second = await RunOutOfTimeAsync();
+        var third = await RunOutOfTimeAsync();
+        var leftByThePass = await app.BlobNamesAsync();
+        var nextPass = await RunOutOfTimeAsync();
+
+        // Assert
+        Assert.Equal((2, false), (first.OrphanBlobsDeleted, first.Finished));
+        Assert.Equal((2, false), (second.OrphanBlobsDeleted, second.Finished));
+        Assert.Equal((1, true), (third.OrphanBlobsDeleted, third.Finished));
+        Assert.Equal(["!behind-the-sweep"], leftByThePass);
+        Assert.Equal(1, nextPass.OrphanBlobsDeleted);
+        Assert.Empty(await app.BlobNamesAsync());
     }
 
     private static async Task<List<Guid>> DrainQueueAsync(FunctionApp app)

@@ -12,7 +12,10 @@ public sealed class ReliabilityCollection
     public const string Name = "reliability";
 }
 
-/// <summary>Each fault on its own; the soak mixes them. Every run is checked by <see cref="RigVerifier"/>.</summary>
+/// <summary>
+/// Each fault on its own; the soak mixes them. Every run is checked by <see cref="RigVerifier"/> and
+/// its summary written to TestResults/&lt;name&gt;.md (recovery times are measured there, not asserted).
+/// </summary>
 [Collection(ReliabilityCollection.Name)]
 public sealed class FaultScenarioTests(ITestOutputHelper output)
 {
@@ -74,6 +77,62 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task WithTheDefaultSettings_AWorkerKilledMidCall_ItsGenerationsAreTakenOverAfterTheLeaseAndASweep()
+    {
+        // Arrange: SIGKILL, with the settings a deployment runs (lease 45 s renewed every 15 s, repair every 30 s).
+        await using var rig = await ReliabilityRig.StartAsync(OneWorkerInLongCalls("kill-with-defaults", InfraFaultKind.KillWorkerProcess));
+
+        // Act
+        var report = await RunAsync(rig);
+
+        // Assert: taken over through the lease and the sweep (the recovery times are in the report).
+        var recovery = AllTakenOver(report, InfraFaultKind.KillWorkerProcess);
+        Assert.True(report.Counters.GetValueOrDefault("repair: leases requeued") >= recovery.TakenOver);
+    }
+
+    [Fact]
+    public async Task WithTheDefaultSettings_AGracefulStop_HandsItsGenerationsOverAtOnce()
+    {
+        // Arrange: SIGTERM instead (the host's drain): the worker's invocations are cancelled.
+        await using var rig = await ReliabilityRig.StartAsync(OneWorkerInLongCalls("graceful-stop-with-defaults", InfraFaultKind.StopWorkerProcess));
+
+        // Act
+        var report = await RunAsync(rig);
+
+        // Assert: handed back by the stopping worker, not recovered through an expired lease.
+        AllTakenOver(report, InfraFaultKind.StopWorkerProcess);
+        Assert.Equal(0, report.Counters.GetValueOrDefault("repair: leases requeued"));
+    }
+
+    [Fact]
+    public async Task TheCallBudget_HoldsUnderEveryFault()
+    {
+        // Arrange: mostly replies Google may have started work for, refusals, duplicates, two SIGKILLs.
+        await using var rig = await ReliabilityRig.StartAsync(new RigOptions
+        {
+            Name = "call-budget",
+            Generations = 40,
+            InProcessWorkers = 1,
+            WorkerProcesses = 2,
+            DuplicateMessageRate = 0.5,
+            GeminiWeights = new Dictionary<string, int>
+            {
+                ["ok"] = 20, ["500"] = 14, ["slower than timeout"] = 12, ["reset mid-body"] = 14, ["truncated JSON"] = 8,
+                ["HTML error page"] = 8, ["429 retryDelay"] = 14, ["503"] = 10,
+            },
+            InfraFaults = [new(TimeSpan.FromSeconds(2), InfraFaultKind.KillWorkerProcess), new(TimeSpan.FromSeconds(4), InfraFaultKind.KillWorkerProcess)],
+        });
+
+        // Act: the verifier fails the run if any generation's paid calls exceed the budget.
+        var report = await RunAsync(rig);
+
+        // Assert: the budget was reached (so the check had something to stop), never passed.
+        Assert.Equal(report.CallBudget.Budget, report.CallBudget.MostForOneGeneration);
+        Assert.True(report.CallBudget.GenerationsThatSpentIt >= 1);
+        Assert.Contains(report.Outcomes.Keys, k => k.StartsWith("failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AMisbehavingGemini_EndsEveryGeneration_WithinTheAttemptLimit()
     {
         await using var rig = await ReliabilityRig.StartAsync(new RigOptions
@@ -90,7 +149,7 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
         var report = await RunAsync(rig);
 
         Assert.True(report.Outcomes.Keys.Count(k => k.StartsWith("failed", StringComparison.Ordinal)) >= 1);
-        Assert.True(report.MaxGeminiRequestsForOneGeneration <= ReliabilitySettings.MaxGeminiRequestsPerGeneration);
+        Assert.True(report.MaxGeminiRequestsForOneGeneration <= rig.Options.Timing.MaxRequestsPerGeneration);
     }
 
     [Fact]
@@ -127,10 +186,33 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
         Assert.Equal(30L, await count.ExecuteScalarAsync());
     }
 
+    /// <summary>Default settings; one worker process holds every generation, each in a 20 s Gemini call, when the fault comes.</summary>
+    private static RigOptions OneWorkerInLongCalls(string name, InfraFaultKind fault) => new()
+    {
+        Name = name,
+        Timing = RigTiming.Defaults,
+        Generations = 4,
+        InProcessWorkers = 0,
+        WorkerProcesses = 1,
+        GeminiWeights = new Dictionary<string, int> { ["20 s ok"] = 1 },
+        CreateSpread = TimeSpan.FromSeconds(1),
+        InfraFaults = [new(TimeSpan.FromSeconds(8), fault)],
+    };
+
+    private static WorkerRecovery AllTakenOver(SoakReport report, InfraFaultKind fault)
+    {
+        var recovery = Assert.Single(report.Recoveries);
+        Assert.Equal(fault, recovery.Kind);
+        Assert.True(recovery.TakenOver >= 1, "the worker held generations mid-call");
+        Assert.Equal(report.Generations, report.Outcomes.GetValueOrDefault("completed"));
+        return recovery;
+    }
+
     private async Task<SoakReport> RunAsync(ReliabilityRig rig)
     {
         var report = await rig.RunAsync();
         output.WriteLine(report.ToMarkdown());
+        await report.WriteAsync(rig.Options.Name);
         Assert.True(report.Violations.Count == 0, report.ToMarkdown());
         Assert.Equal(report.Generations, report.Accepted);
         return report;

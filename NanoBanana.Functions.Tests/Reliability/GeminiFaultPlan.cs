@@ -16,6 +16,9 @@ internal sealed class GeminiFaultPlan(int seed, IReadOnlyDictionary<string, int>
         ["truncated JSON"] = 4, ["HTML error page"] = 4, ["20 MB image"] = 1, ["IMAGE_SAFETY"] = 5,
     };
 
+    /// <summary>Replies Google gives before starting any work: they cost nothing (every other reply may have been paid).</summary>
+    private static readonly HashSet<string> Refusals = ["429 retryDelay", "503"];
+
     private readonly Random _random = new(seed);
     private readonly object _gate = new();
 
@@ -26,16 +29,25 @@ internal sealed class GeminiFaultPlan(int seed, IReadOnlyDictionary<string, int>
 
     public ConcurrentDictionary<string, int> RequestsByPrompt { get; } = new();
 
+    /// <summary>Requests Google may have started work for (and billed), by prompt: what the call budget bounds.</summary>
+    public ConcurrentDictionary<string, int> PaidRequestsByPrompt { get; } = new();
+
     public async Task ReplyAsync(HttpContext context)
     {
         var prompt = ((RecordedRequest)context.Items[typeof(RecordedRequest)]!).Prompt;
         RequestsByPrompt.AddOrUpdate(prompt, 1, (_, n) => n + 1);
         var (kind, salt) = Draw();
         Injected.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        if (!Refusals.Contains(kind))
+        {
+            PaidRequestsByPrompt.AddOrUpdate(prompt, 1, (_, n) => n + 1);
+        }
+
         var reply = kind switch
         {
             "ok" => GeminiReplies.Image(Image(prompt, salt, 0)),
             "slow ok" => GeminiReplies.Delayed(TimeSpan.FromSeconds(1.5), GeminiReplies.Image(Image(prompt, salt, 0))),
+            "20 s ok" => GeminiReplies.Delayed(TimeSpan.FromSeconds(20), GeminiReplies.Image(Image(prompt, salt, 0))),
             "429 retryDelay" => GeminiReplies.Error(429, "RESOURCE_EXHAUSTED", "Quota exceeded",
                 GeminiReplies.QuotaFailure("GenerateRequestsPerMinutePerProjectPerModel"), GeminiReplies.RetryInfo("0.2s")),
             "500" => GeminiReplies.Error(500, "INTERNAL", "An internal error has occurred."),

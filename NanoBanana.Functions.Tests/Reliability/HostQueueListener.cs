@@ -16,6 +16,8 @@ namespace NanoBanana.Functions.Tests.Reliability;
 /// after visibilityTimeout, unless its dequeue count reached maxDequeueCount, in which case it is
 /// copied to &lt;queue&gt;-poison and deleted;</item>
 /// <item>a process that dies mid-message deletes nothing: the message reappears when its 10 minutes end;</item>
+/// <item>a graceful stop (drain, scale-in, deploy) fetches nothing more, cancels the running functions'
+/// token and waits for them, settling each message as above;</item>
 /// <item>an idle queue is polled with back-off up to maxPollingInterval; storage errors are retried.</item>
 /// </list>
 /// </summary>

@@ -14,6 +14,7 @@ internal sealed class ReliabilityRig : IAsyncDisposable
 {
     private readonly List<WorkerProcess> _processes = [];
     private readonly List<string> _events = [];
+    private readonly List<WorkerFault> _workerFaults = [];
     private string _settingsPath = "";
     private TestDatabase _database = null!; // its own: repair and the verifier act on every row
 
@@ -39,6 +40,9 @@ internal sealed class ReliabilityRig : IAsyncDisposable
 
     public IReadOnlyList<string> Events => _events;
 
+    /// <summary>Each worker killed or stopped: when, and the generations in processing at that moment.</summary>
+    public IReadOnlyList<WorkerFault> WorkerFaults => _workerFaults;
+
     public static async Task<ReliabilityRig> StartAsync(RigOptions options)
     {
         var plan = new GeminiFaultPlan(options.Seed, options.GeminiWeights);
@@ -46,7 +50,11 @@ internal sealed class ReliabilityRig : IAsyncDisposable
         gemini.Default = plan.ReplyAsync;
         var rig = new ReliabilityRig(options, gemini, plan);
         rig._database = await TestDatabase.CreateAsync();
-        rig.App = await FunctionApp.StartWithGeminiAsync(gemini, ReliabilitySettings.Apply, rig._database);
+        rig.App = await FunctionApp.StartAsync(settings =>
+        {
+            FunctionApp.UseGemini(settings, gemini);
+            options.Timing.Apply(settings);
+        }, database: rig._database);
         await RigAudit.InstallAsync(rig.App);
         rig._settingsPath = WorkerHost.WriteSettings(rig.App);
         return rig;
@@ -64,8 +72,8 @@ internal sealed class ReliabilityRig : IAsyncDisposable
 
         var repair = Task.Run(() => RepairLoopAsync(stop.Token));
         var faults = Task.Run(() => InjectFaultsAsync(clock));
-        var bound = ReliabilitySettings.Bound(Queue);
-        var client = new RigClient(App, Counters, bound + ReliabilitySettings.OutageAllowance);
+        var bound = Options.Timing.Bound(Queue);
+        var client = new RigClient(App, Counters, bound + RigTiming.OutageAllowance);
         var results = await Task.WhenAll(Plans().Select(plan => Task.Run(() => client.RunAsync(plan, Options.Name, clock))));
         await faults;
 
@@ -117,7 +125,8 @@ internal sealed class ReliabilityRig : IAsyncDisposable
 
             try
             {
-                await Task.Delay(ReliabilitySettings.RepairInterval, stop);
+                var now = DateTime.UtcNow;
+                await Task.Delay(Options.Timing.NextRepair(now) - now, stop);
             }
             catch (OperationCanceledException)
             {
@@ -149,16 +158,62 @@ internal sealed class ReliabilityRig : IAsyncDisposable
                     await Services.RunAsync("start-azurite");
                     break;
                 case InfraFaultKind.KillWorkerProcess:
-                    var victim = _processes[0];
-                    await victim.KillAsync();
-                    _processes.RemoveAt(0);
+                    await WorkerFaultAsync(fault.Kind, victim => victim.KillAsync());
                     _processes.Add(await WorkerProcess.StartAsync(_settingsPath));
+                    break;
+                case InfraFaultKind.StopWorkerProcess:
+                    // The replacement is up first, as when the platform drains an instance it has replaced.
+                    _processes.Add(await WorkerProcess.StartAsync(_settingsPath));
+                    await WorkerFaultAsync(fault.Kind, victim => victim.StopAsync(grace: TimeSpan.FromSeconds(30)));
                     break;
             }
 
             _events.Add($"{clock.Elapsed.TotalSeconds:F1}s {fault.Kind}");
             Counters.Add($"infra: {fault.Kind}");
         }
+    }
+
+    // The oldest worker process is the victim; what was in processing at that moment is recorded.
+    private async Task WorkerFaultAsync(InfraFaultKind kind, Func<WorkerProcess, Task> fault)
+    {
+        var held = await ProcessingNowAsync();
+        var victim = _processes[0];
+        _processes.RemoveAt(0);
+        var at = DateTimeOffset.UtcNow;
+        await fault(victim);
+        await victim.DisposeAsync();
+        _workerFaults.Add(new WorkerFault(kind, at, held));
+    }
+
+    // On a connection of its own (the app's pool is busy serving the phones), tried a few times (a
+    // restart may be under way); without it the fault still happens, only its recovery goes unmeasured.
+    private async Task<List<(Guid, int)>> ProcessingNowAsync()
+    {
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(App.Settings["Postgres:ConnectionString"]) { Pooling = false }.ConnectionString;
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            try
+            {
+                await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+                await connection.OpenAsync();
+                await using var command = new Npgsql.NpgsqlCommand("SELECT id, attempt FROM generations WHERE status = 'processing'", connection);
+                await using var reader = await command.ExecuteReaderAsync();
+                var held = new List<(Guid, int)>();
+                while (await reader.ReadAsync())
+                {
+                    held.Add((reader.GetGuid(0), reader.GetInt32(1)));
+                }
+
+                return held;
+            }
+            catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException)
+            {
+                Counters.Add("rig: processing snapshot retried");
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
+
+        return [];
     }
 
     public async ValueTask DisposeAsync()
@@ -174,3 +229,6 @@ internal sealed class ReliabilityRig : IAsyncDisposable
         await Gemini.DisposeAsync();
     }
 }
+
+/// <summary>A worker process killed or stopped at <paramref name="At"/>, with the claims (id, attempt) in processing then.</summary>
+internal sealed record WorkerFault(InfraFaultKind Kind, DateTimeOffset At, IReadOnlyList<(Guid Id, int Attempt)> Processing);

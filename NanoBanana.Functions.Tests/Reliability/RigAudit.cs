@@ -3,8 +3,9 @@ using NanoBanana.Functions.Tests.Infrastructure;
 namespace NanoBanana.Functions.Tests.Reliability;
 
 /// <summary>
-/// A test-only trigger on the run's own database that logs every status change, so the verifier can
-/// prove that no generation was completed twice and none came back from cancelled.
+/// A test-only trigger on the run's own database that logs every status change and every claim (a
+/// new attempt, also when it takes over an expired lease), so the verifier can prove that no
+/// generation was completed twice or came back from cancelled, and time how soon claims were taken over.
 /// </summary>
 internal static class RigAudit
 {
@@ -13,7 +14,7 @@ internal static class RigAudit
                                       at timestamptz NOT NULL DEFAULT clock_timestamp());
         CREATE FUNCTION test_log_status() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
         BEGIN
-            IF NEW.status IS DISTINCT FROM OLD.status THEN
+            IF NEW.status IS DISTINCT FROM OLD.status OR NEW.attempt IS DISTINCT FROM OLD.attempt THEN
                 INSERT INTO test_status_log (id, old_status, new_status, attempt) VALUES (NEW.id, OLD.status, NEW.status, NEW.attempt);
             END IF;
             RETURN NEW;

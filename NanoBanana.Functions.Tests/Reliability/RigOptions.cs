@@ -8,13 +8,21 @@ internal enum InfraFaultKind
     PostgresFastRestart,
     PostgresImmediateRestart,
     AzuriteRestart,
+
+    /// <summary>SIGKILL: the process dies mid-call, settling nothing; its claims wait for their leases to run out.</summary>
     KillWorkerProcess,
+
+    /// <summary>SIGTERM: the host's graceful stop (drain, scale-in, deploy); the worker's token fires and it hands its claims back.</summary>
+    StopWorkerProcess,
 }
 
 /// <summary>One reliability run: how many generations, how clients behave, and what breaks when.</summary>
 internal sealed record RigOptions
 {
     public required string Name { get; init; }
+
+    /// <summary>Shrunk settings (a run takes a minute), or the defaults a deployment runs with.</summary>
+    public RigTiming Timing { get; init; } = RigTiming.Shrunk;
 
     public int Generations { get; init; } = 40;
 

@@ -8,8 +8,9 @@ namespace NanoBanana.Functions.Tests.Reliability;
 
 /// <summary>
 /// The guarantees, checked against the database, the blobs and what Gemini saw: every accepted
-/// generation ended within the bound, none was completed twice or by a stale attempt, Gemini was
-/// called within the attempt limit, one generation per Idempotency-Key, no orphan blob after repair.
+/// generation ended within the bound, none was completed twice or by a stale attempt, no run made
+/// more paid Gemini calls than its budget (nor more requests or claims than its limits), one
+/// generation per Idempotency-Key, no orphan blob after repair.
 /// </summary>
 internal static class RigVerifier
 {
@@ -22,7 +23,8 @@ internal static class RigVerifier
         var rows = await LoadRowsAsync(rig.App);
         var transitions = await LoadTransitionsAsync(rig.App);
         var timesToTerminal = new List<TimeSpan>();
-        var maxRequests = 0;
+        var timing = rig.Options.Timing;
+        int maxRequests = 0, maxPaid = 0, budgetSpent = 0;
         foreach (var client in accepted)
         {
             var id = client.Id!.Value;
@@ -67,11 +69,20 @@ internal static class RigVerifier
                 violations.Add($"{tag}: cancel answered 200 but it ended {row.Status}");
             }
 
+            // The budget, as Gemini saw it: requests it may have started work for (every reply but a refusal).
             var requests = rig.Plan.RequestsByPrompt.GetValueOrDefault(client.Prompt);
+            var paid = rig.Plan.PaidRequestsByPrompt.GetValueOrDefault(client.Prompt);
             maxRequests = Math.Max(maxRequests, requests);
-            if (requests > ReliabilitySettings.MaxGeminiRequestsPerGeneration || row.RunAttempt > ReliabilitySettings.MaxAttempts)
+            maxPaid = Math.Max(maxPaid, paid);
+            budgetSpent += paid == timing.MaxCallsPerRun ? 1 : 0;
+            if (paid > timing.MaxCallsPerRun || row.RunGeminiCalls > timing.MaxCallsPerRun)
             {
-                violations.Add($"{tag}: {requests} Gemini requests over {row.RunAttempt} attempts, beyond the limit");
+                violations.Add($"{tag}: {paid} paid Gemini calls ({row.RunGeminiCalls} counted in the row), over the budget of {timing.MaxCallsPerRun}");
+            }
+
+            if (requests > timing.MaxRequestsPerGeneration || row.RunAttempt > timing.MaxAttempts)
+            {
+                violations.Add($"{tag}: {requests} Gemini requests over {row.RunAttempt} attempts, beyond the limits");
             }
 
             if (row.Status == "completed")
@@ -97,6 +108,8 @@ internal static class RigVerifier
             new Dictionary<string, int>(rig.Plan.Injected), rig.Events, rig.Counters.Snapshot(),
             Percentile(timesToTerminal, 0.5), Percentile(timesToTerminal, 0.95), timesToTerminal.DefaultIfEmpty().Max(), bound,
             rig.Plan.RequestsByPrompt.Values.Sum(), maxRequests, rows.Values.DefaultIfEmpty().Max(r => r?.Attempt ?? 0),
+            new CallBudgetUse(timing.MaxCallsPerRun, rig.Plan.PaidRequestsByPrompt.Values.Sum(), maxPaid, budgetSpent),
+            WorkerRecoveries.Measure(rig.WorkerFaults, rows, transitions),
             orphansRemoved, duration, violations);
     }
 
@@ -147,27 +160,28 @@ internal static class RigVerifier
     private static async Task<Dictionary<Guid, Row>> LoadRowsAsync(FunctionApp app)
     {
         await using var command = app.DataSource.CreateCommand(
-            "SELECT id, status, attempt, run_attempt, error_code, created_at, completed_at, input_images, result_images FROM generations");
+            "SELECT id, status, attempt, run_attempt, run_gemini_calls, error_code, created_at, completed_at, input_images, result_images FROM generations");
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new Dictionary<Guid, Row>();
         while (await reader.ReadAsync())
         {
-            rows[reader.GetGuid(0)] = new Row(reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5),
-                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6), reader.GetString(7), reader.GetString(8));
+            rows[reader.GetGuid(0)] = new Row(reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6),
+                reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7), reader.GetString(8), reader.GetString(9));
         }
 
         return rows;
     }
 
-    private static async Task<Dictionary<Guid, List<(string From, string To)>>> LoadTransitionsAsync(FunctionApp app)
+    private static async Task<Dictionary<Guid, List<Transition>>> LoadTransitionsAsync(FunctionApp app)
     {
-        await using var command = app.DataSource.CreateCommand("SELECT id, old_status, new_status FROM test_status_log ORDER BY at");
+        await using var command = app.DataSource.CreateCommand("SELECT id, old_status, new_status, attempt, at FROM test_status_log ORDER BY at");
         await using var reader = await command.ExecuteReaderAsync();
-        var log = new Dictionary<Guid, List<(string, string)>>();
+        var log = new Dictionary<Guid, List<Transition>>();
         while (await reader.ReadAsync())
         {
-            (log.TryGetValue(reader.GetGuid(0), out var list) ? list : log[reader.GetGuid(0)] = []).Add((reader.GetString(1), reader.GetString(2)));
+            (log.TryGetValue(reader.GetGuid(0), out var list) ? list : log[reader.GetGuid(0)] = [])
+                .Add(new Transition(reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)));
         }
 
         return log;
@@ -176,6 +190,9 @@ internal static class RigVerifier
     private static TimeSpan Percentile(List<TimeSpan> values, double p) =>
         values.Count == 0 ? TimeSpan.Zero : values.Order().ElementAt((int)Math.Min(values.Count - 1, Math.Ceiling(p * values.Count) - 1));
 
-    private sealed record Row(Guid Id, string Status, int Attempt, int RunAttempt, string? ErrorCode, DateTimeOffset CreatedAt,
+    internal sealed record Row(Guid Id, string Status, int Attempt, int RunAttempt, int RunGeminiCalls, string? ErrorCode, DateTimeOffset CreatedAt,
         DateTimeOffset? CompletedAt, string InputImages, string ResultImages);
+
+    /// <summary>A status change the test trigger logged: from, to, the attempt after it, and when.</summary>
+    internal sealed record Transition(string From, string To, int Attempt, DateTimeOffset At);
 }

@@ -19,6 +19,8 @@ internal sealed record SoakReport(
     int GeminiRequests,
     int MaxGeminiRequestsForOneGeneration,
     int MaxAttemptsForOneGeneration,
+    CallBudgetUse CallBudget,
+    IReadOnlyList<WorkerRecovery> Recoveries,
     int OrphanBlobsRemoved,
     TimeSpan Duration,
     IReadOnlyList<string> Violations)
@@ -39,7 +41,14 @@ internal sealed record SoakReport(
         text.AppendLine($"| time to terminal p50 / p95 / max | {P50ToTerminal.TotalSeconds:F1} s / {P95ToTerminal.TotalSeconds:F1} s / {MaxToTerminal.TotalSeconds:F1} s |");
         text.AppendLine($"| bound (from settings) | {Bound.TotalSeconds:F0} s |");
         text.AppendLine($"| Gemini requests (max for one generation) | {GeminiRequests} ({MaxGeminiRequestsForOneGeneration}) |");
+        text.AppendLine($"| paid Gemini calls (max for one generation; budget per run) | {CallBudget.PaidCalls} ({CallBudget.MostForOneGeneration}; {CallBudget.Budget}) |");
+        text.AppendLine($"| generations that used their whole budget | {CallBudget.GenerationsThatSpentIt} |");
         text.AppendLine($"| most attempts for one generation | {MaxAttemptsForOneGeneration} |");
+        foreach (var recovery in Recoveries)
+        {
+            text.AppendLine($"| after {recovery.Kind}: generations taken over / claimed again within / ended within | " +
+                $"{recovery.TakenOver} / {Seconds(recovery.LongestToNextClaim)} / {Seconds(recovery.ShortestToTerminal)}-{Seconds(recovery.LongestToTerminal)} |");
+        }
         foreach (var (fault, count) in GeminiFaults.OrderByDescending(f => f.Value))
         {
             text.AppendLine($"| Gemini reply: {fault} | {count} |");
@@ -61,4 +70,14 @@ internal sealed record SoakReport(
 
         return text.ToString();
     }
+
+    /// <summary>The summary, for the record: TestResults/&lt;name&gt;.md at the repository root.</summary>
+    public async Task WriteAsync(string name)
+    {
+        var directory = Path.Combine(Infrastructure.TestSettings.RepositoryRoot, "TestResults");
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, $"{name}.md"), ToMarkdown());
+    }
+
+    private static string Seconds(TimeSpan? value) => value is { } v ? $"{v.TotalSeconds:F1} s" : "?";
 }

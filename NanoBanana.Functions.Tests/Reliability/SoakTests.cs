@@ -47,8 +47,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         // Assert
         var summary = report.ToMarkdown();
         output.WriteLine(summary);
-        Directory.CreateDirectory(Path.Combine(Infrastructure.TestSettings.RepositoryRoot, "TestResults"));
-        await File.WriteAllTextAsync(Path.Combine(Infrastructure.TestSettings.RepositoryRoot, "TestResults", "soak.md"), summary);
+        await report.WriteAsync("soak");
         Assert.True(report.Violations.Count == 0, summary);
         Assert.Equal(generations, report.Accepted);
     }

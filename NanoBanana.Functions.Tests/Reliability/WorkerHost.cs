@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,14 +42,15 @@ internal static class WorkerHost
         var app = FunctionApp.FromSettings(settings);
         _ = app.Services.GetRequiredService<NanoBanana.Functions.Processing.GenerationProcessor>(); // fail fast on bad settings
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        // SIGTERM is how the platform stops a host: cancel the invocations, let them hand back, exit.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
         {
-            e.Cancel = true;
+            signal.Cancel = true;
             stop.Cancel();
-        };
+        });
         Console.WriteLine("worker ready");
         await RunAsync(app, stop.Token);
-        return 0;
+        return 0; // the app is not disposed: its queue and container belong to the test that started this process
     }
 }
 

@@ -30,6 +30,28 @@ internal sealed class WorkerProcess : IAsyncDisposable
         return new WorkerProcess(process);
     }
 
+    /// <summary>
+    /// SIGTERM, as the platform stops a host (drain, scale-in, deploy): the worker's invocation tokens
+    /// fire, its functions hand their claims back and end, then the process exits.
+    /// </summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        using (var signal = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await signal.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(grace);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync(); // as the platform does once its grace period is over
+        }
+    }
+
     /// <summary>SIGKILL: no finally blocks, no claim released, no message settled.</summary>
     public async Task KillAsync()
     {

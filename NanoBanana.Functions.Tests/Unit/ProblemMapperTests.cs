@@ -56,6 +56,23 @@ public sealed class ProblemMapperTests
         Assert.Equal(StatusCodes.Status499ClientClosedRequest, Assert.IsAssignableFrom<IStatusCodeHttpResult>(result).StatusCode);
     }
 
+    [Fact]
+    public void ToResult_ForARequestTheHostStopped_Is503ServiceInterrupted_WithRetryAfter()
+    {
+        // Arrange: the invocation was cancelled by the host, not by the client.
+        var context = new DefaultHttpContext();
+        using var host = new CancellationTokenSource();
+        host.Cancel();
+
+        // Act
+        var result = Mapper().ToResult(new TaskCanceledException("A task was canceled."), context, host.Token);
+
+        // Assert
+        var problem = Assert.IsType<ProblemHttpResult>(result);
+        Assert.Equal((503, ProblemCodes.ServiceInterrupted), (problem.StatusCode, problem.ProblemDetails.Extensions["code"]));
+        Assert.Equal("1", context.Response.Headers.RetryAfter.ToString());
+    }
+
     public static TheoryData<GenerationRefusedException, int, string> Refusals => new()
     {
         { new GenerationNotFoundException(), 404, ProblemCodes.GenerationNotFound },

@@ -50,5 +50,6 @@ public static class ProblemCodes
     public const string DatabaseUnavailable = "database_unavailable";
     public const string StorageUnavailable = "storage_unavailable";
     public const string AuthenticationUnavailable = "authentication_unavailable";
+    public const string ServiceInterrupted = "service_interrupted";
     public const string InternalError = "internal_error";
 }

@@ -11,14 +11,16 @@ namespace NanoBanana.Functions.Api;
 
 /// <summary>
 /// Turns any exception from an HTTP function into the problem+json response it deserves: the
-/// domain's refusals (<see cref="GenerationRefusedException"/>) into their problems, outages into
-/// 503s, anything else into a logged 500. The domain itself never speaks HTTP.
+/// domain's refusals (<see cref="GenerationRefusedException"/>) into their problems, outages and a
+/// host that stopped the request into 503s, anything else into a logged 500. The domain itself
+/// never speaks HTTP.
 /// </summary>
 public sealed class ProblemMapper(IOptions<ApiOptions> options, ILogger<ProblemMapper> logger)
 {
     private const string RetryAfterSeconds = "5";
 
-    public IResult ToResult(Exception exception, HttpContext httpContext)
+    /// <param name="invocation">The function invocation's token: the host cancels it when it stops or times the function out.</param>
+    public IResult ToResult(Exception exception, HttpContext httpContext, CancellationToken invocation = default)
     {
         BrowserHeaders.Expose(httpContext.Response);
         switch (exception is GenerationRefusedException refused ? ToProblem(refused) : exception)
@@ -34,6 +36,14 @@ public sealed class ProblemMapper(IOptions<ApiOptions> options, ILogger<ProblemM
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 logger.LogInformation("Client closed the request to {Path} before it completed", httpContext.Request.Path.Value);
                 return Results.StatusCode(StatusCodes.Status499ClientClosedRequest);
+
+            case OperationCanceledException when invocation.IsCancellationRequested:
+                // Not the client, not an outage: this instance is stopping (drain, scale-in, deploy) or
+                // the function ran out of time. Another instance will serve the same request.
+                logger.LogWarning("Request to {Path} stopped by the host (shutting down or timing the function out)", httpContext.Request.Path.Value);
+                httpContext.Response.Headers.RetryAfter = "1";
+                return Problem(httpContext, StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceInterrupted,
+                    "Service interrupted.", "The server stopped this request before it finished (a restart or a time limit); send it again.");
 
             case NpgsqlException or TimeoutException when IsDatabaseOutage(exception):
                 logger.LogWarning(exception, "Database unavailable while serving {Path}", httpContext.Request.Path.Value);

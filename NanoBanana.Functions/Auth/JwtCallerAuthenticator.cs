@@ -19,6 +19,17 @@ namespace NanoBanana.Functions.Auth;
 /// </summary>
 public sealed class JwtCallerAuthenticator : ICallerAuthenticator
 {
+    /// <summary>
+    /// IdentityModel's switch for key refreshes: a request whose token names an unknown kid waits for
+    /// the provider's keys to be read (at most once per Auth__MinimumKeyRefreshSeconds, so an attacker
+    /// inventing kids cannot make it read more) and is validated again with them. Without it the read
+    /// happens in the background and the first requests signed with a freshly rotated key get a 401,
+    /// which a phone takes for "signed out". Process-wide, read by IdentityModel when it first needs it.
+    /// </summary>
+    internal const string AwaitKeyRefreshSwitch = "Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking";
+
+    static JwtCallerAuthenticator() => AppContext.SetSwitch(AwaitKeyRefreshSwitch, true);
+
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly TokenValidationParameters _parameters;
     private readonly ILogger<JwtCallerAuthenticator> _logger;

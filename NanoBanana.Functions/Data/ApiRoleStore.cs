@@ -135,7 +135,7 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
             {
                 await reader.NextResultAsync(token); // past the lock
                 await reader.ReadAsync(token);
-                return outcome(reader.IsDBNull(0) ? null : GenerationRow.Read(reader), UserUsage.Read(reader));
+                return outcome(reader.IsDBNull(reader.GetOrdinal("id")) ? null : GenerationRow.Read(reader), UserUsage.Read(reader));
             }, ct);
 
     private static NpgsqlParameter[] SealedKey(SealedSecret? apiKey) =>

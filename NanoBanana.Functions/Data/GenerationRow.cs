@@ -4,7 +4,11 @@ using Npgsql;
 
 namespace NanoBanana.Functions.Data;
 
-/// <summary>The column list every generation query selects, and how a row becomes a <see cref="Generation"/>.</summary>
+/// <summary>
+/// The column list every generation query selects (and every transition returns), and how a row
+/// becomes a <see cref="Generation"/>. Columns are read by name, so the list's order, or a column
+/// added to it, cannot shift what lands where.
+/// </summary>
 internal static class GenerationRow
 {
     public const string Columns = """
@@ -16,31 +20,45 @@ internal static class GenerationRow
 
     public static Generation Read(NpgsqlDataReader reader)
     {
-        var errorCode = reader.IsDBNull(12) ? null : reader.GetString(12);
+        var row = new Fields(reader);
+        var errorCode = row.Maybe<string>("error_code");
+        var keyId = row.Maybe<string>("api_key_key_id");
         return new Generation(
-            Id: reader.GetGuid(0),
-            OwnerId: reader.GetString(1),
-            Status: GenerationStatusExtensions.Parse(reader.GetString(2)),
-            Prompt: reader.GetString(3),
-            Options: JsonColumns.ReadOptions(reader.GetString(4)),
-            InputImages: JsonColumns.ReadImages(reader.GetString(5)),
-            Attempt: reader.GetInt32(6),
-            RunAttempt: reader.GetInt32(18),
-            RetryCount: reader.GetInt32(7),
-            Version: reader.GetInt64(8),
-            CreatedAt: reader.GetFieldValue<DateTimeOffset>(9),
-            EnqueuedAt: reader.IsDBNull(19) ? null : reader.GetFieldValue<DateTimeOffset>(19),
-            StartedAt: reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
-            CompletedAt: reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
+            Id: row.Get<Guid>("id"),
+            OwnerId: row.Get<string>("owner_id"),
+            Status: GenerationStatusExtensions.Parse(row.Get<string>("status")),
+            Prompt: row.Get<string>("prompt"),
+            Options: JsonColumns.ReadOptions(row.Get<string>("options")),
+            InputImages: JsonColumns.ReadImages(row.Get<string>("input_images")),
+            Attempt: row.Get<int>("attempt"),
+            RunAttempt: row.Get<int>("run_attempt"),
+            RetryCount: row.Get<int>("retry_count"),
+            Version: row.Get<long>("version"),
+            CreatedAt: row.Get<DateTimeOffset>("created_at"),
+            EnqueuedAt: row.MaybeValue<DateTimeOffset>("enqueued_at"),
+            StartedAt: row.MaybeValue<DateTimeOffset>("started_at"),
+            CompletedAt: row.MaybeValue<DateTimeOffset>("completed_at"),
             Error: errorCode is null
                 ? null
-                : new GenerationError(errorCode, reader.IsDBNull(13) ? "" : reader.GetString(13), !reader.IsDBNull(14) && reader.GetBoolean(14)),
-            Images: JsonColumns.ReadImages(reader.GetString(15)),
-            Text: reader.IsDBNull(16) ? null : reader.GetString(16),
-            RequestHash: reader.IsDBNull(17) ? null : reader.GetFieldValue<byte[]>(17),
-            ApiKey: reader.IsDBNull(20) ? null : new SealedSecret(reader.GetString(20), reader.GetFieldValue<byte[]>(21)));
+                : new GenerationError(errorCode, row.Maybe<string>("error_message") ?? "", row.MaybeValue<bool>("error_retryable") ?? false),
+            Images: JsonColumns.ReadImages(row.Get<string>("result_images")),
+            Text: row.Maybe<string>("result_text"),
+            RequestHash: row.Maybe<byte[]>("request_hash"),
+            ApiKey: keyId is null ? null : new SealedSecret(keyId, row.Get<byte[]>("api_key_ciphertext")));
     }
 
     public static async Task<Generation?> ReadSingleAsync(NpgsqlDataReader reader, CancellationToken ct) =>
         await reader.ReadAsync(ct) ? Read(reader) : null;
+
+    // Npgsql keeps a name-to-ordinal map per result set, so a lookup by name is a dictionary hit.
+    private readonly struct Fields(NpgsqlDataReader reader)
+    {
+        public T Get<T>(string column) => reader.GetFieldValue<T>(reader.GetOrdinal(column));
+
+        public T? Maybe<T>(string column) where T : class =>
+            reader.GetOrdinal(column) is var ordinal && reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<T>(ordinal);
+
+        public T? MaybeValue<T>(string column) where T : struct =>
+            reader.GetOrdinal(column) is var ordinal && reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<T>(ordinal);
+    }
 }

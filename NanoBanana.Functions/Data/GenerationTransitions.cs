@@ -19,25 +19,29 @@ internal static class GenerationTransitions
     // transition          from                               to          by       fenced by
     // ------------------  ---------------------------------  ----------  -------  ------------------------------------------------
     // Create              (no row)                           pending     API      the user's lock; active and hourly limits; Idempotency-Key
-    // Retry               failed, cancelled                  pending     API      status; the active limit, under the user's lock
+    // Retry               failed, cancelled                  pending     API      status; the active limit, under the user's lock (a new run: budgets back to 0)
     // Cancel              pending, processing                cancelled   API      status (the worker's later writes then find nothing)
     // Delete              any                                (no row)    API      owner
-    // Claim               pending, processing + lease over   processing  worker   status, lease, run_attempt below the limit; attempt + 1
-    // FailExhausted       pending, processing + lease over   failed      worker   as Claim, with the run's attempts used up (STUCK)
+    // Claim               pending, processing + lease over   processing  worker   status, lease, the run's attempts and paid calls below their limits; attempt + 1
+    // FailExhausted       pending, processing + lease over   failed      worker   as Claim, with the run's attempts or paid calls used up (the last failure, or STUCK)
     // Complete            processing                         completed   worker   attempt = the claim's, status
     // Fail                processing                         failed      worker   attempt = the claim's, status
-    // Release             processing                         pending     worker   attempt = the claim's, status
+    // Release             processing                         pending     worker   attempt = the claim's, status (retry after a delay, host shutdown, or an error)
     // FailUndeliverable   pending, processing + lease over   failed      worker   nobody holds a live claim (DELIVERY_FAILED)
-    // RequeueExpired      processing + lease over            pending     repair   lease, run_attempt below the limit; SKIP LOCKED batch
-    // FailStuck           processing + lease over            failed      repair   lease, run_attempt at the limit (STUCK); SKIP LOCKED batch
+    // RequeueExpired      processing + lease over            pending     repair   lease, attempts and paid calls below their limits; SKIP LOCKED batch
+    // FailStuck           processing + lease over            failed      repair   lease, attempts or paid calls at their limit (the last failure, or STUCK); SKIP LOCKED batch
     // DeleteExpired       any, created before the cutoff     (no row)    cleanup  created_at; SKIP LOCKED batch
     //
-    // Not status changes, but fenced the same way: whether a pending generation's message is out.
+    // Not status changes, but fenced the same way:
+    // RenewLease          processing: lease = now + lease    (worker's heartbeat; finding nothing means the claim is gone: stop the call)
+    // ReserveCall         processing: run_gemini_calls + 1   (worker, before each paid Gemini call; below Gemini__MaxCallsPerRun)
     // MarkNotEnqueued     pending: enqueued_at = null        (the API's or the repair's send failed; the next sweep re-sends)
     // TakeUnsent          pending: enqueued_at = now         (repair: whoever gets the row back sends its message)
     //
-    // Every status change bumps version (the API's ETag) and updated_at. attempt counts every claim
-    // ever and is the fencing token; run_attempt counts claims since the owner last queued it.
+    // Every status change bumps version (the API's ETag) and updated_at; a lease renewal or a call
+    // reservation changes nothing a client sees, so it bumps neither. attempt counts every claim ever
+    // and is the fencing token; run_attempt and run_gemini_calls count claims and paid Gemini calls
+    // since the owner last queued the generation, and are what the run's limits bound.
 
     private const string Columns = GenerationRow.Columns;
 
@@ -46,15 +50,26 @@ internal static class GenerationTransitions
 
     private const string LeaseOver = "status = 'processing' AND lease_expires_at <= @now";
 
+    /// <summary>
+    /// Pending, and its message failed to send (null) or went out before @sent_before (presumed lost).
+    /// Written as the expression generations_pending_enqueued_idx indexes, so it is one range scan.
+    /// </summary>
+    private const string Unsent = "status = 'pending' AND coalesce(enqueued_at, '-infinity'::timestamptz) < @sent_before";
+
     private const string Changed = "updated_at = @now, version = version + 1";
 
     private const string Ended = $"completed_at = @now, lease_expires_at = NULL, {Changed}";
 
-    private const string FailedStuck = $"""
-        status = 'failed', error_code = '{GenerationErrorCodes.Stuck}',
-        error_message = 'Processing was interrupted ' || run_attempt || ' times; giving up. Try again.',
+    /// <summary>A run at its limits: it fails with its last real failure, or STUCK when every claim was interrupted.</summary>
+    private const string GivenUp = $"""
+        status = 'failed', error_code = coalesce(last_error_code, '{GenerationErrorCodes.Stuck}'),
+        error_message = coalesce(last_error_message, 'Processing was interrupted ' || run_attempt || ' times; giving up. Try again.'),
         error_retryable = true, {Ended}
         """;
+
+    private const string WithinLimits = "run_attempt < @max_attempts AND run_gemini_calls < @max_calls";
+
+    private const string AtALimit = "(run_attempt >= @max_attempts OR run_gemini_calls >= @max_calls)";
 
     /// <summary>
     /// (no row) -> pending, if the user is within its limits (read once, by <see cref="UserUsage.Sql"/>, under
@@ -89,8 +104,8 @@ internal static class GenerationTransitions
         WITH usage AS ({UserUsage.Sql}),
         requeued AS (
             UPDATE generations
-            SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0,
-                error_code = NULL, error_message = NULL, error_retryable = NULL,
+            SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0, run_gemini_calls = 0,
+                error_code = NULL, error_message = NULL, error_retryable = NULL, last_error_code = NULL, last_error_message = NULL,
                 started_at = NULL, completed_at = NULL, lease_expires_at = NULL,
                 api_key_key_id = @key_id, api_key_ciphertext = @key_ciphertext,
                 enqueued_at = @now, {Changed}
@@ -113,22 +128,44 @@ internal static class GenerationTransitions
 
     /// <summary>
     /// Unclaimed -> processing under a new attempt (the fencing token every later write names) and a
-    /// lease. Parameters: @id, @now, @lease, @max_attempts.
+    /// lease, which the worker's heartbeat renews. Parameters: @id, @now, @lease, @max_attempts, @max_calls.
     /// </summary>
     public const string Claim = $"""
         UPDATE generations
         SET status = 'processing', attempt = attempt + 1, run_attempt = run_attempt + 1,
             lease_expires_at = @now + @lease, started_at = coalesce(started_at, @now), {Changed}
-        WHERE id = @id AND {Unclaimed} AND run_attempt < @max_attempts
+        WHERE id = @id AND {Unclaimed} AND {WithinLimits}
         RETURNING {Columns}
         """;
 
-    /// <summary>Unclaimed with the run's attempts used up (each one interrupted) -> failed STUCK. Parameters: @id, @now, @max_attempts.</summary>
+    /// <summary>
+    /// Unclaimed with the run's attempts or paid calls used up -> failed with the last failure (or
+    /// STUCK). Parameters: @id, @now, @max_attempts, @max_calls.
+    /// </summary>
     public const string FailExhausted = $"""
         UPDATE generations
-        SET {FailedStuck}
-        WHERE id = @id AND {Unclaimed} AND run_attempt >= @max_attempts
+        SET {GivenUp}
+        WHERE id = @id AND {Unclaimed} AND {AtALimit}
         RETURNING {Columns}
+        """;
+
+    /// <summary>The heartbeat: the holder of the current attempt keeps its claim. Parameters: @id, @attempt, @now, @lease.</summary>
+    public const string RenewLease = """
+        UPDATE generations
+        SET lease_expires_at = @now + @lease
+        WHERE id = @id AND attempt = @attempt AND status = 'processing'
+        RETURNING id
+        """;
+
+    /// <summary>
+    /// Write-ahead: the holder of the current attempt reserves one paid Gemini call before sending it,
+    /// within the run's budget; returns the calls used. Parameters: @id, @attempt, @max_calls.
+    /// </summary>
+    public const string ReserveCall = """
+        UPDATE generations
+        SET run_gemini_calls = run_gemini_calls + 1
+        WHERE id = @id AND attempt = @attempt AND status = 'processing' AND run_gemini_calls < @max_calls
+        RETURNING run_gemini_calls
         """;
 
     /// <summary>processing -> completed, by the holder of the current attempt. Parameters: @id, @attempt, @now, @images, @text, @metadata.</summary>
@@ -148,12 +185,17 @@ internal static class GenerationTransitions
         """;
 
     /// <summary>
-    /// processing -> pending, by the holder of the current attempt, so the message's next delivery can
-    /// claim at once; enqueued_at moves because that delivery is on its way. Parameters: @id, @attempt, @now.
+    /// processing -> pending, by the holder of the current attempt: the next delivery (a message
+    /// visible at @visible_at) claims it. Gives back the reserved call when Google certainly did no
+    /// work (@refund 1) and remembers the failure that made it wait. Parameters: @id, @attempt, @now,
+    /// @visible_at, @refund, @failure_code, @failure_message (both null keeps the last failure).
     /// </summary>
     public const string Release = $"""
         UPDATE generations
-        SET status = 'pending', lease_expires_at = NULL, enqueued_at = @now, {Changed}
+        SET status = 'pending', lease_expires_at = NULL, enqueued_at = @visible_at,
+            run_gemini_calls = greatest(run_gemini_calls - @refund, 0),
+            last_error_code = coalesce(@failure_code, last_error_code),
+            last_error_message = coalesce(@failure_message, last_error_message), {Changed}
         WHERE id = @id AND attempt = @attempt AND status = 'processing'
         RETURNING {Columns}
         """;
@@ -168,20 +210,28 @@ internal static class GenerationTransitions
         RETURNING {Columns}
         """;
 
-    /// <summary>A batch of expired leases with attempts left -> pending, to be re-sent. Parameters: @now, @max_attempts, @batch.</summary>
+    /// <summary>A batch of expired leases within the run's limits -> pending, to be re-sent. Parameters: @now, @max_attempts, @max_calls, @batch.</summary>
     public static readonly string RequeueExpired = Sweep(
-        $"{LeaseOver} AND run_attempt < @max_attempts",
+        $"{LeaseOver} AND {WithinLimits}",
         $"status = 'pending', lease_expires_at = NULL, enqueued_at = @now, {Changed}");
 
-    /// <summary>A batch of expired leases with no attempts left -> failed STUCK. Parameters: @now, @max_attempts, @batch.</summary>
-    public static readonly string FailStuck = Sweep($"{LeaseOver} AND run_attempt >= @max_attempts", FailedStuck);
+    /// <summary>A batch of expired leases at a limit of the run -> failed (last failure, or STUCK); returns id, error_code. Parameters: @now, @max_attempts, @max_calls, @batch.</summary>
+    public static readonly string FailStuck = Sweep($"{LeaseOver} AND {AtALimit}", GivenUp, returning: "g.id, g.error_code");
+
+    /// <summary>
+    /// Whether the sweep has anything to do: one probe of each partial index (processing by lease,
+    /// pending by last send), so an idle sweep costs one round trip. Parameters: @now, @sent_before.
+    /// </summary>
+    public const string SweepDue = $"""
+        SELECT EXISTS (SELECT 1 FROM generations WHERE {LeaseOver}) AS leases_over,
+               EXISTS (SELECT 1 FROM generations WHERE {Unsent}) AS unsent
+        """;
 
     /// <summary>
     /// A batch of pending generations whose message failed (enqueued_at null) or was sent before
     /// @sent_before: marked sent now, so whoever gets a row back sends its message. Parameters: @now, @sent_before, @batch.
     /// </summary>
-    public static readonly string TakeUnsent = Sweep(
-        "status = 'pending' AND (enqueued_at IS NULL OR enqueued_at < @sent_before)", "enqueued_at = @now", "ORDER BY created_at");
+    public static readonly string TakeUnsent = Sweep(Unsent, "enqueued_at = @now", "ORDER BY created_at");
 
     /// <summary>The message of a pending generation was not sent: due at the next sweep. Parameters: @id.</summary>
     public const string MarkNotEnqueued = "UPDATE generations SET enqueued_at = NULL WHERE id = @id AND status = 'pending'";
@@ -201,7 +251,7 @@ internal static class GenerationTransitions
 
     // A sweep's statement: a bounded batch taken with SKIP LOCKED (instances sweeping at once split the
     // rows, and no lock is held for long), the condition checked again by the UPDATE itself.
-    private static string Sweep(string condition, string set, string order = "") => $"""
+    private static string Sweep(string condition, string set, string order = "", string returning = "g.id") => $"""
         WITH batch AS (
             SELECT id FROM generations WHERE {condition}
             {order} LIMIT @batch FOR UPDATE SKIP LOCKED)
@@ -209,6 +259,6 @@ internal static class GenerationTransitions
         SET {set}
         FROM batch
         WHERE g.id = batch.id AND {condition}
-        RETURNING g.id
+        RETURNING {returning}
         """;
 }

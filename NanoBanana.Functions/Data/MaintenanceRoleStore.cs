@@ -14,13 +14,20 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
 {
     // The worker's, one generation at a time.
 
-    public Task<Generation?> ClaimAsync(Guid id, DateTimeOffset now, TimeSpan lease, int maxAttempts, CancellationToken ct) =>
-        TransitionAsync(GenerationTransitions.Claim,
-            [new("id", id), new("now", now), new("lease", lease), new("max_attempts", maxAttempts)], ct);
+    public Task<Generation?> ClaimAsync(Guid id, DateTimeOffset now, TimeSpan lease, RunLimits limits, CancellationToken ct) =>
+        TransitionAsync(GenerationTransitions.Claim, [new("id", id), new("now", now), new("lease", lease), .. Limits(limits)], ct);
 
-    /// <summary>A claimable generation that used up its attempts: each one was interrupted (lease expired), so it is stuck.</summary>
-    public Task<Generation?> FailExhaustedAsync(Guid id, DateTimeOffset now, int maxAttempts, CancellationToken ct) =>
-        TransitionAsync(GenerationTransitions.FailExhausted, [new("id", id), new("now", now), new("max_attempts", maxAttempts)], ct);
+    /// <summary>A claimable generation whose run used up its attempts or paid calls: it fails with its last failure.</summary>
+    public Task<Generation?> FailExhaustedAsync(Guid id, DateTimeOffset now, RunLimits limits, CancellationToken ct) =>
+        TransitionAsync(GenerationTransitions.FailExhausted, [new("id", id), new("now", now), .. Limits(limits)], ct);
+
+    /// <summary>The heartbeat; false when the claim is gone (cancelled, deleted, taken over).</summary>
+    public async Task<bool> RenewLeaseAsync(Generation claimed, DateTimeOffset now, TimeSpan lease, CancellationToken ct) =>
+        await ScalarAsync<Guid>(GenerationTransitions.RenewLease, [.. Claimed(claimed, now), new("lease", lease)], ct) is not null;
+
+    /// <summary>Reserves one paid Gemini call before it is sent; the calls used so far, or null when the claim is gone or the budget spent.</summary>
+    public Task<int?> ReserveCallAsync(Generation claimed, int maxCalls, CancellationToken ct) =>
+        ScalarAsync<int>(GenerationTransitions.ReserveCall, [new("id", claimed.Id), new("attempt", claimed.Attempt), new("max_calls", maxCalls)], ct);
 
     public async Task<bool> CompleteAsync(Generation claimed, IReadOnlyList<StoredImage> images, string? text, string? metadataJson, DateTimeOffset now, CancellationToken ct) =>
         await TransitionAsync(GenerationTransitions.Complete,
@@ -35,9 +42,21 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
         await TransitionAsync(GenerationTransitions.Fail,
             [.. Claimed(claimed, now), new("code", error.Code), new("message", error.Message), new("retryable", error.Retryable)], ct) is not null;
 
-    /// <summary>Gives the claim back (processing -> pending) so the next delivery of the message can take it at once.</summary>
-    public async Task<bool> ReleaseAsync(Generation claimed, DateTimeOffset now, CancellationToken ct) =>
-        await TransitionAsync(GenerationTransitions.Release, Claimed(claimed, now), ct) is not null;
+    /// <summary>
+    /// Gives the claim back (processing -> pending) for the delivery whose message is visible at
+    /// <paramref name="visibleAt"/>; <paramref name="refund"/> returns the reserved call Google did no
+    /// work for, <paramref name="failure"/> is why it waits (null keeps the last one).
+    /// </summary>
+    public async Task<bool> ReleaseAsync(
+        Generation claimed, DateTimeOffset now, DateTimeOffset visibleAt, bool refund, GenerationError? failure, CancellationToken ct) =>
+        await TransitionAsync(GenerationTransitions.Release,
+            [
+                .. Claimed(claimed, now),
+                new("visible_at", visibleAt),
+                new("refund", refund ? 1 : 0),
+                new("failure_code", NpgsqlDbType.Text) { Value = (object?)failure?.Code ?? DBNull.Value },
+                new("failure_message", NpgsqlDbType.Text) { Value = (object?)failure?.Message ?? DBNull.Value },
+            ], ct) is not null;
 
     /// <summary>The queue gave up on the message: fail the generation unless someone holds a live claim or it already ended.</summary>
     public Task<Generation?> FailUndeliverableAsync(Guid id, DateTimeOffset now, CancellationToken ct) =>
@@ -45,15 +64,19 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
 
     // The sweeps', a bounded batch at a time.
 
-    /// <summary>Processing rows whose lease expired and that have attempts left go back to pending (to be re-sent).</summary>
-    public Task<List<Guid>> RequeueExpiredAsync(DateTimeOffset now, int maxAttempts, int batchSize, CancellationToken ct) =>
-        ListAsync(GenerationTransitions.RequeueExpired,
-            [new("now", now), new("max_attempts", maxAttempts), new("batch", batchSize)], reader => reader.GetGuid(0), ct);
+    /// <summary>Whether a sweep has anything to do (one indexed probe): leases that ran out, pending generations without a live message.</summary>
+    public Task<(bool LeasesOver, bool Unsent)> SweepDueAsync(DateTimeOffset now, DateTimeOffset sentBefore, CancellationToken ct) =>
+        dataSource.ExecuteAsMaintenanceAsync(GenerationTransitions.SweepDue, [new("now", now), new("sent_before", sentBefore)],
+            async (reader, token) => await reader.ReadAsync(token) ? (reader.GetBoolean(0), reader.GetBoolean(1)) : (false, false), ct);
 
-    /// <summary>Processing rows whose lease expired with no attempts left fail STUCK.</summary>
-    public Task<List<Guid>> FailStuckAsync(DateTimeOffset now, int maxAttempts, int batchSize, CancellationToken ct) =>
-        ListAsync(GenerationTransitions.FailStuck,
-            [new("now", now), new("max_attempts", maxAttempts), new("batch", batchSize)], reader => reader.GetGuid(0), ct);
+    /// <summary>Processing rows whose lease expired within the run's limits go back to pending (to be re-sent).</summary>
+    public Task<List<Guid>> RequeueExpiredAsync(DateTimeOffset now, RunLimits limits, int batchSize, CancellationToken ct) =>
+        ListAsync(GenerationTransitions.RequeueExpired, [new("now", now), .. Limits(limits), new("batch", batchSize)], reader => reader.GetGuid(0), ct);
+
+    /// <summary>Processing rows whose lease expired at a limit of their run fail (their last failure, or STUCK); returns each with its code.</summary>
+    public Task<List<(Guid Id, string ErrorCode)>> FailStuckAsync(DateTimeOffset now, RunLimits limits, int batchSize, CancellationToken ct) =>
+        ListAsync(GenerationTransitions.FailStuck, [new("now", now), .. Limits(limits), new("batch", batchSize)],
+            reader => (reader.GetGuid(0), reader.GetString(1)), ct);
 
     /// <summary>
     /// Pending rows whose message failed or was sent before <paramref name="sentBefore"/>: marks them
@@ -88,9 +111,26 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
         return rows.ToDictionary(r => r.Id, r => r.Names);
     }
 
+    /// <summary>Where a long maintenance task stopped (e.g. the orphan sweep's listing continuation); null if none.</summary>
+    public Task<string?> ReadStateAsync(string name, CancellationToken ct) =>
+        dataSource.ExecuteAsMaintenanceAsync("SELECT value FROM maintenance_state WHERE name = @name", [new("name", name)],
+            async (reader, token) => await reader.ReadAsync(token) && !reader.IsDBNull(0) ? reader.GetString(0) : null, ct);
+
+    /// <summary>Keeps (or, with null, forgets) where a long maintenance task stopped.</summary>
+    public Task SaveStateAsync(string name, string? value, DateTimeOffset now, CancellationToken ct) =>
+        dataSource.ExecuteAsMaintenanceAsync("""
+            INSERT INTO maintenance_state (name, value, updated_at) VALUES (@name, @value, @now)
+            ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+            """,
+            [new("name", name), new("value", NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value }, new("now", now)],
+            (_, _) => Task.FromResult(true), ct);
+
     // The worker's writes name the attempt it claimed: a cancel or a newer claim makes them find nothing.
     private static NpgsqlParameter[] Claimed(Generation claimed, DateTimeOffset now) =>
         [new("id", claimed.Id), new("attempt", claimed.Attempt), new("now", now)];
+
+    private static NpgsqlParameter[] Limits(RunLimits limits) =>
+        [new("max_attempts", limits.MaxAttempts), new("max_calls", limits.MaxCalls)];
 
     // Columns 1 and 2: input_images, result_images.
     private static IEnumerable<string> BlobNamesOf(NpgsqlDataReader reader) =>
@@ -98,6 +138,10 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
 
     private Task<Generation?> TransitionAsync(string sql, NpgsqlParameter[] parameters, CancellationToken ct) =>
         dataSource.ExecuteAsMaintenanceAsync(sql, parameters, GenerationRow.ReadSingleAsync, ct);
+
+    private Task<T?> ScalarAsync<T>(string sql, NpgsqlParameter[] parameters, CancellationToken ct) where T : struct =>
+        dataSource.ExecuteAsMaintenanceAsync(sql, parameters,
+            async (reader, token) => await reader.ReadAsync(token) ? reader.GetFieldValue<T>(0) : (T?)null, ct);
 
     private Task<List<T>> ListAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken ct) =>
         dataSource.ExecuteAsMaintenanceAsync(sql, parameters, async (reader, token) =>

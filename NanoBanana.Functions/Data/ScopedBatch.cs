@@ -85,6 +85,11 @@ internal static class ScopedBatch
         CancellationToken ct)
     {
         await using var batch = dataSource.CreateBatch();
+        // Off (Npgsql's default, set here because everything rests on it): with error barriers each
+        // statement would run in its own implicit transaction, so the role and the caller set by the
+        // first statement would be gone for the next, and a failing statement would not undo the
+        // ones before it.
+        batch.EnableErrorBarriers = false;
         batch.BatchCommands.Add(scope);
         foreach (var (sql, parameters) in statements)
         {

@@ -29,12 +29,12 @@ internal readonly record struct UserUsage(long Active, long LastHour, DateTimeOf
     public static NpgsqlParameter[] Parameters(string ownerId, DateTimeOffset now) =>
         [new("owner_id", ownerId), new("hour_ago", now - TimeSpan.FromHours(1))];
 
-    /// <summary>The usage in the current row, in its last three columns (<see cref="Columns"/>).</summary>
+    /// <summary>The usage in the current row (<see cref="Columns"/>), read by name like <see cref="GenerationRow"/>.</summary>
     public static UserUsage Read(NpgsqlDataReader reader)
     {
-        var first = reader.FieldCount - 3;
-        return new UserUsage(reader.GetInt64(first), reader.GetInt64(first + 1),
-            reader.IsDBNull(first + 2) ? null : reader.GetFieldValue<DateTimeOffset>(first + 2));
+        var oldest = reader.GetOrdinal("oldest_in_hour");
+        return new UserUsage(reader.GetInt64(reader.GetOrdinal("active")), reader.GetInt64(reader.GetOrdinal("last_hour")),
+            reader.IsDBNull(oldest) ? null : reader.GetFieldValue<DateTimeOffset>(oldest));
     }
 
     public LimitExceeded? Exceeded(LimitsOptions limits, DateTimeOffset now, bool checkHourly)

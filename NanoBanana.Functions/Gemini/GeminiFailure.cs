@@ -4,8 +4,10 @@ namespace NanoBanana.Functions.Gemini;
 /// Why a Gemini call produced no image. <see cref="Code"/> is stable and becomes the generation's
 /// error code; <see cref="Message"/> is written for the person holding the phone.
 /// <see cref="Transient"/> failures may clear on their own and are retried; the others are final.
+/// <see cref="RetryAfter"/> is the wait Google asked for. <see cref="NotStarted"/>: Google certainly
+/// did no work for the request (refused before starting), so it is not counted as a paid call.
 /// </summary>
-public sealed record GeminiFailure(string Code, string Message, bool Transient, TimeSpan? RetryAfter = null)
+public sealed record GeminiFailure(string Code, string Message, bool Transient, TimeSpan? RetryAfter = null, bool NotStarted = false)
 {
     /// <summary>Whether the user pressing "retry" later could help (shown as error.retryable).</summary>
     public bool UserMayRetry => Transient || Code is GeminiFailureCodes.Recitation or GeminiFailureCodes.ImageRecitation

@@ -72,24 +72,45 @@ public sealed class GeminiOptions : IValidatableObject
     /// <summary>With workload identity, a Google service account to impersonate (optional: the federated identity may hold the roles itself).</summary>
     public string? VertexServiceAccountEmail { get; set; }
 
-    /// <summary>Timeout of one HTTP attempt. Gemini image calls usually take 5-30 s and sometimes over 60 s.</summary>
-    [Range(1, 600)]
-    public int AttemptTimeoutSeconds { get; set; } = 100;
-
-    /// <summary>Budget of one call including its retries; must fit inside Processing__LeaseSeconds.</summary>
+    /// <summary>
+    /// How long one generateContent request may take, for models not in <see cref="ModelTimeouts"/>
+    /// (the flash image models): Google's flash image calls usually take 5-30 s, and slow hours have
+    /// stretched them to 2-4 minutes. The worker's lease heartbeat keeps the claim for as long as this.
+    /// </summary>
     [Range(1, 1800)]
-    public int TotalTimeoutSeconds { get; set; } = 240;
+    public int AttemptTimeoutSeconds { get; set; } = 180;
 
-    /// <summary>Retries within one call for 408/429/5xx and network errors (Google's SDK retries 4 times).</summary>
+    /// <summary>
+    /// Models that need another timeout than <see cref="AttemptTimeoutSeconds"/>. When none are set:
+    /// gemini-3-pro-image-preview, 300 s (it thinks, drafts interim images, and renders up to 4K).
+    /// Empty by default because the configuration binder appends to a non-empty default.
+    /// </summary>
+    public ModelTimeout[] ModelTimeouts { get; set; } = [];
+
+    /// <summary>
+    /// Paid generateContent calls one run of a generation (its create, or a retry by its owner) may
+    /// make, whatever crashes or redelivers: each is reserved in the row before it is sent.
+    /// </summary>
+    [Range(1, 20)]
+    public int MaxCallsPerRun { get; set; } = 3;
+
+    /// <summary>
+    /// Retries within one call, only of what certainly started no work at Google: a connection
+    /// refused, a 429 (not the per-day quota) or 503 answer. A timeout or a cut connection is never
+    /// repeated within a call; the next attempt of the run does that, within the budget.
+    /// </summary>
     [Range(0, 10)]
     public int MaxRetries { get; set; } = 3;
 
     [Range(0, 60_000)]
     public int RetryBaseDelayMilliseconds { get; set; } = 1000;
 
-    /// <summary>Longest wait between retries, including a server-requested RetryInfo.retryDelay.</summary>
+    /// <summary>
+    /// The longest wait between retries within a call. When Google asks for a longer one
+    /// (RetryInfo.retryDelay, Retry-After), the call ends and the next attempt waits it instead.
+    /// </summary>
     [Range(0, 600)]
-    public int RetryMaxDelaySeconds { get; set; } = 60;
+    public int RetryMaxDelaySeconds { get; set; } = 10;
 
     /// <summary>How long the simulated backend takes per image.</summary>
     [Range(0, 600)]
@@ -100,6 +121,19 @@ public sealed class GeminiOptions : IValidatableObject
 
     public bool SupportsImageSize(string model) =>
         (ImageSizeModels.Length > 0 ? ImageSizeModels : ["gemini-3-pro-image-preview", "gemini-3.1-flash-image"]).Contains(model, StringComparer.Ordinal);
+
+    internal IReadOnlyList<ModelTimeout> EffectiveModelTimeouts =>
+        ModelTimeouts.Length > 0 ? ModelTimeouts : [new ModelTimeout { Model = "gemini-3-pro-image-preview", Seconds = 300 }];
+
+    /// <summary>How long one generateContent request to <paramref name="model"/> may take.</summary>
+    public TimeSpan AttemptTimeout(string model) => TimeSpan.FromSeconds(
+        EffectiveModelTimeouts.FirstOrDefault(t => string.Equals(t.Model, model, StringComparison.Ordinal))?.Seconds ?? AttemptTimeoutSeconds);
+
+    /// <summary>One call to <paramref name="model"/>: its request, and the waits of the retries within the call.</summary>
+    public TimeSpan CallBudget(string model) => AttemptTimeout(model) + MaxRetries * TimeSpan.FromSeconds(RetryMaxDelaySeconds);
+
+    /// <summary>The longest call any model this deployment may use can take.</summary>
+    public TimeSpan LongestCall => new[] { Model }.Concat(AllowedModels).Concat(EffectiveModelTimeouts.Select(t => t.Model)).Max(CallBudget);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -113,9 +147,20 @@ public sealed class GeminiOptions : IValidatableObject
             yield return new ValidationResult("Set only one of Gemini__VertexCredentialsFile, Gemini__VertexCredentialsJson and Gemini__VertexWorkloadIdentityProvider.");
         }
 
-        if (AttemptTimeoutSeconds > TotalTimeoutSeconds)
+        foreach (var (timeout, index) in ModelTimeouts.Select((t, i) => (t, i)))
         {
-            yield return new ValidationResult("Gemini__AttemptTimeoutSeconds must not exceed Gemini__TotalTimeoutSeconds.");
+            if (string.IsNullOrWhiteSpace(timeout.Model) || timeout.Seconds is < 1 or > 1800)
+            {
+                yield return new ValidationResult($"Gemini__ModelTimeouts__{index}: set Model (a model id) and Seconds (1 to 1800).");
+            }
         }
     }
+}
+
+/// <summary>One model's attempt timeout (Gemini__ModelTimeouts__n__Model, Gemini__ModelTimeouts__n__Seconds).</summary>
+public sealed class ModelTimeout
+{
+    public string Model { get; set; } = "";
+
+    public int Seconds { get; set; }
 }

@@ -1,24 +1,26 @@
-using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace NanoBanana.Functions.Gemini;
 
 /// <summary>
-/// The Gemini HttpClient's resilience pipeline (Microsoft.Extensions.Http.Resilience / Polly):
-/// total timeout, then retries with jittered exponential backoff for 408/429/5xx and network
-/// errors, honouring Google's RetryInfo.retryDelay and Retry-After, then a per-attempt timeout.
-/// A per-day quota is not retried: it will not clear in seconds.
+/// The Gemini HttpClient's resilience pipeline (Microsoft.Extensions.Http.Resilience / Polly). It
+/// retries only requests that certainly started no work at Google, so a retry never pays twice: a
+/// connection that could not be made, and a 429 (not the per-day quota) or 503 refusal, after
+/// Google's RetryInfo.retryDelay / Retry-After or a jittered exponential backoff. A wait longer than
+/// Gemini__RetryMaxDelaySeconds ends the call instead: the next attempt of the run waits it, without
+/// holding a worker. Each request has the attempt timeout of its model (<see cref="AttemptTimeout"/>).
 /// </summary>
 internal static class GeminiResilience
 {
+    /// <summary>Set on each request by the client: how long this model's answer may take.</summary>
+    public static readonly HttpRequestOptionsKey<TimeSpan> AttemptTimeout = new("NanoBanana.Gemini.AttemptTimeout");
+
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, GeminiOptions options)
     {
         var maxDelay = TimeSpan.FromSeconds(options.RetryMaxDelaySeconds);
         pipeline
-            .AddTimeout(TimeSpan.FromSeconds(options.TotalTimeoutSeconds))
             .AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = options.MaxRetries,
@@ -26,25 +28,39 @@ internal static class GeminiResilience
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(options.RetryBaseDelayMilliseconds),
                 MaxDelay = maxDelay,
-                ShouldHandle = ShouldRetryAsync,
-                DelayGenerator = async args => await ServerRequestedDelayAsync(args.Outcome, maxDelay, args.Context.CancellationToken),
+                ShouldHandle = args => RefusedBeforeWorkAsync(args.Outcome, maxDelay, args.Context.CancellationToken),
+                DelayGenerator = async args => await ServerRequestedDelayAsync(args.Outcome, args.Context.CancellationToken),
             })
-            .AddTimeout(TimeSpan.FromSeconds(options.AttemptTimeoutSeconds));
+            .AddTimeout(new HttpTimeoutStrategyOptions
+            {
+                TimeoutGenerator = args => ValueTask.FromResult(
+                    args.Context.GetRequestMessage()?.Options.TryGetValue(AttemptTimeout, out var timeout) == true
+                        ? timeout
+                        : TimeSpan.FromSeconds(options.AttemptTimeoutSeconds)),
+            });
     }
 
-    private static async ValueTask<bool> ShouldRetryAsync(RetryPredicateArguments<HttpResponseMessage> args) => args.Outcome switch
+    private static async ValueTask<bool> RefusedBeforeWorkAsync(Outcome<HttpResponseMessage> outcome, TimeSpan maxDelay, CancellationToken ct)
     {
-        { Exception: HttpRequestException or TimeoutRejectedException } => true,
-        { Result: { } response } when GeminiErrorClassifier.IsTransientStatus(response.StatusCode) =>
-            response.StatusCode != HttpStatusCode.TooManyRequests || !await IsDailyQuotaAsync(response, args.Context.CancellationToken),
-        _ => false,
-    };
+        switch (outcome)
+        {
+            case { Exception: HttpRequestException exception }:
+                return GeminiErrorClassifier.NeverReachedGoogle(exception);
+            case { Result: { } response } when GeminiErrorClassifier.IsRefusedBeforeWork(response.StatusCode):
+                if (await GeminiErrorBody.ReadAsync(response, ct) is { Error.Details: { } details } && GeminiErrorClassifier.IsDailyQuota(details))
+                {
+                    return false; // will not clear in seconds
+                }
 
-    private static async Task<bool> IsDailyQuotaAsync(HttpResponseMessage response, CancellationToken ct) =>
-        await GeminiErrorBody.ReadAsync(response, ct) is { Error.Details: { } details } && GeminiErrorClassifier.IsDailyQuota(details);
+                // A longer wait ends the call; the next attempt of the run waits it.
+                return await ServerRequestedDelayAsync(outcome, ct) is not { } wait || wait <= maxDelay;
+            default:
+                return false;
+        }
+    }
 
-    /// <summary>The wait Google asked for, capped; null lets the backoff decide.</summary>
-    private static async Task<TimeSpan?> ServerRequestedDelayAsync(Outcome<HttpResponseMessage> outcome, TimeSpan maxDelay, CancellationToken ct)
+    /// <summary>The wait Google asked for; null lets the backoff decide.</summary>
+    private static async ValueTask<TimeSpan?> ServerRequestedDelayAsync(Outcome<HttpResponseMessage> outcome, CancellationToken ct)
     {
         if (outcome.Result is not { } response)
         {
@@ -52,7 +68,6 @@ internal static class GeminiResilience
         }
 
         var fromBody = await GeminiErrorBody.ReadAsync(response, ct) is { Error.Details: { } details } ? GeminiErrorClassifier.RetryDelay(details) : null;
-        var requested = fromBody ?? GeminiErrorBody.RetryAfterHeader(response);
-        return requested is { } delay ? (delay < maxDelay ? delay : maxDelay) : null;
+        return fromBody ?? GeminiErrorBody.RetryAfterHeader(response);
     }
 }

@@ -9,10 +9,11 @@ using Polly.Timeout;
 namespace NanoBanana.Functions.Gemini;
 
 /// <summary>
-/// Calls generateContent over REST (Developer API or Vertex AI). Retries and per-attempt timeouts
-/// live in the HttpClient's resilience pipeline (<see cref="GeminiResilience"/>); this class sends,
-/// reads the answer into pooled segments and then typed objects (base64 decoded straight from the UTF-8
-/// bytes into the image, never held as a string or copied whole; <see cref="BufferedJson"/>) and classifies it.
+/// Calls generateContent over REST (Developer API or Vertex AI). Retries of refusals and each
+/// request's timeout live in the HttpClient's resilience pipeline (<see cref="GeminiResilience"/>);
+/// this class sends with the model's attempt timeout, reads the answer into pooled segments and then
+/// typed objects (base64 decoded straight from the UTF-8 bytes into the image, never held as a string
+/// or copied whole; <see cref="BufferedJson"/>) and classifies it.
 /// </summary>
 internal sealed class GeminiRestClient(
     HttpClient http,
@@ -22,13 +23,14 @@ internal sealed class GeminiRestClient(
 {
     public async Task<GeminiOutcome> GenerateAsync(GeminiRequest request, CancellationToken ct)
     {
-        // One budget for the whole call, body included: the pipeline's timeouts stop at the headers.
+        // One budget for the whole call, body included: the pipeline's timeout stops at the headers.
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        budget.CancelAfter(TimeSpan.FromSeconds(options.Value.TotalTimeoutSeconds));
+        budget.CancelAfter(options.Value.CallBudget(request.Model));
         try
         {
             using var message = await endpoint.CreateRequestAsync(request.Model, request.ApiKey, budget.Token);
             message.Content = JsonContent.Create(ToWire(request), options: GeminiJson.Options);
+            message.Options.Set(GeminiResilience.AttemptTimeout, options.Value.AttemptTimeout(request.Model));
 
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, budget.Token);
             if (!response.IsSuccessStatusCode)
@@ -44,6 +46,12 @@ internal sealed class GeminiRestClient(
             var parsed = await BufferedJson.DeserializeAsync<GenerateContentResponse>(body, GeminiJson.Options, budget.Token);
             return parsed is null ? Malformed("an empty JSON document") : GeminiResponseClassifier.Classify(parsed);
         }
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+            // Our side stopped the call (the claim is gone, or the host is stopping), whatever the
+            // aborted request surfaced as: not Gemini's failure, so no outcome.
+            throw new OperationCanceledException(ct);
+        }
         catch (JsonException exception)
         {
             // Invalid JSON, a truncated body, or base64 that does not decode.
@@ -58,12 +66,14 @@ internal sealed class GeminiRestClient(
         catch (TokenResponseException exception)
         {
             logger.LogError("Vertex AI sign-in failed: {Error}", exception.Error?.Error);
-            return GeminiOutcome.Failed(new(GeminiFailureCodes.PermissionDenied, "The service could not sign in to Vertex AI.", Transient: false));
+            return GeminiOutcome.Failed(new(GeminiFailureCodes.PermissionDenied, "The service could not sign in to Vertex AI.", Transient: false, NotStarted: true));
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException)
         {
-            logger.LogWarning("Gemini connection failed: {Error}", exception.Message);
-            return GeminiOutcome.Failed(new(GeminiFailureCodes.Unavailable, "Gemini could not be reached. Try again shortly.", Transient: true));
+            // A connection never made cost nothing; one cut while Google worked may have been paid.
+            var neverSent = exception is HttpRequestException http && GeminiErrorClassifier.NeverReachedGoogle(http);
+            logger.LogWarning("Gemini connection failed ({Stage}): {Error}", neverSent ? "not connected" : "cut", exception.Message);
+            return GeminiOutcome.Failed(new(GeminiFailureCodes.Unavailable, "Gemini could not be reached. Try again shortly.", Transient: true, NotStarted: neverSent));
         }
 
         GeminiOutcome Malformed(string what)

@@ -31,7 +31,7 @@ public sealed class ExceptionHandlingMiddleware(ProblemMapper problems) : IFunct
             }
 
             // The ASP.NET Core integration executes an IResult left as the invocation result.
-            context.GetInvocationResult().Value = problems.ToResult(exception, httpContext);
+            context.GetInvocationResult().Value = problems.ToResult(exception, httpContext, context.CancellationToken);
         }
     }
 }

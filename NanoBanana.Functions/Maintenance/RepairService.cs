@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
-using NanoBanana.Functions.Processing;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Telemetry;
 
@@ -10,54 +9,58 @@ namespace NanoBanana.Functions.Maintenance;
 
 /// <summary>
 /// Puts back what crashes and outages leave behind, so every generation ends: expired leases are
-/// re-queued (or fail STUCK past the attempt limit), pending generations whose message was lost
-/// are sent again, and, on a full sweep, blobs that no row refers to are removed.
+/// re-queued (or fail, past the run's limits), pending generations whose message was lost are sent
+/// again, and, on a full sweep, blobs that no row refers to are removed. Runs every 30 s, so an idle
+/// sweep is one indexed probe (<see cref="MaintenanceRoleStore.SweepDueAsync"/>) and nothing more.
 /// </summary>
 public sealed class RepairService(
     MaintenanceRoleStore store,
     GenerationQueue queue,
     ImageStore images,
+    RunLimits limits,
     IOptions<MaintenanceOptions> options,
-    IOptions<ProcessingOptions> processing,
     GenerationMetrics metrics,
     TimeProvider clock,
     ILogger<RepairService> logger)
 {
+    /// <summary>Where the orphan sweep's listing stopped (a Blob Storage continuation), kept between runs.</summary>
+    internal const string OrphanSweepPosition = "orphan-blob-sweep";
+
     /// <param name="sweepOrphanBlobs">Also list the container for blobs no row refers to (the daily and on-demand runs).</param>
-    /// <param name="deadline">When the orphan sweep stops (between pages); the next full run carries on.</param>
+    /// <param name="deadline">When the orphan sweep stops (between pages); the next full run carries on from there.</param>
     public async Task<RepairReport> RunAsync(bool sweepOrphanBlobs, CancellationToken ct, DateTimeOffset? deadline = null)
     {
         var settings = options.Value;
-        var maxAttempts = processing.Value.MaxAttempts;
         var now = clock.GetUtcNow();
+        var (leasesOver, unsent) = await store.SweepDueAsync(now, now - settings.ResendPendingAfter, ct);
 
-        var stuck = await DrainAsync(() => store.FailStuckAsync(now, maxAttempts, settings.RepairBatchSize, ct));
-        foreach (var id in stuck)
+        var stuck = leasesOver ? await DrainAsync(() => store.FailStuckAsync(now, limits, settings.RepairBatchSize, ct)) : [];
+        foreach (var (id, code) in stuck)
         {
-            metrics.Failed(GenerationErrorCodes.Stuck);
-            logger.LogWarning("Generation {GenerationId} failed {ErrorCode}: its lease expired with no attempts left", id, GenerationErrorCodes.Stuck);
+            metrics.Failed(code);
+            logger.LogWarning("Generation {GenerationId} failed {ErrorCode}: its lease expired with its run's attempts or paid calls used up", id, code);
         }
 
         // Requeued rows are pending and unsent-as-of-now: the resend below sends their messages.
-        var requeued = await DrainAsync(() => store.RequeueExpiredAsync(now, maxAttempts, settings.RepairBatchSize, ct));
+        var requeued = leasesOver ? await DrainAsync(() => store.RequeueExpiredAsync(now, limits, settings.RepairBatchSize, ct)) : [];
         foreach (var id in requeued)
         {
-            logger.LogWarning("Generation {GenerationId} lease expired; queued again", id);
+            logger.LogWarning("Generation {GenerationId} lease expired (its worker stopped beating); queued again", id);
         }
 
-        var (resent, sendFailures) = await ResendAsync(now, requeued, settings, ct);
-        var orphans = sweepOrphanBlobs ? await DeleteOrphanBlobsAsync(now - settings.OrphanBlobGrace, deadline, ct) : 0;
+        var due = unsent ? await DrainAsync(() => store.TakeUnsentPendingAsync(now, now - settings.ResendPendingAfter, settings.RepairBatchSize, ct)) : [];
+        var (resent, sendFailures) = await SendAsync(requeued, due, ct);
+        var (orphans, finished) = sweepOrphanBlobs ? await DeleteOrphanBlobsAsync(now - settings.OrphanBlobGrace, deadline, ct) : (0, true);
 
-        var report = new RepairReport(requeued.Count, stuck.Count, resent, sendFailures, orphans, sweepOrphanBlobs);
-        logger.LogInformation(
+        var report = new RepairReport(requeued.Count, stuck.Count, resent, sendFailures, orphans, sweepOrphanBlobs, finished);
+        logger.Log(report.DidSomething ? LogLevel.Information : LogLevel.Debug,
             "Repair: {Requeued} requeued, {Stuck} stuck, {Resent} messages re-sent ({SendFailures} failed), {OrphanBlobs} orphan blobs deleted",
             report.Requeued, report.Stuck, report.Resent, report.SendFailures, report.OrphanBlobsDeleted);
         return report;
     }
 
-    private async Task<(int Sent, int Failed)> ResendAsync(DateTimeOffset now, List<Guid> requeued, MaintenanceOptions settings, CancellationToken ct)
+    private async Task<(int Sent, int Failed)> SendAsync(List<Guid> requeued, List<Guid> due, CancellationToken ct)
     {
-        var due = await DrainAsync(() => store.TakeUnsentPendingAsync(now, now - settings.ResendPendingAfter, settings.RepairBatchSize, ct));
         int sent = 0, failed = 0;
         foreach (var id in requeued.Concat(due))
         {
@@ -81,42 +84,49 @@ public sealed class RepairService(
         return (sent, failed);
     }
 
-    private async Task<int> DeleteOrphanBlobsAsync(DateTimeOffset olderThan, DateTimeOffset? deadline, CancellationToken ct)
+    // A page at a time, keeping the listing's continuation in the database after each, so a container
+    // larger than one run's budget is swept across runs instead of from its start every time.
+    private async Task<(int Deleted, bool Finished)> DeleteOrphanBlobsAsync(DateTimeOffset olderThan, DateTimeOffset? deadline, CancellationToken ct)
     {
+        var position = await store.ReadStateAsync(OrphanSweepPosition, ct);
         var deleted = 0;
-        await foreach (var page in images.ListOlderThanAsync(olderThan, pageSize: 500, ct))
+        do
         {
-            if (clock.GetUtcNow() >= deadline)
-            {
-                logger.LogWarning("Orphan sweep stopped at its deadline; the next full repair carries on");
-                break;
-            }
-
-            var byGeneration = page
+            var (names, next) = await images.ListPageOlderThanAsync(olderThan, position, options.Value.RepairBatchSize, ct);
+            var byGeneration = names
                 .Select(name => (Name: name, HasId: BlobNames.TryGetGenerationId(name, out var id), Id: id))
                 .ToList();
             var referenced = await store.ReferencedBlobsAsync(byGeneration.Where(b => b.HasId).Select(b => b.Id).Distinct().ToList(), ct);
             var orphans = byGeneration
-                .Where(b => !b.HasId || !referenced.TryGetValue(b.Id, out var names) || !names.Contains(b.Name))
+                .Where(b => !b.HasId || !referenced.TryGetValue(b.Id, out var kept) || !kept.Contains(b.Name))
                 .Select(b => b.Name)
                 .ToList();
             await images.DeleteAsync(orphans, ct);
             deleted += orphans.Count;
+
+            position = next;
+            await store.SaveStateAsync(OrphanSweepPosition, position, clock.GetUtcNow(), ct);
+            if (position is not null && clock.GetUtcNow() >= deadline)
+            {
+                logger.LogWarning("Orphan sweep stopped at its deadline after {OrphanBlobs} deletions; the next full repair carries on where it stopped", deleted);
+                return (deleted, false);
+            }
         }
+        while (position is not null);
 
         if (deleted > 0)
         {
             logger.LogWarning("Deleted {OrphanBlobs} blobs that no generation refers to", deleted);
         }
 
-        return deleted;
+        return (deleted, true);
     }
 
     // Runs a batched statement until a batch comes back short.
-    private async Task<List<Guid>> DrainAsync(Func<Task<List<Guid>>> batch)
+    private async Task<List<T>> DrainAsync<T>(Func<Task<List<T>>> batch)
     {
-        var all = new List<Guid>();
-        List<Guid> taken;
+        var all = new List<T>();
+        List<T> taken;
         do
         {
             taken = await batch();
@@ -128,4 +138,8 @@ public sealed class RepairService(
     }
 }
 
-public sealed record RepairReport(int Requeued, int Stuck, int Resent, int SendFailures, int OrphanBlobsDeleted, bool SweptOrphanBlobs);
+/// <param name="Finished">False when the orphan sweep stopped at its deadline with more to list: run the full repair again.</param>
+public sealed record RepairReport(int Requeued, int Stuck, int Resent, int SendFailures, int OrphanBlobsDeleted, bool SweptOrphanBlobs, bool Finished)
+{
+    internal bool DidSomething => Requeued + Stuck + Resent + SendFailures + OrphanBlobsDeleted > 0;
+}

@@ -6,7 +6,7 @@ namespace NanoBanana.Functions.Maintenance;
 /// </summary>
 internal static class SchemaExpectations
 {
-    public static readonly IReadOnlyList<string> Tables = ["generations", "generation_creations", "schema_migrations"];
+    public static readonly IReadOnlyList<string> Tables = ["generations", "generation_creations", "maintenance_state", "schema_migrations"];
 
     public static readonly IReadOnlyList<string> Indexes =
     [
@@ -16,6 +16,8 @@ internal static class SchemaExpectations
         "generations_active_idx",
         "generations_created_idx",
         "generations_owner_idempotency_key_idx",
+        "generations_processing_lease_idx",
+        "generations_pending_enqueued_idx",
     ];
 
     public static readonly IReadOnlyList<string> Constraints =
@@ -27,6 +29,7 @@ internal static class SchemaExpectations
         "generations_run_attempt_check",
         "generations_api_key_pair_check",
         "generations_api_key_active_check",
+        "generations_run_gemini_calls_check",
     ];
 
     /// <summary>Row-level security: on for generations, with these policies, and these roles behind them.</summary>

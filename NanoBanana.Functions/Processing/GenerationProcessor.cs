@@ -11,37 +11,33 @@ using NanoBanana.Functions.Telemetry;
 namespace NanoBanana.Functions.Processing;
 
 /// <summary>
-/// Turns one queue delivery into at most one Gemini call: claim the row, call Gemini, store the
-/// images, record the outcome under the claim's attempt. A delivery that finds nothing to claim
-/// (duplicate, late, cancelled, finished) does nothing.
+/// Turns one queue delivery into at most one paid Gemini call: claim the row, keep the claim alive
+/// with a heartbeat, reserve the call in the row, call Gemini, store the images, record the outcome
+/// under the claim's attempt. A delivery that finds nothing to claim (duplicate, late, cancelled,
+/// finished) does nothing; one that hits transient trouble hands the generation back for a later
+/// attempt (<see cref="ClaimHandback"/>), within the run's limits (<see cref="RunLimits"/>).
 /// </summary>
 public sealed class GenerationProcessor(
     MaintenanceRoleStore store,
     ImageStore images,
     IGeminiClient gemini,
     ApiKeyProtector keys,
+    ClaimHeartbeats heartbeats,
+    ClaimHandback handback,
+    RunLimits limits,
     IOptions<ProcessingOptions> options,
     IOptions<GeminiOptions> geminiOptions,
     GenerationMetrics metrics,
     TimeProvider clock,
     ILogger<GenerationProcessor> logger)
 {
+    /// <param name="ct">The invocation's token: fires when the host stops or times the function out.</param>
     public async Task ProcessAsync(Guid id, CancellationToken ct)
     {
-        var settings = options.Value;
-        var claimed = await store.ClaimAsync(id, clock.GetUtcNow(), settings.Lease, settings.MaxAttempts, ct);
+        var claimed = await store.ClaimAsync(id, clock.GetUtcNow(), options.Value.Lease, limits, ct);
         if (claimed is null)
         {
-            if (await store.FailExhaustedAsync(id, clock.GetUtcNow(), settings.MaxAttempts, ct) is { } stuck)
-            {
-                metrics.Failed(GenerationErrorCodes.Stuck);
-                logger.LogWarning("Generation {GenerationId} failed {ErrorCode} after {Attempt} interrupted attempts", id, GenerationErrorCodes.Stuck, stuck.Attempt);
-            }
-            else
-            {
-                logger.LogInformation("Generation {GenerationId} has nothing to claim (duplicate or late message, cancelled, or finished)", id);
-            }
-
+            await EndIfExhaustedAsync(id, ct);
             return;
         }
 
@@ -52,17 +48,28 @@ public sealed class GenerationProcessor(
         }
 
         logger.LogInformation("Generation {GenerationId} attempt {Attempt} claimed ({RunAttempt} of {MaxAttempts} in this run)",
-            id, claimed.Attempt, claimed.RunAttempt, settings.MaxAttempts);
+            id, claimed.Attempt, claimed.RunAttempt, limits.MaxAttempts);
+        await using var heartbeat = heartbeats.Start(claimed, ct);
         try
         {
-            var outcome = await GenerateAsync(claimed, ct);
-            await RecordAsync(claimed, outcome, ct);
+            if (await GenerateAsync(claimed, heartbeat.Token) is { } call)
+            {
+                await RecordAsync(claimed, call, heartbeat.Token);
+            }
+        }
+        catch (OperationCanceledException) when (heartbeat.Lost)
+        {
+            logger.LogInformation("Generation {GenerationId} attempt {Attempt} stopped: the generation was cancelled, deleted or taken over", id, claimed.Attempt);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await handback.OnShutdownAsync(claimed);
         }
         catch (Exception exception) when (exception is not GenerationRetryException)
         {
             // Hand the claim back so the message's next delivery can take over now, not after the lease.
             logger.LogWarning(exception, "Generation {GenerationId} attempt {Attempt} broke off; releasing its claim", id, claimed.Attempt);
-            await ReleaseQuietlyAsync(claimed);
+            await handback.AfterErrorAsync(claimed);
             throw;
         }
     }
@@ -82,14 +89,29 @@ public sealed class GenerationProcessor(
         }
     }
 
-    private async Task<GeminiOutcome> GenerateAsync(Generation generation, CancellationToken ct)
+    private async Task EndIfExhaustedAsync(Guid id, CancellationToken ct)
+    {
+        if (await store.FailExhaustedAsync(id, clock.GetUtcNow(), limits, ct) is { } ended)
+        {
+            var code = ended.Error?.Code ?? GenerationErrorCodes.Stuck;
+            metrics.Failed(code);
+            logger.LogWarning("Generation {GenerationId} failed {ErrorCode}: its run used up its attempts or paid calls ({Attempt} claims)", id, code, ended.RunAttempt);
+        }
+        else
+        {
+            logger.LogInformation("Generation {GenerationId} has nothing to claim (duplicate or late message, cancelled, or finished)", id);
+        }
+    }
+
+    /// <returns>The call's outcome with the paid calls of the run so far; null when the claim was lost before the call.</returns>
+    private async Task<(GeminiOutcome Outcome, int CallsUsed)?> GenerateAsync(Generation generation, CancellationToken ct)
     {
         // The user's own key, opened only here, only for this call; null means the server's key.
         string? personalKey = null;
         if (generation.ApiKey is { } sealedKey && (personalKey = keys.TryUnseal(sealedKey, generation.Id)) is null)
         {
-            return GeminiOutcome.Failed(new GeminiFailure(GenerationErrorCodes.ApiKeyUnavailable,
-                "Your Gemini key could not be read back. Retry the generation with the key.", Transient: false));
+            return (GeminiOutcome.Failed(new GeminiFailure(GenerationErrorCodes.ApiKeyUnavailable,
+                "Your Gemini key could not be read back. Retry the generation with the key.", Transient: false)), 0);
         }
 
         var inputs = new List<GeminiImage>(generation.InputImages.Count);
@@ -98,11 +120,18 @@ public sealed class GenerationProcessor(
             var content = await images.DownloadAsync(input.BlobName, ct);
             if (content is null)
             {
-                return GeminiOutcome.Failed(new GeminiFailure(GenerationErrorCodes.InputMissing,
-                    "An input image of this generation is no longer available. Create the generation again.", Transient: false));
+                return (GeminiOutcome.Failed(new GeminiFailure(GenerationErrorCodes.InputMissing,
+                    "An input image of this generation is no longer available. Create the generation again.", Transient: false)), 0);
             }
 
             inputs.Add(new GeminiImage(input.MimeType, content.ToArray()));
+        }
+
+        // Write-ahead: the call is counted before it is sent, so no crash can leave it uncounted.
+        if (await store.ReserveCallAsync(generation, limits.MaxCalls, ct) is not { } callsUsed)
+        {
+            logger.LogInformation("Generation {GenerationId} attempt {Attempt}: no call made, the generation was cancelled or taken over", generation.Id, generation.Attempt);
+            return null;
         }
 
         var model = generation.Options.Model ?? geminiOptions.Value.Model;
@@ -111,30 +140,24 @@ public sealed class GenerationProcessor(
             new GeminiRequest(model, generation.Prompt, inputs, generation.Options.AspectRatio, generation.Options.Resolution, personalKey), ct);
         var latency = clock.GetElapsedTime(started);
         metrics.GeminiCall(latency, outcome.Failure?.Code ?? "ok");
-        logger.LogInformation("Gemini {Model} answered in {GeminiMs} ms: {Outcome}",
-            model, (long)latency.TotalMilliseconds, outcome.Failure?.Code ?? $"{outcome.Images.Count} image(s)");
-        return outcome;
+        logger.LogInformation("Gemini {Model} answered in {GeminiMs} ms: {Outcome} (paid call {CallsUsed} of {MaxCalls} in this run)",
+            model, (long)latency.TotalMilliseconds, outcome.Failure?.Code ?? $"{outcome.Images.Count} image(s)", callsUsed, limits.MaxCalls);
+        return (outcome, callsUsed);
     }
 
-    private async Task RecordAsync(Generation claimed, GeminiOutcome outcome, CancellationToken ct)
+    private async Task RecordAsync(Generation claimed, (GeminiOutcome Outcome, int CallsUsed) call, CancellationToken ct)
     {
-        if (outcome.Failure is not { } failure)
+        if (call.Outcome.Failure is not { } failure)
         {
-            await CompleteAsync(claimed, outcome, ct);
+            await CompleteAsync(claimed, call.Outcome, ct);
             return;
         }
 
-        if (failure.Transient && claimed.RunAttempt < options.Value.MaxAttempts)
+        // A refusal Google did no work for is given back; anything else counts against the budget.
+        var paid = call.CallsUsed - (failure.NotStarted ? 1 : 0);
+        if (failure.Transient && claimed.RunAttempt < limits.MaxAttempts && paid < limits.MaxCalls)
         {
-            if (await store.ReleaseAsync(claimed, clock.GetUtcNow(), ct))
-            {
-                logger.LogWarning("Generation {GenerationId} attempt {Attempt} hit {FailureCode}; the queue will deliver it again",
-                    claimed.Id, claimed.Attempt, failure.Code);
-                throw new GenerationRetryException(claimed.Id, failure.Code);
-            }
-
-            logger.LogInformation("Generation {GenerationId} attempt {Attempt} hit {FailureCode} but was cancelled or taken over meanwhile",
-                claimed.Id, claimed.Attempt, failure.Code);
+            await handback.RetryLaterAsync(claimed, failure);
             return;
         }
 
@@ -142,7 +165,8 @@ public sealed class GenerationProcessor(
         if (await store.FailAsync(claimed, error, clock.GetUtcNow(), ct))
         {
             metrics.Failed(failure.Code);
-            logger.LogWarning("Generation {GenerationId} failed {ErrorCode} on attempt {Attempt}", claimed.Id, failure.Code, claimed.Attempt);
+            logger.LogWarning("Generation {GenerationId} failed {ErrorCode} on attempt {Attempt} ({Paid} paid calls, {RunAttempt} attempts in this run)",
+                claimed.Id, failure.Code, claimed.Attempt, paid, claimed.RunAttempt);
         }
         else
         {
@@ -198,23 +222,11 @@ public sealed class GenerationProcessor(
             logger.LogWarning(exception, "Generation {GenerationId} attempt {Attempt}: leftover images not deleted; the orphan sweep will", claimed.Id, claimed.Attempt);
         }
     }
-
-    private async Task ReleaseQuietlyAsync(Generation claimed)
-    {
-        try
-        {
-            await store.ReleaseAsync(claimed, clock.GetUtcNow(), CancellationToken.None);
-        }
-        catch (Exception exception)
-        {
-            logger.LogWarning(exception, "Generation {GenerationId} attempt {Attempt}: claim not released; it expires by itself", claimed.Id, claimed.Attempt);
-        }
-    }
 }
 
 /// <summary>
 /// Thrown to make the Functions host deliver the message again (after host.json visibilityTimeout):
-/// Gemini was temporarily unavailable and this run still has attempts left.
+/// the message for the generation's next attempt could not be sent.
 /// </summary>
-public sealed class GenerationRetryException(Guid generationId, string failureCode)
-    : Exception($"Generation {generationId} will be retried after {failureCode}.");
+public sealed class GenerationRetryException(Guid generationId, string reason)
+    : Exception($"Generation {generationId} will be delivered again: {reason}.");

@@ -1,22 +1,32 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Gemini;
+using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Hosting;
 
 namespace NanoBanana.Functions.Processing;
 
 internal static class ProcessingServiceCollectionExtensions
 {
-    // Room between Gemini's budget and the lease for storing images and writing the result.
-    private const int LeaseMarginSeconds = 10;
-
     public static IServiceCollection AddProcessing(this IServiceCollection services)
     {
-        services.AddValidatedOptions<ProcessingOptions>(ProcessingOptions.Section)
-            .Validate<IOptions<GeminiOptions>>(
-                (processing, gemini) => processing.LeaseSeconds >= gemini.Value.TotalTimeoutSeconds + LeaseMarginSeconds,
-                $"Processing__LeaseSeconds must exceed Gemini__TotalTimeoutSeconds by at least {LeaseMarginSeconds} s, or a live call could lose its claim.");
+        services.AddValidatedOptions<ProcessingOptions>(ProcessingOptions.Section);
+        services.AddSingleton<IValidateOptions<ProcessingOptions>, AgreesWithHostJson>();
+        services.AddSingleton(sp => new RunLimits(
+            sp.GetRequiredService<IOptions<ProcessingOptions>>().Value.MaxAttempts,
+            sp.GetRequiredService<IOptions<GeminiOptions>>().Value.MaxCallsPerRun));
+        services.AddSingleton<ClaimHeartbeats>();
+        services.AddSingleton<ClaimHandback>();
         services.AddTransient<GenerationProcessor>();
         return services;
+    }
+
+    /// <summary>At start: the host must let the longest call finish, and must not give up on a message before the worker does.</summary>
+    private sealed class AgreesWithHostJson(IOptions<GeminiOptions> gemini) : IValidateOptions<ProcessingOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ProcessingOptions options) =>
+            HostJson.Load(AppContext.BaseDirectory)?.Disagreement(gemini.Value.LongestCall, options.MaxAttempts) is { } problem
+                ? ValidateOptionsResult.Fail(problem)
+                : ValidateOptionsResult.Success;
     }
 }

@@ -11,11 +11,15 @@ public sealed class GenerationQueue(QueueClient queue)
 {
     private readonly CreatedOnFirstUse _queue = new(ct => queue.CreateIfNotExistsAsync(cancellationToken: ct));
 
-    public async Task SendAsync(Guid generationId, CancellationToken ct)
+    public Task SendAsync(Guid generationId, CancellationToken ct) => SendAsync(generationId, TimeSpan.Zero, ct);
+
+    /// <param name="delay">How long the message stays invisible: the next attempt waits what Google asked for.</param>
+    public async Task SendAsync(Guid generationId, TimeSpan delay, CancellationToken ct)
     {
         await _queue.EnsureAsync(ct);
         // Infinite time-to-live: a message must not silently expire while a generation waits on it.
-        await queue.SendMessageAsync(generationId.ToString("D"), visibilityTimeout: null, timeToLive: TimeSpan.FromSeconds(-1), ct);
+        await queue.SendMessageAsync(generationId.ToString("D"), visibilityTimeout: delay > TimeSpan.Zero ? delay : null,
+            timeToLive: TimeSpan.FromSeconds(-1), ct);
     }
 
     /// <summary>Throws unless the queue service answers; the queue itself may not exist yet.</summary>

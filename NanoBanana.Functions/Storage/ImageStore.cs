@@ -65,19 +65,25 @@ public sealed class ImageStore(BlobContainerClient container)
         return names;
     }
 
-    /// <summary>Every blob last written before <paramref name="olderThan"/>, a page of names at a time.</summary>
-    public async IAsyncEnumerable<List<string>> ListOlderThanAsync(
-        DateTimeOffset olderThan, int pageSize, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// One page of the container's listing, from <paramref name="continuation"/> (null: the start): the
+    /// names last written before <paramref name="olderThan"/>, and where the next page starts (null: the end).
+    /// </summary>
+    public async Task<(List<string> Names, string? Next)> ListPageOlderThanAsync(
+        DateTimeOffset olderThan, string? continuation, int pageSize, CancellationToken ct)
     {
-        if (!(await container.ExistsAsync(ct)).Value)
+        if (continuation is null && !(await container.ExistsAsync(ct)).Value)
         {
-            yield break;
+            return ([], null);
         }
 
-        await foreach (var page in container.GetBlobsAsync(new GetBlobsOptions(), ct).AsPages(pageSizeHint: pageSize))
+        await foreach (var page in container.GetBlobsAsync(new GetBlobsOptions(), ct).AsPages(continuation, pageSize))
         {
-            yield return page.Values.Where(b => b.Properties.LastModified < olderThan).Select(b => b.Name).ToList();
+            var names = page.Values.Where(b => b.Properties.LastModified < olderThan).Select(b => b.Name).ToList();
+            return (names, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
         }
+
+        return ([], null);
     }
 
     /// <summary>Deletes every blob of a generation; absent blobs are not an error.</summary>
