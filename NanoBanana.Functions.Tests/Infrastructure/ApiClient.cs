@@ -20,11 +20,23 @@ internal sealed class ApiClient(FunctionApp app)
         app.InvokeAsync(app.Request("POST", "/api/generations", token, body, contentType, headers),
             async r => await _generations.Create(r, CancellationToken.None));
 
-    public Task<TestResponse> GetAsync(string? token, string id, string? ifNoneMatch = null) =>
-        app.InvokeAsync(
-            app.Request("GET", $"/api/generations/{id}", token,
-                headers: ifNoneMatch is null ? null : new Dictionary<string, string> { ["If-None-Match"] = ifNoneMatch }),
+    /// <param name="prefer">E.g. "wait=30": a long-poll (RFC 7240).</param>
+    public Task<TestResponse> GetAsync(string? token, string id, string? ifNoneMatch = null, string? prefer = null)
+    {
+        var headers = new Dictionary<string, string>();
+        if (ifNoneMatch is not null)
+        {
+            headers["If-None-Match"] = ifNoneMatch;
+        }
+
+        if (prefer is not null)
+        {
+            headers["Prefer"] = prefer;
+        }
+
+        return app.InvokeAsync(app.Request("GET", $"/api/generations/{id}", token, headers: headers),
             async r => await _generations.Get(r, id, CancellationToken.None));
+    }
 
     public Task<TestResponse> ListAsync(string? token, string query = "") =>
         app.InvokeAsync(app.Request("GET", "/api/generations" + query, token),

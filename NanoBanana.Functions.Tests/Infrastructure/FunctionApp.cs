@@ -5,6 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NanoBanana.Functions.Hosting;
 using Npgsql;
@@ -82,6 +83,9 @@ internal sealed class FunctionApp : IAsyncDisposable
             // Tests make many generations per user; the limits' own tests set them low.
             ["Limits:MaxActivePerUser"] = "1000",
             ["Limits:MaxCreationsPerHour"] = "100000",
+            // Tests share a database full of other tests' pending rows: one read of the queue per app
+            // keeps a pending generation's ETag (which names its position) still between two polls.
+            ["QueueEstimate:CacheSeconds"] = "300",
         };
         configure?.Invoke(settings);
         return FromSettings(settings, clock, logging);
@@ -103,6 +107,12 @@ internal sealed class FunctionApp : IAsyncDisposable
         }
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        // As the host does: background services (the LISTEN session) run for the app's lifetime.
+        foreach (var background in provider.GetServices<IHostedService>())
+        {
+            background.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+
         return new FunctionApp(provider, configuration, logs, new Dictionary<string, string?>(settings));
     }
 
@@ -272,6 +282,11 @@ internal sealed class FunctionApp : IAsyncDisposable
         }
         finally
         {
+            foreach (var background in _services.GetServices<IHostedService>())
+            {
+                await background.StopAsync(CancellationToken.None);
+            }
+
             await _services.DisposeAsync();
         }
     }

@@ -12,11 +12,13 @@ public sealed class GenerationFunctions(
     ICallerAuthenticator authenticator,
     CreateGenerationValidator validator,
     GenerationService generations,
+    GenerationWaiter waiter,
     GenerationResults results,
     IOptions<ApiOptions> options)
 {
+    /// <summary>202 with the new generation; with Prefer: wait=N, 201 with it finished if it ends in time.</summary>
     [Function("CreateGeneration")]
-    public async Task<Accepted<GenerationResponse>> Create(
+    public async Task<Results<Created<GenerationResponse>, Accepted<GenerationResponse>>> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "generations")] HttpRequest request, CancellationToken ct)
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
@@ -29,7 +31,18 @@ public sealed class GenerationFunctions(
             request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
         }
 
-        return results.Accepted(request, created.Generation);
+        var generation = created.Generation;
+        if (LongPoll.RequestedWait(request, options.Value) is { } wait)
+        {
+            LongPoll.Applied(request.HttpContext.Response, wait);
+            generation = await waiter.WaitWhileAsync(caller.UserId, generation.Id, (g, _) => ValueTask.FromResult(!g.Status.IsTerminal()), wait, ct);
+            if (generation.Status.IsTerminal())
+            {
+                return await results.CreatedAsync(request, generation, ct);
+            }
+        }
+
+        return await results.AcceptedAsync(request, generation, ct);
     }
 
     [Function("GetGeneration")]
@@ -37,8 +50,20 @@ public sealed class GenerationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "generations/{id}")] HttpRequest request, string id, CancellationToken ct)
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
-        var generation = await generations.GetAsync(caller.UserId, RouteId.Parse(id), ct);
-        return results.OkOrNotModified(request, generation);
+        var generationId = RouteId.Parse(id);
+        Generation generation;
+        if (LongPoll.RequestedWait(request, options.Value) is { } wait)
+        {
+            // Long-poll: while the caller's ETag still holds, wait for a change (or the end of the wait: 304).
+            LongPoll.Applied(request.HttpContext.Response, wait);
+            generation = await waiter.WaitWhileAsync(caller.UserId, generationId, (g, token) => results.IsNotModifiedAsync(request, g, token), wait, ct);
+        }
+        else
+        {
+            generation = await generations.GetAsync(caller.UserId, generationId, ct);
+        }
+
+        return await results.OkOrNotModifiedAsync(request, generation, ct);
     }
 
     [Function("ListGenerations")]
@@ -50,8 +75,14 @@ public sealed class GenerationFunctions(
 
         var (items, next) = await generations.ListAsync(caller.UserId, query.Status, query.After, query.Limit, ct);
         request.HttpContext.Response.Headers.CacheControl = "private, no-cache";
+        var responses = new List<GenerationResponse>(items.Count);
+        foreach (var item in items)
+        {
+            responses.Add(await results.ToResponseAsync(item, ct));
+        }
+
         return TypedResults.Ok(new GenerationPageResponse(
-            items.Select(results.ToResponse).ToList(),
+            responses,
             next is { } position ? HistoryCursor.Encode(position) : null));
     }
 }

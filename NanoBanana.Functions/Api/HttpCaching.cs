@@ -8,10 +8,12 @@ namespace NanoBanana.Functions.Api;
 /// Conditional polling: a generation's ETag is its row version, which changes with every state
 /// change, so a phone polling with If-None-Match gets a bodiless 304 until something happens.
 /// Weak, because elapsedSeconds in the body moves on while the generation itself has not changed.
+/// While pending it also names the queue position, which moves without the row changing.
 /// </summary>
 public static class HttpCaching
 {
-    public static EntityTagHeaderValue ETagOf(Generation generation) => new($"\"{generation.Version}\"", isWeak: true);
+    public static EntityTagHeaderValue ETagOf(Generation generation, QueueEstimate? estimate) =>
+        new(estimate is null ? $"\"{generation.Version}\"" : $"\"{generation.Version}.q{estimate.Ahead}\"", isWeak: true);
 
     public static bool IsNotModified(HttpRequest request, EntityTagHeaderValue etag)
     {

@@ -20,6 +20,7 @@ internal static class PostgresServiceCollectionExtensions
         });
         services.AddSingleton<ApiRoleStore>();
         services.AddSingleton<MaintenanceRoleStore>();
+        services.AddSingleton<QueueStatsStore>();
         return services;
     }
 }

@@ -9,6 +9,7 @@ using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Health;
 using NanoBanana.Functions.Processing;
+using NanoBanana.Functions.Realtime;
 using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Telemetry;
@@ -25,6 +26,7 @@ public static class ServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 
         services.AddPostgres();
+        services.AddRealtime();
         services.AddStorage(configuration);
         services.AddCallerAuthentication(configuration);
         services.AddGenerationApi();
