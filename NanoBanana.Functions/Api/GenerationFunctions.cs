@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Outbound;
 
 namespace NanoBanana.Functions.Api;
 
@@ -14,6 +15,7 @@ public sealed class GenerationFunctions(
     GenerationService generations,
     GenerationWaiter waiter,
     GenerationResults results,
+    OutboundTargets outbound,
     IOptions<ApiOptions> options)
 {
     /// <summary>202 with the new generation; with Prefer: wait=N, 201 with it finished if it ends in time.</summary>
@@ -24,6 +26,10 @@ public sealed class GenerationFunctions(
         var caller = await authenticator.AuthenticateAsync(request, ct);
         var body = await JsonBody.ReadAsync<CreateGenerationRequest>(request, options.Value.MaxBodyBytes, ct);
         var newGeneration = validator.Validate(body, RequestHeaders.IdempotencyKeyOf(request));
+        if (newGeneration.Webhook is { } webhook && await outbound.RefusalAsync(webhook.Url, ct) is { } why)
+        {
+            throw Problems.WebhookUrlNotAllowed(why);
+        }
 
         var created = await generations.CreateAsync(caller.UserId, newGeneration, RequestHeaders.PersonalGeminiKeyOf(request), ct);
         if (created.Replayed)

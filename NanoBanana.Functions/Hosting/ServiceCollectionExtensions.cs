@@ -11,6 +11,7 @@ using NanoBanana.Functions.Health;
 using NanoBanana.Functions.Processing;
 using NanoBanana.Functions.Realtime;
 using NanoBanana.Functions.Maintenance;
+using NanoBanana.Functions.Notifications;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Telemetry;
 
@@ -33,6 +34,7 @@ public static class ServiceCollectionExtensions
         services.AddGemini();
         services.AddProcessing();
         services.AddMaintenance();
+        services.AddNotifications(configuration);
         services.AddNanoBananaHealthChecks();
         return services;
     }

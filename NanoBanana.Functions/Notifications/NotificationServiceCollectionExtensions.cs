@@ -1,0 +1,64 @@
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Auth;
+using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Outbound;
+using NanoBanana.Functions.Push;
+using NanoBanana.Functions.Storage;
+using NanoBanana.Functions.Webhooks;
+using Polly;
+
+namespace NanoBanana.Functions.Notifications;
+
+internal static class NotificationServiceCollectionExtensions
+{
+    /// <summary>Results that arrive without asking: the outbox dispatcher, Web Push, signed webhooks, and the guard on where they may go.</summary>
+    public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<OutboundOptions>(OutboundOptions.Section)
+            .Validate(outbound => !outbound.AllowLoopback || !AzureEnvironment.IsAzure(configuration),
+                "Outbound__AllowLoopback is for local development and tests; it is refused in Azure.");
+        services.AddValidatedOptions<PushOptions>(PushOptions.Section);
+        services.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);
+        services.AddSingleton<OutboundTargets>();
+        services.AddSingleton<SubscriberStore>();
+        services.AddSingleton<NotificationStore>();
+        services.AddSingleton<WebhookSecrets>();
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<WebPushSender>();
+        services.AddSingleton<NotificationDispatcher>();
+        services.AddTransient<GenerationNotifier>();
+        services.AddHostedService<NotificationDispatchLoop>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var client = sp.GetRequiredService<StorageConnection>().CreateQueueServiceClient(new QueueClientOptions());
+            return new NotificationQueue(client.GetQueueClient(options.QueueName + NotificationQueue.Suffix));
+        });
+
+        // Both talk only to addresses OutboundTargets allows, checked on the address connected to.
+        services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // WebhookSender times out
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<OutboundTargets>().CreateHandler());
+        services.AddHttpClient(WebPushSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30))
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<OutboundTargets>().CreateHandler())
+            .AddResilienceHandler("push", (pipeline, context) =>
+            {
+                var push = context.ServiceProvider.GetRequiredService<IOptions<PushOptions>>().Value;
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    // 408/429/5xx and unreachable services, honouring Retry-After.
+                    MaxRetryAttempts = Math.Max(push.MaxRetries, 1),
+                    ShouldHandle = push.MaxRetries == 0 ? _ => ValueTask.FromResult(false) : new HttpRetryStrategyOptions().ShouldHandle,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(push.RetryBaseDelayMilliseconds),
+                    MaxDelay = TimeSpan.FromSeconds(30),
+                });
+            });
+        return services;
+    }
+}
