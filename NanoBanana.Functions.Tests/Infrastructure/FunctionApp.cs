@@ -48,6 +48,10 @@ internal sealed class FunctionApp : IAsyncDisposable
     /// <summary>The generations queue read raw, without the SDK's decoding, as bytes on the wire.</summary>
     public QueueClient RawQueue => new(TestSettings.Storage, QueueName);
 
+    /// <summary>The notification queue, decoded as the trigger decodes it.</summary>
+    public QueueClient NotificationQueue =>
+        new(TestSettings.Storage, QueueName + NanoBanana.Functions.Notifications.NotificationQueue.Suffix, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+
     public BlobContainerClient Images => new(TestSettings.Storage, Configuration["Storage:ImageContainer"]!);
 
     public NpgsqlDataSource DataSource => _services.GetRequiredService<NpgsqlDataSource>();
@@ -173,6 +177,41 @@ internal sealed class FunctionApp : IAsyncDisposable
         throw new Xunit.Sdk.XunitException($"Generation {generationId} still asked for redelivery after {maxDeliveries} deliveries.");
     }
 
+    /// <summary>
+    /// Tells owners of what ended, as the host would: dispatches the outbox, then runs the notification
+    /// function on each visible message, until every event is handled (retries due later stay queued).
+    /// </summary>
+    public async Task<int> NotifyAsync()
+    {
+        var handled = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        do
+        {
+            await Services.GetRequiredService<NanoBanana.Functions.Notifications.NotificationDispatcher>().DispatchAsync(CancellationToken.None);
+            await NotificationQueue.CreateIfNotExistsAsync();
+            while ((await NotificationQueue.ReceiveMessageAsync()).Value is { } message)
+            {
+                await Function<NanoBanana.Functions.Notifications.NotificationFunctions>().Notify(message.MessageText, CancellationToken.None);
+                await NotificationQueue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                handled++;
+            }
+        }
+        while (await ScalarAsync("SELECT count(*) FROM generation_events WHERE done_at IS NULL") > 0 && DateTime.UtcNow < deadline);
+
+        return handled;
+    }
+
+    public async Task<long> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
     /// <summary>Reads the generation's row state directly (status, attempt, error code).</summary>
     public async Task<(string Status, int Attempt, string? ErrorCode)> RowAsync(Guid id)
     {
@@ -278,6 +317,7 @@ internal sealed class FunctionApp : IAsyncDisposable
         try
         {
             await RawQueue.DeleteIfExistsAsync();
+            await NotificationQueue.DeleteIfExistsAsync();
             await Images.DeleteIfExistsAsync();
         }
         finally

@@ -1,7 +1,6 @@
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Data;
@@ -10,7 +9,6 @@ using NanoBanana.Functions.Outbound;
 using NanoBanana.Functions.Push;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Webhooks;
-using Polly;
 
 namespace NanoBanana.Functions.Notifications;
 
@@ -36,7 +34,8 @@ internal static class NotificationServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var client = sp.GetRequiredService<StorageConnection>().CreateQueueServiceClient(new QueueClientOptions());
+            // Base64, as host.json's messageEncoding tells the trigger to decode.
+            var client = sp.GetRequiredService<StorageConnection>().CreateQueueServiceClient(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
             return new NotificationQueue(client.GetQueueClient(options.QueueName + NotificationQueue.Suffix));
         });
 
@@ -44,21 +43,7 @@ internal static class NotificationServiceCollectionExtensions
         services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // WebhookSender times out
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<OutboundTargets>().CreateHandler());
         services.AddHttpClient(WebPushSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30))
-            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<OutboundTargets>().CreateHandler())
-            .AddResilienceHandler("push", (pipeline, context) =>
-            {
-                var push = context.ServiceProvider.GetRequiredService<IOptions<PushOptions>>().Value;
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    // 408/429/5xx and unreachable services, honouring Retry-After.
-                    MaxRetryAttempts = Math.Max(push.MaxRetries, 1),
-                    ShouldHandle = push.MaxRetries == 0 ? _ => ValueTask.FromResult(false) : new HttpRetryStrategyOptions().ShouldHandle,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = TimeSpan.FromMilliseconds(push.RetryBaseDelayMilliseconds),
-                    MaxDelay = TimeSpan.FromSeconds(30),
-                });
-            });
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<OutboundTargets>().CreateHandler());
         return services;
     }
 }

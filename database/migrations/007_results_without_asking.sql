@@ -98,7 +98,7 @@ CREATE INDEX IF NOT EXISTS generations_pending_queue_idx
 CREATE INDEX IF NOT EXISTS generations_recently_completed_idx
     ON generations (completed_at DESC) WHERE status = 'completed';
 
-GRANT SELECT, INSERT, DELETE ON push_subscriptions TO nanobanana_api;
+GRANT SELECT, INSERT, UPDATE, DELETE ON push_subscriptions TO nanobanana_api;
 GRANT SELECT, DELETE ON push_subscriptions TO nanobanana_maintenance;
 GRANT SELECT, INSERT ON generation_webhooks TO nanobanana_api;
 GRANT SELECT ON generation_webhooks TO nanobanana_maintenance;
