@@ -13,17 +13,20 @@ public sealed class PushTests : IAsyncLifetime
 {
     private readonly (string Public, string Private) _vapid = TestVapidKeys.Create();
     private FakePushService _push = null!;
+    private TestDatabase _db = null!;
     private FunctionApp _app = null!;
 
     public async Task InitializeAsync()
     {
         _push = await FakePushService.StartAsync();
-        _app = await FunctionApp.StartAsync(settings => TestVapidKeys.Enable(settings, _vapid.Public, _vapid.Private));
+        _db = await TestDatabase.CreateAsync();
+        _app = await FunctionApp.StartAsync(database: _db, configure: settings => TestVapidKeys.Enable(settings, _vapid.Public, _vapid.Private));
     }
 
     public async Task DisposeAsync()
     {
         await _app.DisposeAsync();
+        await _db.DisposeAsync();
         await _push.DisposeAsync();
     }
 
@@ -156,7 +159,8 @@ public sealed class PushTests : IAsyncLifetime
     public async Task WithoutVapidKeys_PushIsOff_AndSaysSo()
     {
         // Arrange
-        await using var app = await FunctionApp.StartAsync();
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(database: db);
         var token = TestTokens.For(TestTokens.NewUserId());
 
         // Act
@@ -173,7 +177,8 @@ public sealed class PushTests : IAsyncLifetime
     public async Task APushEndpointOnTheAppsOwnNetwork_IsRefused()
     {
         // Arrange: loopback is allowed only by the development setting.
-        await using var app = await FunctionApp.StartAsync(settings =>
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(database: db, configure: settings =>
         {
             TestVapidKeys.Enable(settings, _vapid.Public, _vapid.Private);
             settings["Outbound:AllowLoopback"] = "false";

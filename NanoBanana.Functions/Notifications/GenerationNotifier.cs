@@ -70,7 +70,8 @@ public sealed class GenerationNotifier(
 
     private async Task DeliverWebhookAsync(GenerationEvent ended, int attempt, CancellationToken ct)
     {
-        if (ended.WebhookUrl is not { } url || !ended.WebhookEvents.Contains(ended.Status) || !webhookOptions.Value.Enabled)
+        if (ended.WebhookUrl is not { } url || !ended.WebhookEvents.Contains(ended.Status) || !webhookOptions.Value.Enabled
+            || attempt > webhookOptions.Value.MaxAttempts)
         {
             return;
         }
