@@ -281,7 +281,7 @@ internal sealed class FunctionApp : IAsyncDisposable
     /// The one path every HTTP invocation takes, the tests' and the HTTP front's. Runs an HTTP function
     /// the way the worker does: through the production middleware (attached as Program.cs attaches it),
     /// then the IResult left as the invocation result is executed on the HttpContext, as the ASP.NET
-    /// Core integration does.
+    /// Core integration does; then the response is checked against openapi.json (<see cref="OpenApiContract"/>).
     /// </summary>
     public async Task ExecuteAsync(HttpContext context, Func<HttpRequest, Task<IResult>> function)
     {
@@ -291,6 +291,12 @@ internal sealed class FunctionApp : IAsyncDisposable
 
         var result = Assert.IsAssignableFrom<IResult>(invocation.GetInvocationResult().Value);
         await result.ExecuteAsync(context);
+
+        // The contract: what was answered is what openapi.json describes.
+        if (context.Response.Body is MemoryStream answered && OpenApiContract.Violations(context, answered.ToArray()) is { Count: > 0 } violations)
+        {
+            throw new Xunit.Sdk.XunitException("The response breaks openapi.json:\n" + string.Join('\n', violations));
+        }
     }
 
     public async Task<long> CountRowsAsync(string ownerId)
