@@ -179,6 +179,8 @@ module keyVault 'security/key-vault.bicep' = {
     // Through PgBouncer (6432, transaction pooling): no session state survives a transaction, and
     // Npgsql must not reset sessions it does not own. The pool stays small: every instance has one.
     postgresConnectionString: 'Host=${postgres.outputs.host};Port=6432;Database=${databaseName};Username=${appLogin};Password=${postgresAppPassword};SSL Mode=VerifyFull;Maximum Pool Size=${appPoolSize};No Reset On Close=true'
+    // One LISTEN session per instance (long-polls): a session PgBouncer's transaction mode cannot hold, so direct.
+    postgresListenConnectionString: 'Host=${postgres.outputs.host};Port=5432;Database=${databaseName};Username=${appLogin};Password=${postgresAppPassword};SSL Mode=VerifyFull'
     authSigningKey: authMode == 'SupabaseHs256' ? authSigningKey : ''
     geminiApiKey: geminiBackend == 'Developer' ? geminiApiKey : ''
     vertexCredentialsJson: geminiBackend == 'Vertex' && vertexCredentials == 'ServiceAccountKey' ? vertexCredentialsJson : ''

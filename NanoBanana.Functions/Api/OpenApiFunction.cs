@@ -22,9 +22,9 @@ public sealed class OpenApiFunction
     });
 
     [Function("GetOpenApiDocument")]
-    public FileContentHttpResult Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request)
+    public Task<FileContentHttpResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request)
     {
         request.HttpContext.Response.Headers.CacheControl = "public, max-age=300";
-        return TypedResults.Bytes(Document.Value, "application/json");
+        return Task.FromResult(TypedResults.Bytes(Document.Value, "application/json"));
     }
 }
