@@ -35,18 +35,23 @@ describe('results without asking', () => {
     const { user, page } = await session.open();
     const hold = marker();
     await control.rule(hold, { hold: true });
-    // Fill every worker slot (host.json: a batch of 4, another when 2 are left: at most 6 at once).
-    const busy = await Promise.all(Array.from({ length: 7 }, (_, i) => createThroughApi(user.token, `a banana in a queue ${i} ${hold}`)));
-    await eventually(async () => (await Promise.all(busy.map((id) => control.row(id)))).filter((r) => r.status === 'processing').length >= 4, 15_000, 'the worker to be busy');
+    // More than the worker takes at once (host.json: a batch of 4, another when 2 are left: at most 6),
+    // all held by Gemini: whatever comes next waits in line behind at least one of them.
+    await Promise.all(Array.from({ length: 7 }, (_, i) => createThroughApi(user.token, `a banana in a queue ${i} ${hold}`)));
 
-    await generate(page, `a banana that waits its turn ${hold}`);
-    const queue = card(page, 'pending').getByTestId('queue');
-    await queue.waitFor({ timeout: 10_000 });
-    const ahead = Number(await queue.getAttribute('data-ahead'));
-    const text = await queue.textContent();
-    await control.release(hold);
+    let ahead = 0;
+    let text: string | null = null;
+    try {
+      await generate(page, `a banana that waits its turn ${hold}`);
+      const queue = card(page, 'pending').getByTestId('queue');
+      await queue.waitFor({ timeout: 10_000 });
+      ahead = Number(await queue.getAttribute('data-ahead'));
+      text = await queue.textContent();
+    } finally {
+      await control.release(hold); // the worker's slots must not stay taken for the tests after this one
+    }
+
     await card(page, 'completed').first().waitFor({ timeout: 60_000 });
-
     expect(ahead).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/ahead in line/);
   });
