@@ -76,16 +76,7 @@ public sealed class NotificationStore(NpgsqlDataSource dataSource)
         dataSource.ExecuteAsMaintenanceAsync(sql, parameters, (_, _) => Task.FromResult(true), ct);
 
     private Task<List<T>> ListAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken ct) =>
-        dataSource.ExecuteAsMaintenanceAsync(sql, parameters, async (reader, token) =>
-        {
-            var items = new List<T>();
-            while (await reader.ReadAsync(token))
-            {
-                items.Add(read(reader));
-            }
-
-            return items;
-        }, ct);
+        dataSource.ExecuteAsMaintenanceAsync(sql, parameters, RowReader.All(read), ct);
 }
 
 /// <summary>A generation ended (completed, failed, cancelled) and its owner is to be told; with its webhook, if it has one.</summary>

@@ -36,14 +36,5 @@ public sealed class SubscriberStore(NpgsqlDataSource dataSource)
                 r.GetInt32(9), r.GetBoolean(10), r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11)), ct);
 
     private Task<List<T>> ListAsync<T>(string ownerId, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken ct) =>
-        dataSource.ExecuteAsCallerAsync(ownerId, sql, parameters, async (reader, token) =>
-        {
-            var items = new List<T>();
-            while (await reader.ReadAsync(token))
-            {
-                items.Add(read(reader));
-            }
-
-            return items;
-        }, ct);
+        dataSource.ExecuteAsCallerAsync(ownerId, sql, parameters, RowReader.All(read), ct);
 }
