@@ -201,7 +201,9 @@ export class GenerationPoller {
       this.adopt(shared);
     }
 
-    const gap = reason === 'interval' ? this.intervalMs() : reason === 'retry' ? 0 : wakeGapMs;
+    // A long-poll's follow-up is for a visible page: hidden since, it waits the hidden pace like any poll.
+    const paced = reason === 'interval' || (reason === 'longpoll' && this.deps.page.isHidden());
+    const gap = paced ? this.intervalMs() : reason === 'retry' ? 0 : wakeGapMs;
     return (shared?.polledAt ?? 0) + gap - now;
   }
 

@@ -256,6 +256,25 @@ describe('watch', () => {
     expect(polls[1]!.headers.get('Prefer')).toBeNull();
   });
 
+  it('hidden between a long-poll\'s answer and the next, it waits the hidden pace instead of following at once', async () => {
+    api.longPoll = true;
+    const page = new FakePage();
+    const { client, id } = await created(page);
+    client.watch(id, () => {});
+    await vi.advanceTimersByTimeAsync(200);
+    api.set(id, { status: 'processing' }); // answers the long-poll in flight
+    await vi.advanceTimersByTimeAsync(0);
+
+    page.hide();
+    await vi.advanceTimersByTimeAsync(25_000);
+    const whileHidden = api.polls(id).length;
+    await vi.advanceTimersByTimeAsync(6_000);
+
+    expect(whileHidden).toBe(1);
+    expect(api.polls(id)).toHaveLength(2); // the next 30 s after the last, without Prefer
+    expect(api.polls(id)[1]!.headers.get('Prefer')).toBeNull();
+  });
+
   it('keeps the server\'s pace where the server ignores Prefer', async () => {
     const { client, id } = await created();
     client.watch(id, () => {});
