@@ -181,6 +181,8 @@ module keyVault 'security/key-vault.bicep' = {
     // Auto-prepared statements skip Postgres' parse and plan on every call (half its CPU per poll in
     // docs/PERFORMANCE.md); PgBouncer carries them across its server connections (max_prepared_statements).
     postgresConnectionString: 'Host=${postgres.outputs.host};Port=6432;Database=${databaseName};Username=${appLogin};Password=${postgresAppPassword};SSL Mode=VerifyFull;Maximum Pool Size=${appPoolSize};No Reset On Close=true;Max Auto Prepare=20'
+    // One LISTEN session per instance (long-polls): a session PgBouncer's transaction mode cannot hold, so direct.
+    postgresListenConnectionString: 'Host=${postgres.outputs.host};Port=5432;Database=${databaseName};Username=${appLogin};Password=${postgresAppPassword};SSL Mode=VerifyFull'
     authSigningKey: authMode == 'SupabaseHs256' ? authSigningKey : ''
     geminiApiKey: geminiBackend == 'Developer' ? geminiApiKey : ''
     vertexCredentialsJson: geminiBackend == 'Vertex' && vertexCredentials == 'ServiceAccountKey' ? vertexCredentialsJson : ''

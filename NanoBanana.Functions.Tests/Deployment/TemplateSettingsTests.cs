@@ -120,6 +120,7 @@ public sealed partial class TemplateSettingsTests
         return reference.Groups["secret"].Value switch
         {
             "postgres-connection-string" => "Host=psql-test.postgres.database.azure.com;Port=6432;Database=nanobanana;Username=nanobanana_app;Password=from-key-vault;SSL Mode=VerifyFull;Maximum Pool Size=10;No Reset On Close=true;Max Auto Prepare=20",
+            "postgres-listen-connection-string" => "Host=psql-test.postgres.database.azure.com;Port=5432;Database=nanobanana;Username=nanobanana_app;Password=from-key-vault;SSL Mode=VerifyFull",
             "auth-signing-key" => TestTokens.SigningKey,
             "gemini-api-key" => TestSecrets.ServerGeminiKey,
             "vertex-credentials" => """{"type": "service_account", "client_email": "nanobanana@banana-project.iam.gserviceaccount.com", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n", "token_uri": "https://oauth2.googleapis.com/token"}""",

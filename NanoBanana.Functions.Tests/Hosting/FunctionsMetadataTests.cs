@@ -19,6 +19,12 @@ public sealed class FunctionsMetadataTests
         { "DeleteGeneration", "httpTrigger", "generations/{id}", "delete", "Anonymous" },
         { "GetGenerationImage", "httpTrigger", "generations/{id}/image", "get", "Anonymous" },
         { "Health", "httpTrigger", "health", "get", "Anonymous" },
+        { "GetOpenApiDocument", "httpTrigger", "openapi.json", "get", "Anonymous" },
+        { "GetVapidPublicKey", "httpTrigger", "push/vapid-public-key", "get", "Anonymous" },
+        { "SavePushSubscription", "httpTrigger", "push-subscriptions", "post", "Anonymous" },
+        { "DeletePushSubscription", "httpTrigger", "push-subscriptions", "delete", "Anonymous" },
+        { "GetWebhookSecret", "httpTrigger", "webhooks/secret", "get", "Anonymous" },
+        { "ListWebhookDeliveries", "httpTrigger", "generations/{id}/webhook-deliveries", "get", "Anonymous" },
         { "MaintenanceStats", "httpTrigger", "maintenance/stats", "get", "Function" },
         { "MaintenanceVerifyDatabase", "httpTrigger", "maintenance/verify-database", "get", "Function" },
         { "MaintenanceCleanup", "httpTrigger", "maintenance/cleanup", "post", "Admin" },
@@ -29,6 +35,7 @@ public sealed class FunctionsMetadataTests
     {
         { "DailyCleanup", "%Maintenance:CleanupSchedule%" },
         { "RepairSweep", "%Maintenance:RepairSchedule%" },
+        { "NotificationSweep", "%Maintenance:RepairSchedule%" },
     };
 
     [Theory]
@@ -48,6 +55,7 @@ public sealed class FunctionsMetadataTests
     {
         { "ProcessGeneration", "%Storage:QueueName%" },
         { "FailUndeliverableGeneration", "%Storage:QueueName%-poison" },
+        { "NotifyGenerationEnded", "%Storage:QueueName%-notifications" },
     };
 
     [Theory]

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Health;
+using NanoBanana.Functions.Push;
+using NanoBanana.Functions.Webhooks;
 
 namespace NanoBanana.Functions.Tests.Infrastructure;
 
@@ -12,6 +14,8 @@ internal sealed class ApiClient(FunctionApp app)
     private readonly GenerationActionFunctions _actions = app.Function<GenerationActionFunctions>();
     private readonly HealthFunction _health = app.Function<HealthFunction>();
     private readonly GenerationImageFunction _image = app.Function<GenerationImageFunction>();
+    private readonly PushSubscriptionFunctions _push = app.Function<PushSubscriptionFunctions>();
+    private readonly WebhookFunctions _webhooks = app.Function<WebhookFunctions>();
 
     public Task<TestResponse> CreateAsync(string? token, object body, IDictionary<string, string>? headers = null) =>
         CreateRawAsync(token, JsonSerializer.Serialize(body, ApiJson.Options), headers: headers);
@@ -20,11 +24,23 @@ internal sealed class ApiClient(FunctionApp app)
         app.InvokeAsync(app.Request("POST", "/api/generations", token, body, contentType, headers),
             async r => await _generations.Create(r, CancellationToken.None));
 
-    public Task<TestResponse> GetAsync(string? token, string id, string? ifNoneMatch = null) =>
-        app.InvokeAsync(
-            app.Request("GET", $"/api/generations/{id}", token,
-                headers: ifNoneMatch is null ? null : new Dictionary<string, string> { ["If-None-Match"] = ifNoneMatch }),
+    /// <param name="prefer">E.g. "wait=30": a long-poll (RFC 7240).</param>
+    public Task<TestResponse> GetAsync(string? token, string id, string? ifNoneMatch = null, string? prefer = null)
+    {
+        var headers = new Dictionary<string, string>();
+        if (ifNoneMatch is not null)
+        {
+            headers["If-None-Match"] = ifNoneMatch;
+        }
+
+        if (prefer is not null)
+        {
+            headers["Prefer"] = prefer;
+        }
+
+        return app.InvokeAsync(app.Request("GET", $"/api/generations/{id}", token, headers: headers),
             async r => await _generations.Get(r, id, CancellationToken.None));
+    }
 
     public Task<TestResponse> ListAsync(string? token, string query = "") =>
         app.InvokeAsync(app.Request("GET", "/api/generations" + query, token),
@@ -45,6 +61,24 @@ internal sealed class ApiClient(FunctionApp app)
     public Task<TestResponse> ImageAsync(string? token, string id, string query = "") =>
         app.InvokeAsync(app.Request("GET", $"/api/generations/{id}/image{query}", token),
             async r => await _image.Get(r, id, CancellationToken.None));
+
+    public Task<TestResponse> SubscribeAsync(string? token, object subscription) =>
+        app.InvokeAsync(app.Request("POST", "/api/push-subscriptions", token, JsonSerializer.Serialize(subscription, ApiJson.Options)),
+            async r => await _push.Save(r, CancellationToken.None));
+
+    public Task<TestResponse> UnsubscribeAsync(string? token, string endpoint) =>
+        app.InvokeAsync(app.Request("DELETE", $"/api/push-subscriptions?endpoint={Uri.EscapeDataString(endpoint)}", token),
+            async r => await _push.Delete(r, CancellationToken.None));
+
+    public Task<TestResponse> VapidPublicKeyAsync(string? token) =>
+        app.InvokeAsync(app.Request("GET", "/api/push/vapid-public-key", token), async r => await _push.PublicKey(r, CancellationToken.None));
+
+    public Task<TestResponse> WebhookSecretAsync(string? token) =>
+        app.InvokeAsync(app.Request("GET", "/api/webhooks/secret", token), async r => await _webhooks.Secret(r, CancellationToken.None));
+
+    public Task<TestResponse> WebhookDeliveriesAsync(string? token, string id) =>
+        app.InvokeAsync(app.Request("GET", $"/api/generations/{id}/webhook-deliveries", token),
+            async r => await _webhooks.Deliveries(r, id, CancellationToken.None));
 
     public Task<TestResponse> HealthAsync() =>
         app.InvokeAsync(app.Request("GET", "/api/health"), async r => await _health.Run(r, CancellationToken.None));

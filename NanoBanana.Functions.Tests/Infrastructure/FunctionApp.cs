@@ -5,6 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Hosting;
@@ -48,6 +49,10 @@ internal sealed class FunctionApp : IAsyncDisposable
     /// <summary>The generations queue read raw, without the SDK's decoding, as bytes on the wire.</summary>
     public QueueClient RawQueue => new(TestSettings.Storage, QueueName);
 
+    /// <summary>The notification queue, decoded as the trigger decodes it.</summary>
+    public QueueClient NotificationQueue =>
+        new(TestSettings.Storage, QueueName + NanoBanana.Functions.Notifications.NotificationQueue.Suffix, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+
     public BlobContainerClient Images => new(TestSettings.Storage, Configuration["Storage:ImageContainer"]!);
 
     public NpgsqlDataSource DataSource => _services.GetRequiredService<NpgsqlDataSource>();
@@ -83,6 +88,9 @@ internal sealed class FunctionApp : IAsyncDisposable
             // Tests make many generations per user; the limits' own tests set them low.
             ["Limits:MaxActivePerUser"] = "1000",
             ["Limits:MaxCreationsPerHour"] = "100000",
+            // Tests share a database full of other tests' pending rows: one read of the queue per app
+            // keeps a pending generation's ETag (which names its position) still between two polls.
+            ["QueueEstimate:CacheSeconds"] = "300",
         };
         configure?.Invoke(settings);
         return FromSettings(settings, clock, logging);
@@ -104,6 +112,12 @@ internal sealed class FunctionApp : IAsyncDisposable
         }
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        // As the host does: background services (the LISTEN session) run for the app's lifetime.
+        foreach (var background in provider.GetServices<IHostedService>())
+        {
+            background.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+
         return new FunctionApp(provider, configuration, logs, new Dictionary<string, string?>(settings));
     }
 
@@ -169,6 +183,41 @@ internal sealed class FunctionApp : IAsyncDisposable
         }
 
         throw new Xunit.Sdk.XunitException($"Generation {generationId} had not ended after {maxDeliveries} deliveries.");
+    }
+
+    /// <summary>
+    /// Tells owners of what ended, as the host would: dispatches the outbox, then runs the notification
+    /// function on each visible message, until every event is handled (retries due later stay queued).
+    /// </summary>
+    public async Task<int> NotifyAsync()
+    {
+        var handled = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        do
+        {
+            await Services.GetRequiredService<NanoBanana.Functions.Notifications.NotificationDispatcher>().DispatchAsync(CancellationToken.None);
+            await NotificationQueue.CreateIfNotExistsAsync();
+            while ((await NotificationQueue.ReceiveMessageAsync()).Value is { } message)
+            {
+                await Function<NanoBanana.Functions.Notifications.NotificationFunctions>().Notify(message.MessageText, CancellationToken.None);
+                await NotificationQueue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                handled++;
+            }
+        }
+        while (await ScalarAsync("SELECT count(*) FROM generation_events WHERE done_at IS NULL") > 0 && DateTime.UtcNow < deadline);
+
+        return handled;
+    }
+
+    public async Task<long> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
     /// <summary>Reads the generation's row state directly (status, attempt, error code), as the worker's role (any login the app runs as may).</summary>
@@ -249,7 +298,7 @@ internal sealed class FunctionApp : IAsyncDisposable
     /// The one path every HTTP invocation takes, the tests' and the HTTP front's. Runs an HTTP function
     /// the way the worker does: through the production middleware (attached as Program.cs attaches it),
     /// then the IResult left as the invocation result is executed on the HttpContext, as the ASP.NET
-    /// Core integration does.
+    /// Core integration does; then the response is checked against openapi.json (<see cref="OpenApiContract"/>).
     /// </summary>
     public async Task ExecuteAsync(HttpContext context, Func<HttpRequest, Task<IResult>> function)
     {
@@ -259,6 +308,12 @@ internal sealed class FunctionApp : IAsyncDisposable
 
         var result = Assert.IsAssignableFrom<IResult>(invocation.GetInvocationResult().Value);
         await result.ExecuteAsync(context);
+
+        // The contract: what was answered is what openapi.json describes.
+        if (context.Response.Body is MemoryStream answered && OpenApiContract.Violations(context, answered.ToArray()) is { Count: > 0 } violations)
+        {
+            throw new Xunit.Sdk.XunitException("The response breaks openapi.json:\n" + string.Join('\n', violations));
+        }
     }
 
     public async Task<long> CountRowsAsync(string ownerId)
@@ -285,10 +340,16 @@ internal sealed class FunctionApp : IAsyncDisposable
         try
         {
             await RawQueue.DeleteIfExistsAsync();
+            await NotificationQueue.DeleteIfExistsAsync();
             await Images.DeleteIfExistsAsync();
         }
         finally
         {
+            foreach (var background in _services.GetServices<IHostedService>())
+            {
+                await background.StopAsync(CancellationToken.None);
+            }
+
             await _services.DisposeAsync();
         }
     }

@@ -14,10 +14,11 @@ internal static class LoopbackServer
     /// </summary>
     public static WebApplicationOptions Options => new() { ContentRootPath = AppContext.BaseDirectory };
 
-    public static async Task<(WebApplication App, string BaseUrl)> StartAsync(Action<WebApplication> map)
+    /// <param name="url">Where to listen; a free port on 127.0.0.1 by default.</param>
+    public static async Task<(WebApplication App, string BaseUrl)> StartAsync(Action<WebApplication> map, string url = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateSlimBuilder(Options);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
         builder.Logging.ClearProviders();
         var app = builder.Build();

@@ -2,13 +2,14 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
+using NanoBanana.Functions.Notifications;
 using NanoBanana.Functions.Processing;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Reliability;
 
 /// <summary>
-/// One worker instance: the generations queue and its poison queue, each driven by a
+/// One worker instance: the generations queue, its poison queue and the notification queue, each driven by a
 /// <see cref="HostQueueListener"/> into the real functions. Runs inside a test, or as a process of
 /// its own (<see cref="Program"/>) so a test can SIGKILL it mid-call.
 /// </summary>
@@ -23,9 +24,12 @@ internal static class WorkerHost
             (message, ct) => app.Function<GenerationWorkerFunctions>().Process(message, ct));
         var poison = new HostQueueListener(new QueueClient(storage, queueName + "-poison"), settings,
             (message, ct) => app.Function<GenerationWorkerFunctions>().FailUndeliverable(message, ct));
+        var notifications = new HostQueueListener(new QueueClient(storage, queueName + NotificationQueue.Suffix), settings,
+            (message, ct) => app.Function<NotificationFunctions>().Notify(message, ct));
         await Task.WhenAll(
             main.RunAsync(new QueueClient(storage, queueName + "-poison"), stop),
-            poison.RunAsync(new QueueClient(storage, queueName + "-poison-poison"), stop));
+            poison.RunAsync(new QueueClient(storage, queueName + "-poison-poison"), stop),
+            notifications.RunAsync(new QueueClient(storage, queueName + NotificationQueue.Suffix + "-poison"), stop));
     }
 
     /// <summary>Settings for a worker process, handed over in a file.</summary>

@@ -25,6 +25,13 @@ public sealed class ApiOptions
     [Range(1, 300)]
     public int PollAfterSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// The longest a request may wait for a change (Prefer: wait=N, RFC 7240): well under the platform's
+    /// 230 s HTTP limit. 0 turns long-polling off (Prefer is then ignored, as the RFC allows).
+    /// </summary>
+    [Range(0, 200)]
+    public int MaxWaitSeconds { get; set; } = 50;
+
     [Range(1, 100)]
     public int DefaultPageSize { get; set; } = 20;
 

@@ -18,6 +18,9 @@ internal static class ApiServiceCollectionExtensions
         services.AddSingleton<ApiKeyProtector>();
         services.AddSingleton<PersonalGeminiKeys>();
         services.AddSingleton<GenerationService>();
+        services.AddValidatedOptions<QueueEstimateOptions>(QueueEstimateOptions.Section);
+        services.AddSingleton<QueueEstimator>();
+        services.AddSingleton<GenerationWaiter>();
         return services;
     }
 }

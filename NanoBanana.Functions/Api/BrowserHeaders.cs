@@ -9,7 +9,7 @@ namespace NanoBanana.Functions.Api;
 /// </summary>
 public static class BrowserHeaders
 {
-    public const string Exposed = "ETag, Retry-After, Location, Idempotent-Replayed, Content-Disposition, WWW-Authenticate";
+    public const string Exposed = "ETag, Retry-After, Location, Idempotent-Replayed, Preference-Applied, Content-Disposition, WWW-Authenticate";
 
     public static void Expose(HttpResponse response) => response.Headers.AccessControlExposeHeaders = Exposed;
 }

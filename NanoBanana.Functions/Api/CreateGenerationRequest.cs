@@ -16,6 +16,12 @@ public sealed class CreateGenerationRequest
 
     public string? Model { get; set; }
 
+    /// <summary>Where to POST the generation when it ends (signed, Standard Webhooks).</summary>
+    public string? WebhookUrl { get; set; }
+
+    /// <summary>Which endings to deliver: completed, failed, cancelled (default all three).</summary>
+    public List<string?>? WebhookEvents { get; set; }
+
     /// <summary>Anything else the client sent: rejected by name, so a typo is not silently ignored.</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? UnknownFields { get; set; }

@@ -10,7 +10,7 @@ namespace NanoBanana.Functions.Api;
 /// Checks every field of a create request and reports all problems at once, each with a stable code;
 /// what passes becomes a <see cref="NewGeneration"/> with decoded, sniffed images.
 /// </summary>
-public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, IOptions<GeminiOptions> geminiOptions)
+public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, IOptions<GeminiOptions> geminiOptions, IOptions<Webhooks.WebhookOptions> webhookOptions)
 {
     public static readonly IReadOnlyList<string> AspectRatios = ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"];
     public static readonly IReadOnlyList<string> Resolutions = ["1K", "2K", "4K"];
@@ -32,6 +32,7 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
             errors.Add(new("model", ProblemCodes.UnsupportedModel, $"model '{model}' is not offered here; omit it to use {geminiOptions.Value.Model}."));
         }
 
+        var webhook = ValidateWebhook(request, errors);
         if (idempotencyKey is not null && !IsValidIdempotencyKey(idempotencyKey))
         {
             errors.Add(new(RequestHeaders.IdempotencyKey, ProblemCodes.InvalidIdempotencyKey,
@@ -45,7 +46,42 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
 
         var options = new GenerationOptions(request.AspectRatio, request.Resolution, request.Model);
         var prompt = request.Prompt!;
-        return new NewGeneration(prompt, options, images, idempotencyKey, RequestHash(prompt, options, images));
+        return new NewGeneration(prompt, options, images, idempotencyKey, RequestHash(prompt, options, images, webhook), webhook);
+    }
+
+    // Syntax only; whether the URL's host is one the app may call is asked of DNS by the function.
+    private GenerationWebhook? ValidateWebhook(CreateGenerationRequest request, List<FieldError> errors)
+    {
+        if (request.WebhookUrl is null)
+        {
+            if (request.WebhookEvents is not null)
+            {
+                errors.Add(new("webhookEvents", ProblemCodes.InvalidWebhookEvents, "webhookEvents needs a webhookUrl."));
+            }
+
+            return null;
+        }
+
+        if (!webhookOptions.Value.Enabled)
+        {
+            throw Problems.WebhooksNotConfigured();
+        }
+
+        if (request.WebhookUrl.Length > 2048 || !Uri.TryCreate(request.WebhookUrl, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+        {
+            errors.Add(new("webhookUrl", ProblemCodes.WebhookUrlNotAllowed, "webhookUrl must be an absolute https URL of at most 2048 characters."));
+            return null;
+        }
+
+        var events = request.WebhookEvents ?? [.. GenerationWebhook.AllEvents];
+        if (events.Count == 0 || events.Any(e => e is null || !GenerationWebhook.AllEvents.Contains(e)))
+        {
+            errors.Add(new("webhookEvents", ProblemCodes.InvalidWebhookEvents,
+                $"webhookEvents must list some of {string.Join(", ", GenerationWebhook.AllEvents)}."));
+            return null;
+        }
+
+        return new GenerationWebhook(url, events.Distinct().ToList()!);
     }
 
     private static void ValidatePrompt(string? prompt, ApiOptions limits, List<FieldError> errors)
@@ -143,7 +179,7 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         key.Length is > 0 and <= MaxIdempotencyKeyLength && key.All(c => c is >= '!' and <= '~');
 
     // What "the same request" means for Idempotency-Key: same prompt, options and image bytes.
-    private static byte[] RequestHash(string prompt, GenerationOptions options, IReadOnlyList<InputImage> images)
+    private static byte[] RequestHash(string prompt, GenerationOptions options, IReadOnlyList<InputImage> images, GenerationWebhook? webhook)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Append(ReadOnlySpan<byte> bytes)
@@ -162,6 +198,13 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         {
             Append(Encoding.UTF8.GetBytes(image.MimeType));
             Append(image.Data);
+        }
+
+        // Only when there is one, so the hashes of requests without a webhook stay what they were.
+        if (webhook is not null)
+        {
+            Append(Encoding.UTF8.GetBytes(webhook.Url.AbsoluteUri));
+            Append(Encoding.UTF8.GetBytes(string.Join(',', webhook.Events)));
         }
 
         return hash.GetHashAndReset();

@@ -18,7 +18,7 @@ public sealed class GenerationActionFunctions(
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
         var generation = await generations.RetryAsync(caller.UserId, RouteId.Parse(id), RequestHeaders.PersonalGeminiKeyOf(request), ct);
-        return results.Accepted(request, generation);
+        return await results.AcceptedAsync(request, generation, ct);
     }
 
     [Function("CancelGeneration")]
@@ -27,7 +27,7 @@ public sealed class GenerationActionFunctions(
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
         var generation = await generations.CancelAsync(caller.UserId, RouteId.Parse(id), ct);
-        return results.Ok(request, generation);
+        return await results.OkAsync(request, generation, ct);
     }
 
     [Function("DeleteGeneration")]

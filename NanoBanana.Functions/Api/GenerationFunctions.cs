@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Outbound;
 
 namespace NanoBanana.Functions.Api;
 
@@ -12,16 +13,23 @@ public sealed class GenerationFunctions(
     ICallerAuthenticator authenticator,
     CreateGenerationValidator validator,
     GenerationService generations,
+    GenerationWaiter waiter,
     GenerationResults results,
+    OutboundTargets outbound,
     IOptions<ApiOptions> options)
 {
+    /// <summary>202 with the new generation; with Prefer: wait=N, 201 with it finished if it ends in time.</summary>
     [Function("CreateGeneration")]
-    public async Task<Accepted<GenerationResponse>> Create(
+    public async Task<Results<Created<GenerationResponse>, Accepted<GenerationResponse>>> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "generations")] HttpRequest request, CancellationToken ct)
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
         var body = await JsonBody.ReadAsync<CreateGenerationRequest>(request, options.Value.MaxBodyBytes, ct);
         var newGeneration = validator.Validate(body, RequestHeaders.IdempotencyKeyOf(request));
+        if (newGeneration.Webhook is { } webhook && await outbound.RefusalAsync(webhook.Url, ct) is { } why)
+        {
+            throw Problems.WebhookUrlNotAllowed(why);
+        }
 
         var created = await generations.CreateAsync(caller.UserId, newGeneration, RequestHeaders.PersonalGeminiKeyOf(request), ct);
         if (created.Replayed)
@@ -29,7 +37,18 @@ public sealed class GenerationFunctions(
             request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
         }
 
-        return results.Accepted(request, created.Generation);
+        var generation = created.Generation;
+        if (LongPoll.RequestedWait(request, options.Value) is { } wait)
+        {
+            LongPoll.Applied(request.HttpContext.Response, wait);
+            generation = await waiter.WaitWhileAsync(caller.UserId, generation.Id, (g, _) => ValueTask.FromResult(!g.Status.IsTerminal()), wait, ct);
+            if (generation.Status.IsTerminal())
+            {
+                return await results.CreatedAsync(request, generation, ct);
+            }
+        }
+
+        return await results.AcceptedAsync(request, generation, ct);
     }
 
     [Function("GetGeneration")]
@@ -38,14 +57,25 @@ public sealed class GenerationFunctions(
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
         var generationId = RouteId.Parse(id);
-        // Most polls ask "has it changed?": the version alone answers that, without reading the row.
-        if (HttpCaching.HasIfNoneMatch(request)
+        Generation generation;
+        if (LongPoll.RequestedWait(request, options.Value) is { } wait)
+        {
+            // Long-poll: while the caller's ETag still holds, wait for a change (or the end of the wait: 304).
+            LongPoll.Applied(request.HttpContext.Response, wait);
+            generation = await waiter.WaitWhileAsync(caller.UserId, generationId, (g, token) => results.IsNotModifiedAsync(request, g, token), wait, ct);
+        }
+        else if (HttpCaching.HasIfNoneMatch(request)
             && results.NotModified(request, await generations.GetVersionAsync(caller.UserId, generationId, ct)) is { } notModified)
         {
+            // Most polls ask "has it changed?": the version alone answers that, without reading the row.
             return notModified;
         }
+        else
+        {
+            generation = await generations.GetAsync(caller.UserId, generationId, ct);
+        }
 
-        return results.OkOrNotModified(request, await generations.GetAsync(caller.UserId, generationId, ct));
+        return await results.OkOrNotModifiedAsync(request, generation, ct);
     }
 
     [Function("ListGenerations")]
@@ -57,8 +87,14 @@ public sealed class GenerationFunctions(
 
         var (items, next) = await generations.ListAsync(caller.UserId, query.Status, query.After, query.Limit, ct);
         request.HttpContext.Response.Headers.CacheControl = "private, no-cache";
+        var responses = new List<GenerationResponse>(items.Count);
+        foreach (var item in items)
+        {
+            responses.Add(await results.ToResponseAsync(item, ct));
+        }
+
         return TypedResults.Ok(new GenerationPageResponse(
-            items.Select(results.ToResponse).ToList(),
+            responses,
             next is { } position ? HistoryCursor.Encode(position) : null));
     }
 }

@@ -17,9 +17,10 @@ public sealed record GenerationResponse(
     GenerationErrorResponse? Error,
     IReadOnlyList<GeneratedImageResponse> Images,
     string? Text,
-    int? PollAfterSeconds)
+    int? PollAfterSeconds,
+    QueueResponse? Queue)
 {
-    public static GenerationResponse From(Generation generation, DateTimeOffset now, int pollAfterSeconds)
+    public static GenerationResponse From(Generation generation, QueueEstimate? estimate, DateTimeOffset now, int pollAfterSeconds)
     {
         var end = generation.CompletedAt ?? now;
         return new GenerationResponse(
@@ -37,7 +38,8 @@ public sealed record GenerationResponse(
             generation.Images.Select((image, index) =>
                 new GeneratedImageResponse(ApiRoutes.Image(generation.Id, index), image.MimeType, image.Bytes)).ToList(),
             generation.Text,
-            generation.Status.IsTerminal() ? null : pollAfterSeconds);
+            generation.Status.IsTerminal() ? null : pollAfterSeconds,
+            estimate is null ? null : new QueueResponse(estimate.Ahead, estimate.EstimatedStartAt, estimate.EstimatedFinishAt));
     }
 }
 
@@ -46,5 +48,8 @@ public sealed record GenerationOptionsResponse(string? AspectRatio, string? Reso
 public sealed record GenerationErrorResponse(string Code, string Message, bool Retryable);
 
 public sealed record GeneratedImageResponse(string Url, string MimeType, long Bytes);
+
+/// <summary>While pending: how many generations go first, and when this one should start and finish.</summary>
+public sealed record QueueResponse(int Ahead, DateTimeOffset EstimatedStartAt, DateTimeOffset EstimatedFinishAt);
 
 public sealed record GenerationPageResponse(IReadOnlyList<GenerationResponse> Items, string? NextCursor);

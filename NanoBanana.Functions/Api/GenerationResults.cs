@@ -7,47 +7,78 @@ namespace NanoBanana.Functions.Api;
 
 /// <summary>
 /// Shapes generation responses the same way for every endpoint: ETag always, and while the
-/// generation is still running a Retry-After poll hint, so the phone knows when to ask again.
+/// generation is still running a Retry-After poll hint, so the phone knows when to ask again; while
+/// it is pending, its place in the queue.
 /// </summary>
-public sealed class GenerationResults(IOptions<ApiOptions> options, TimeProvider clock)
+public sealed class GenerationResults(IOptions<ApiOptions> options, QueueEstimator queue, TimeProvider clock)
 {
     private int PollAfterSeconds => options.Value.PollAfterSeconds;
 
-    public Ok<GenerationResponse> Ok(HttpRequest request, Generation generation)
-    {
-        SetHeaders(request.HttpContext.Response, new GenerationVersion(generation.Version, generation.Status));
-        return TypedResults.Ok(ToResponse(generation));
-    }
+    public async Task<Ok<GenerationResponse>> OkAsync(HttpRequest request, Generation generation, CancellationToken ct) =>
+        TypedResults.Ok(await RespondAsync(request, generation, ct));
 
-    public Accepted<GenerationResponse> Accepted(HttpRequest request, Generation generation)
-    {
-        SetHeaders(request.HttpContext.Response, new GenerationVersion(generation.Version, generation.Status));
-        return TypedResults.Accepted(ApiRoutes.Generation(generation.Id), ToResponse(generation));
-    }
+    public async Task<Accepted<GenerationResponse>> AcceptedAsync(HttpRequest request, Generation generation, CancellationToken ct) =>
+        TypedResults.Accepted(ApiRoutes.Generation(generation.Id), await RespondAsync(request, generation, ct));
+
+    /// <summary>201: a create that waited (Prefer: wait) and saw its generation finish.</summary>
+    public async Task<Created<GenerationResponse>> CreatedAsync(HttpRequest request, Generation generation, CancellationToken ct) =>
+        TypedResults.Created(ApiRoutes.Generation(generation.Id), await RespondAsync(request, generation, ct));
 
     /// <summary>200 with the generation, or a bodiless 304 when the client's If-None-Match still holds.</summary>
-    public Results<Ok<GenerationResponse>, StatusCodeHttpResult> OkOrNotModified(HttpRequest request, Generation generation) =>
-        NotModified(request, new GenerationVersion(generation.Version, generation.Status)) is { } notModified ? notModified : Ok(request, generation);
+    public async Task<Results<Ok<GenerationResponse>, StatusCodeHttpResult>> OkOrNotModifiedAsync(
+        HttpRequest request, Generation generation, CancellationToken ct)
+    {
+        var estimate = await queue.EstimateAsync(generation, ct);
+        if (HttpCaching.IsNotModified(request, HttpCaching.ETagOf(generation.Version, estimate)))
+        {
+            SetHeaders(request.HttpContext.Response, generation, estimate);
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
 
-    /// <summary>A bodiless 304 when the client's If-None-Match still holds for this version; null when it must get the generation.</summary>
+        SetHeaders(request.HttpContext.Response, generation, estimate);
+        return TypedResults.Ok(ToResponse(generation, estimate));
+    }
+
+    /// <summary>
+    /// A bodiless 304 judged on the version alone (read without the row), or null when the row must be
+    /// read: the client's If-None-Match no longer holds, or the generation is pending, whose ETag also
+    /// names its place in the queue.
+    /// </summary>
     public StatusCodeHttpResult? NotModified(HttpRequest request, GenerationVersion current)
     {
-        if (!HttpCaching.IsNotModified(request, HttpCaching.ETagOf(current.Version)))
+        if (current.Status == GenerationStatus.Pending || !HttpCaching.IsNotModified(request, HttpCaching.ETagOf(current.Version, estimate: null)))
         {
             return null;
         }
 
-        SetHeaders(request.HttpContext.Response, current);
+        SetHeaders(request.HttpContext.Response, current, estimate: null);
         return TypedResults.StatusCode(StatusCodes.Status304NotModified);
     }
 
-    public GenerationResponse ToResponse(Generation generation) =>
-        GenerationResponse.From(generation, clock.GetUtcNow(), PollAfterSeconds);
+    /// <summary>Whether the client's If-None-Match already names what it would be shown (a long-poll waits then).</summary>
+    public async ValueTask<bool> IsNotModifiedAsync(HttpRequest request, Generation generation, CancellationToken ct) =>
+        HttpCaching.IsNotModified(request, HttpCaching.ETagOf(generation.Version, await queue.EstimateAsync(generation, ct)));
 
-    private void SetHeaders(HttpResponse response, GenerationVersion current)
+    public async Task<GenerationResponse> ToResponseAsync(Generation generation, CancellationToken ct) =>
+        ToResponse(generation, await queue.EstimateAsync(generation, ct));
+
+    private async Task<GenerationResponse> RespondAsync(HttpRequest request, Generation generation, CancellationToken ct)
+    {
+        var estimate = await queue.EstimateAsync(generation, ct);
+        SetHeaders(request.HttpContext.Response, generation, estimate);
+        return ToResponse(generation, estimate);
+    }
+
+    private GenerationResponse ToResponse(Generation generation, QueueEstimate? estimate) =>
+        GenerationResponse.From(generation, estimate, clock.GetUtcNow(), PollAfterSeconds);
+
+    private void SetHeaders(HttpResponse response, Generation generation, QueueEstimate? estimate) =>
+        SetHeaders(response, new GenerationVersion(generation.Version, generation.Status), estimate);
+
+    private void SetHeaders(HttpResponse response, GenerationVersion current, QueueEstimate? estimate)
     {
         BrowserHeaders.Expose(response);
-        response.Headers.ETag = HttpCaching.ETagOf(current.Version).ToString();
+        response.Headers.ETag = HttpCaching.ETagOf(current.Version, estimate).ToString();
         // Polling responses must not be served from a cache without asking us.
         response.Headers.CacheControl = "private, no-cache";
         if (!current.Status.IsTerminal())

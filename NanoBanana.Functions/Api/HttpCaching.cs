@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
+using NanoBanana.Functions.Generations;
 
 namespace NanoBanana.Functions.Api;
 
@@ -7,10 +8,13 @@ namespace NanoBanana.Functions.Api;
 /// Conditional polling: a generation's ETag is its row version, which changes with every state
 /// change, so a phone polling with If-None-Match gets a bodiless 304 until something happens.
 /// Weak, because elapsedSeconds in the body moves on while the generation itself has not changed.
+/// While pending it also names the queue position, which moves without the row changing.
 /// </summary>
 public static class HttpCaching
 {
-    public static EntityTagHeaderValue ETagOf(long version) => new($"\"{version}\"", isWeak: true);
+    /// <summary>The version, and while pending the number of generations ahead.</summary>
+    public static EntityTagHeaderValue ETagOf(long version, QueueEstimate? estimate) =>
+        new(estimate is null ? $"\"{version}\"" : $"\"{version}.q{estimate.Ahead}\"", isWeak: true);
 
     public static bool HasIfNoneMatch(HttpRequest request) => request.Headers.IfNoneMatch.Count > 0;
 

@@ -26,6 +26,10 @@ public static class ProblemCodes
     public const string InvalidLimit = "invalid_limit";
     public const string InvalidCursor = "invalid_cursor";
     public const string InvalidDays = "invalid_days";
+    public const string WebhookUrlNotAllowed = "webhook_url_not_allowed";
+    public const string InvalidWebhookEvents = "invalid_webhook_events";
+    public const string InvalidPushSubscription = "invalid_push_subscription";
+    public const string PushEndpointNotAllowed = "push_endpoint_not_allowed";
 
     // 401, 404, 409, 413, 415
     public const string AuthenticationRequired = "authentication_required";
@@ -38,6 +42,11 @@ public static class ProblemCodes
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string PayloadTooLarge = "payload_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string PushSubscriptionNotFound = "push_subscription_not_found";
+
+    // 501: optional features this deployment has not turned on
+    public const string PushNotConfigured = "push_not_configured";
+    public const string WebhooksNotConfigured = "webhooks_not_configured";
 
     // 400/429: keys and limits
     public const string GeminiKeyRequired = "gemini_key_required";

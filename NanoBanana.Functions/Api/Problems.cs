@@ -57,6 +57,21 @@ public static class Problems
     public static ApiProblemException InvalidPersonalKey() =>
         Invalid(RequestHeaders.PersonalGeminiKey, ProblemCodes.InvalidGeminiKey, $"{RequestHeaders.PersonalGeminiKey} does not look like a Gemini API key.");
 
+    public static ApiProblemException PushSubscriptionNotFound() =>
+        new(StatusCodes.Status404NotFound, ProblemCodes.PushSubscriptionNotFound, "Push subscription not found.",
+            "The signed-in user has no push subscription with this endpoint.");
+
+    public static ApiProblemException PushNotConfigured() =>
+        new(StatusCodes.Status501NotImplemented, ProblemCodes.PushNotConfigured, "Web Push is not turned on here.",
+            "This deployment has no VAPID key (Push__Vapid* settings); poll or long-poll instead.");
+
+    public static ApiProblemException WebhooksNotConfigured() =>
+        new(StatusCodes.Status501NotImplemented, ProblemCodes.WebhooksNotConfigured, "Webhooks are not turned on here.",
+            "This deployment has no webhook signing key (Webhooks__SigningKey); poll or long-poll instead.");
+
+    public static ApiProblemException WebhookUrlNotAllowed(string why) =>
+        Invalid("webhookUrl", ProblemCodes.WebhookUrlNotAllowed, $"webhookUrl is not allowed: {why}.");
+
     public static ApiProblemException PayloadTooLarge(long maxBytes) =>
         new(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "Request body too large.",
             $"The request body may be at most {maxBytes} bytes.");

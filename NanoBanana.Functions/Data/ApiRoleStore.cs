@@ -35,6 +35,8 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
                 .. SealedKey(apiKey),
                 new("max_active", limits.MaxActivePerUser),
                 new("max_per_hour", limits.MaxCreationsPerHour),
+                new("webhook_url", NpgsqlDbType.Text) { Value = (object?)request.Webhook?.Url.AbsoluteUri ?? DBNull.Value },
+                new("webhook_events", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = (object?)request.Webhook?.Events.ToArray() ?? DBNull.Value },
             ],
             (created, usage) => new InsertOutcome(created, created is null ? usage.Exceeded(limits, now, checkHourly: true) : null), ct);
 

@@ -74,10 +74,11 @@ internal static class GenerationTransitions
     /// <summary>
     /// (no row) -> pending, if the user is within its limits (read once, by <see cref="UserUsage.Sql"/>, under
     /// the user's lock) and has not used the Idempotency-Key; also logs the creation for the hourly
-    /// limit. One row: the generation's columns (null when none was stored), then the usage it was
-    /// judged by (<see cref="UserUsage.Read"/>). Parameters: those of <see cref="UserUsage"/>, @id,
-    /// @now, @prompt, @options, @input_images, @idempotency_key, @request_hash, @key_id, @key_ciphertext,
-    /// @max_active, @max_per_hour.
+    /// limit, and the generation's webhook when one was given. One row: the generation's columns (null
+    /// when none was stored), then the usage it was judged by (<see cref="UserUsage.Read"/>).
+    /// Parameters: those of <see cref="UserUsage"/>, @id, @now, @prompt, @options, @input_images,
+    /// @idempotency_key, @request_hash, @key_id, @key_ciphertext, @max_active, @max_per_hour,
+    /// @webhook_url, @webhook_events.
     /// </summary>
     public const string Create = $"""
         WITH usage AS ({UserUsage.Sql}),
@@ -91,7 +92,10 @@ internal static class GenerationTransitions
             ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING {Columns}),
         counted AS (
-            INSERT INTO generation_creations (owner_id, created_at) SELECT owner_id, created_at FROM created)
+            INSERT INTO generation_creations (owner_id, created_at) SELECT owner_id, created_at FROM created),
+        hooked AS (
+            INSERT INTO generation_webhooks (generation_id, owner_id, url, events)
+            SELECT id, owner_id, @webhook_url, @webhook_events FROM created WHERE @webhook_url IS NOT NULL)
         SELECT created.*, {UserUsage.Columns} FROM usage LEFT JOIN created ON true
         """;
 

@@ -12,4 +12,11 @@ public sealed class PostgresOptions
     /// </summary>
     [Required(ErrorMessage = "Set Postgres__ConnectionString: the Npgsql connection string of the NanoBanana database.")]
     public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// The one session per instance that LISTENs for changes (long-polls, notifications). LISTEN needs a
+    /// session of its own, so this must reach Postgres directly (port 5432), not through PgBouncer's
+    /// transaction mode. Unset: <see cref="ConnectionString"/>, right when that is direct too.
+    /// </summary>
+    public string? ListenConnectionString { get; set; }
 }

@@ -23,6 +23,7 @@ internal static class PostgresServiceCollectionExtensions
         });
         services.AddSingleton<ApiRoleStore>();
         services.AddSingleton<MaintenanceRoleStore>();
+        services.AddSingleton<QueueStatsStore>();
         return services;
     }
 }

@@ -6,7 +6,14 @@ public sealed record NewGeneration(
     GenerationOptions Options,
     IReadOnlyList<InputImage> Images,
     string? IdempotencyKey,
-    byte[] RequestHash);
+    byte[] RequestHash,
+    GenerationWebhook? Webhook = null);
+
+/// <summary>Where the generation's endings are POSTed, and which of them (completed, failed, cancelled).</summary>
+public sealed record GenerationWebhook(Uri Url, IReadOnlyList<string> Events)
+{
+    public static readonly IReadOnlyList<string> AllEvents = ["completed", "failed", "cancelled"];
+}
 
 /// <summary>An input image from the request, already decoded and sniffed.</summary>
 public sealed record InputImage(string MimeType, byte[] Data);

@@ -9,7 +9,9 @@ using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Health;
 using NanoBanana.Functions.Processing;
+using NanoBanana.Functions.Realtime;
 using NanoBanana.Functions.Maintenance;
+using NanoBanana.Functions.Notifications;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Telemetry;
 
@@ -25,12 +27,14 @@ public static class ServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 
         services.AddPostgres();
+        services.AddRealtime();
         services.AddStorage(configuration);
         services.AddCallerAuthentication(configuration);
         services.AddGenerationApi();
         services.AddGemini();
         services.AddProcessing();
         services.AddMaintenance();
+        services.AddNotifications(configuration);
         services.AddNanoBananaHealthChecks();
         return services;
     }

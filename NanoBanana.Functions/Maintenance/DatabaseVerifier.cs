@@ -48,7 +48,7 @@ public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
             checks.Add(Expect("tables", SchemaExpectations.Tables,
                 await NamesAsync(connection, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()", ct)));
             checks.Add(Expect("indexes", SchemaExpectations.Indexes,
-                await NamesAsync(connection, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'generations'", ct)));
+                await NamesAsync(connection, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()", ct)));
             checks.Add(Expect("constraints", SchemaExpectations.Constraints,
                 await NamesAsync(connection, "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass('generations')", ct)));
             checks.Add(Expect("triggers", SchemaExpectations.Triggers,

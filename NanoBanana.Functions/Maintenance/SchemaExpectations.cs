@@ -6,7 +6,8 @@ namespace NanoBanana.Functions.Maintenance;
 /// </summary>
 internal static class SchemaExpectations
 {
-    public static readonly IReadOnlyList<string> Tables = ["generations", "generation_creations", "maintenance_state", "schema_migrations"];
+    public static readonly IReadOnlyList<string> Tables =
+        ["generations", "generation_creations", "maintenance_state", "schema_migrations", "push_subscriptions", "generation_webhooks", "generation_events", "webhook_deliveries"];
 
     public static readonly IReadOnlyList<string> Indexes =
     [
@@ -18,6 +19,13 @@ internal static class SchemaExpectations
         "generations_owner_idempotency_key_idx",
         "generations_processing_lease_idx",
         "generations_pending_enqueued_idx",
+        "generations_pending_queue_idx",
+        "generations_recently_completed_idx",
+        "generation_creations_owner_created_idx",
+        "push_subscriptions_owner_endpoint_idx",
+        "generation_events_due_idx",
+        "generation_events_generation_idx",
+        "webhook_deliveries_generation_idx",
     ];
 
     public static readonly IReadOnlyList<string> Constraints =
@@ -37,5 +45,6 @@ internal static class SchemaExpectations
 
     public static readonly IReadOnlyList<string> Roles = ["nanobanana_api", "nanobanana_maintenance"];
 
-    public static readonly IReadOnlyList<string> Triggers = ["generations_erase_api_key"];
+    /// <summary>The key eraser, the long-poll announcer (NOTIFY) and the notification outbox's writer.</summary>
+    public static readonly IReadOnlyList<string> Triggers = ["generations_erase_api_key", "generations_announce_change", "generations_record_ending"];
 }

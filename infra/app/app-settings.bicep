@@ -101,6 +101,9 @@ func appSettings(input settingsInput) object =>
       // The connection string goes through PgBouncer (6432) as the least-privilege login; it holds
       // that login's password, so it lives in Key Vault as a whole.
       Postgres__ConnectionString: keyVaultReference(input.keyVaultUri, 'postgres-connection-string')
+      // The one LISTEN session per instance (long-polls, notifications) needs a session of its own,
+      // which PgBouncer's transaction mode cannot give: direct, port 5432.
+      Postgres__ListenConnectionString: keyVaultReference(input.keyVaultUri, 'postgres-listen-connection-string')
       Storage__QueueName: input.queueName
       Storage__ImageContainer: input.imageContainer
       Maintenance__CleanupSchedule: input.cleanupSchedule

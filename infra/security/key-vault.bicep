@@ -16,6 +16,9 @@ param postgresAppPassword string
 @secure()
 param postgresConnectionString string
 @secure()
+@description('The same login straight to Postgres (5432), for the app\'s LISTEN session.')
+param postgresListenConnectionString string
+@secure()
 @description('Empty: leave auth-signing-key as it is (or absent).')
 param authSigningKey string
 @secure()
@@ -71,6 +74,12 @@ resource connectionString 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: vault
   name: 'postgres-connection-string'
   properties: { value: postgresConnectionString, contentType: 'Npgsql connection string' }
+}
+
+resource listenConnectionString 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'postgres-listen-connection-string'
+  properties: { value: postgresListenConnectionString, contentType: 'Npgsql connection string' }
 }
 
 resource signingKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(authSigningKey)) {

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
+using Npgsql;
 
 namespace NanoBanana.Functions.Tests.Benchmarks.Micro;
 
@@ -24,7 +26,9 @@ public class ResponseBenchmarks
     public void Setup()
     {
         _services = new ServiceCollection().AddLogging().ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions)).BuildServiceProvider();
-        _results = new GenerationResults(Options.Create(new ApiOptions()), TimeProvider.System);
+        // A completed generation has no queue estimate, so the estimator never reads its store.
+        var queue = new QueueEstimator(new QueueStatsStore(NpgsqlDataSource.Create("Host=unused")), Options.Create(new QueueEstimateOptions()), TimeProvider.System);
+        _results = new GenerationResults(Options.Create(new ApiOptions()), queue, TimeProvider.System);
     }
 
     [Benchmark(Baseline = true)]
@@ -33,7 +37,7 @@ public class ResponseBenchmarks
     [Benchmark]
     public Task NotModified() => Answer("W/\"3\"");
 
-    private Task Answer(string? ifNoneMatch)
+    private async Task Answer(string? ifNoneMatch)
     {
         var context = new DefaultHttpContext { RequestServices = _services, Response = { Body = Stream.Null } };
         if (ifNoneMatch is not null)
@@ -41,6 +45,6 @@ public class ResponseBenchmarks
             context.Request.Headers.IfNoneMatch = ifNoneMatch;
         }
 
-        return _results.OkOrNotModified(context.Request, _generation).ExecuteAsync(context);
+        await (await _results.OkOrNotModifiedAsync(context.Request, _generation, CancellationToken.None)).ExecuteAsync(context);
     }
 }

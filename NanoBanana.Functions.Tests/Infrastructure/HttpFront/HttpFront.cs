@@ -112,8 +112,22 @@ internal sealed class HttpFront : IAsyncDisposable
             // A scope per invocation, as the worker gives each function invocation.
             await using var scope = app.Services.CreateAsyncScope();
             context.RequestServices = scope.ServiceProvider;
-            await app.ExecuteAsync(context, async _ =>
-                (IResult)(await invoker.InvokeAsync(scope.ServiceProvider, new FunctionInput(context, context.RequestAborted)))!);
+            // Answered into a buffer first, so the contract check (openapi.json) sees the body before the client does.
+            var wire = context.Response.Body;
+            using var buffered = new MemoryStream();
+            context.Response.Body = buffered;
+            try
+            {
+                await app.ExecuteAsync(context, async _ =>
+                    (IResult)(await invoker.InvokeAsync(scope.ServiceProvider, new FunctionInput(context, context.RequestAborted)))!);
+            }
+            finally
+            {
+                context.Response.Body = wire;
+            }
+
+            buffered.Position = 0;
+            await buffered.CopyToAsync(wire, context.RequestAborted);
         };
     }
 

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using NanoBanana.Functions.Realtime;
 
 namespace NanoBanana.Functions.Tests.Infrastructure.HttpFront;
 
 /// <summary>
 /// The browser suite's handle on a test front, on a port of its own so the API's routing stays exactly
 /// functions.metadata's: users and their tokens, the Gemini fake's rules and answers, the requests the
-/// front received, and rows as the database holds them.
+/// front received, rows as the database holds them, and how many long-polls the API holds.
 /// </summary>
 internal static class TestControlServer
 {
@@ -24,8 +26,11 @@ internal static class TestControlServer
             server.MapGet("/generations/{id:guid}", async (Guid id) =>
             {
                 var (status, attempt, errorCode) = await app.RowAsync(id);
-                return Results.Ok(new { status, attempt, errorCode });
+                var completedAt = await app.ScalarAsync("SELECT coalesce((extract(epoch FROM completed_at) * 1000)::bigint, 0) FROM generations WHERE id = @id", ("id", id));
+                return Results.Ok(new { status, attempt, errorCode, completedAt = completedAt == 0 ? (long?)null : completedAt });
             });
+            // Long-polls the API holds right now.
+            server.MapGet("/waiting", () => Results.Ok(new { waiting = app.Services.GetRequiredService<GenerationChanges>().Waiting }));
 
             server.MapPut("/gemini/rules/{marker}", (string marker, GeminiRule rule) =>
             {

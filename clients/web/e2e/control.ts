@@ -25,6 +25,7 @@ export interface FrontRequest {
   ifNoneMatch: string | null;
   idempotencyKey: string | null;
   origin: string | null;
+  prefer: string | null;
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -42,7 +43,9 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 export const control = {
   newUser: () => call<User>('POST', '/users'),
   generationCount: async (userId: string) => (await call<{ count: number }>('GET', `/users/${userId}/generations/count`)).count,
-  row: (id: string) => call<{ status: string; attempt: number; errorCode: string | null }>('GET', `/generations/${id}`),
+  row: (id: string) => call<{ status: string; attempt: number; errorCode: string | null; completedAt: number | null }>('GET', `/generations/${id}`),
+  /** Long-polls the API is holding now. */
+  waiting: async () => (await call<{ waiting: number }>('GET', '/waiting')).waiting,
   /** Calls whose prompt contains `marker` wait for {@link release}, or end without an image, or fail. */
   rule: (marker: string, rule: { hold?: boolean; finishReason?: string; status?: number; times?: number }) => call<void>('PUT', `/gemini/rules/${marker}`, rule),
   release: (marker: string) => call<void>('POST', `/gemini/rules/${marker}/release`),

@@ -16,8 +16,14 @@ export interface NanoBananaClientOptions {
   defaultPollSeconds?: number;
   /** Cap on waits after repeated failures. Default 60. */
   maxBackoffSeconds?: number;
-  /** A poll with no answer after this is given up and tried again. Default 30. */
+  /** A poll with no answer after this is given up and tried again (a long-poll gets its wait on top). Default 30. */
   pollTimeoutSeconds?: number;
+  /**
+   * While the page is visible, each poll asks the server to hold it until the generation changes, up to
+   * this long (Prefer: wait=N); where the server does (Preference-Applied), a result shows as soon as it
+   * lands. Default 25; 0 polls at the server's pace only.
+   */
+  longPollSeconds?: number;
   /** Tries per create while its answer is lost (no answer, 408, 5xx), one Idempotency-Key for all. Default 6 (about 30 s). */
   createAttempts?: number;
   /** Where creates, active ids and poll states are kept. Default localStorage; null keeps nothing across reloads. */

@@ -6,7 +6,7 @@ import { LocalStore, MemoryStorage, browserStorage, browserStorageChanges } from
 import { browserPageSignals, type PageSignals } from './page-signals.js';
 import { GenerationPoller, type PollSettings } from './poller.js';
 import { browserTabLocks, type TabLocks } from './tab-locks.js';
-import type { CreateGenerationRequest, Generation, GenerationPage, HistoryQuery } from './types.js';
+import type { CreateGenerationRequest, Generation, GenerationPage, HistoryQuery, PushSubscriptionJson } from './types.js';
 
 /**
  * The NanoBanana API for a page: create, watch, resume after a reload, act on generations, read
@@ -37,6 +37,7 @@ export class NanoBananaClient {
       defaultPollSeconds: options.defaultPollSeconds ?? 10,
       maxBackoffSeconds: options.maxBackoffSeconds ?? 60,
       pollTimeoutSeconds: options.pollTimeoutSeconds ?? 30,
+      longPollSeconds: options.longPollSeconds ?? 25,
       random: options.random ?? Math.random,
     };
     this.createAttempts = options.createAttempts ?? 6;
@@ -177,6 +178,33 @@ export class NanoBananaClient {
 
     const search = params.size > 0 ? `?${params}` : '';
     return (await this.http.json<GenerationPage>({ method: 'GET', path: `/api/generations${search}` })).value;
+  }
+
+  /** The key to subscribe to Web Push with (pushManager.subscribe's applicationServerKey); null where the server has no push. */
+  async vapidPublicKey(): Promise<string | null> {
+    const response = await this.http.send({ method: 'GET', path: '/api/push/vapid-public-key' });
+    if (response.status === 501) {
+      return null;
+    }
+
+    if (!response.ok) {
+      throw await apiError(response);
+    }
+
+    return ((await response.json()) as { publicKey: string }).publicKey;
+  }
+
+  /** Tells the API to push this browser when the caller's generations end (the body is PushSubscription.toJSON()). */
+  async subscribePush(subscription: PushSubscriptionJson | globalThis.PushSubscriptionJSON): Promise<void> {
+    await this.http.json({ method: 'POST', path: '/api/push-subscriptions', body: subscription });
+  }
+
+  /** Stops pushes to this browser (e.g. on sign-out). */
+  async unsubscribePush(endpoint: string): Promise<void> {
+    const response = await this.http.send({ method: 'DELETE', path: `/api/push-subscriptions?endpoint=${encodeURIComponent(endpoint)}` });
+    if (!response.ok && response.status !== 404) {
+      throw await apiError(response);
+    }
   }
 
   /** A result image's bytes (the endpoint needs the bearer token, so an <img src> cannot fetch it). */

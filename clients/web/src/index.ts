@@ -22,5 +22,9 @@ export type {
   HistoryQuery,
   InputImage,
   InputImageType,
+  Problem,
+  PushPayload,
+  PushSubscriptionJson,
+  QueuePosition,
   Resolution,
 } from './types.js';

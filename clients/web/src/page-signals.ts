@@ -8,15 +8,18 @@ export interface PageSignals {
   isOnline(): boolean;
   /** Calls back whenever the page may have been asleep; returns the unsubscribe. */
   onWake(listener: (reason: WakeReason) => void): () => void;
+  /** Calls back when the page goes to the background (hidden, or about to be frozen); returns the unsubscribe. */
+  onHide?(listener: () => void): () => void;
 }
 
 /**
  * The browser's signals: visibilitychange to visible, focus, online, pageshow (back-forward cache)
- * and resume (a frozen page thawed, Page Lifecycle API). Outside a browser: always visible and online.
+ * and resume (a frozen page thawed, Page Lifecycle API); hidden: visibilitychange to hidden and freeze.
+ * Outside a browser: always visible and online.
  */
 export function browserPageSignals(): PageSignals {
   if (typeof window === 'undefined' || typeof document === 'undefined') {
-    return { isHidden: () => false, isOnline: () => true, onWake: () => () => {} };
+    return { isHidden: () => false, isOnline: () => true, onWake: () => () => {}, onHide: () => () => {} };
   }
 
   return {
@@ -39,6 +42,15 @@ export function browserPageSignals(): PageSignals {
         window.removeEventListener('focus', focus);
         window.removeEventListener('online', online);
         window.removeEventListener('pageshow', pageshow);
+      };
+    },
+    onHide(listener) {
+      const hidden = () => document.visibilityState === 'hidden' && listener();
+      document.addEventListener('visibilitychange', hidden);
+      document.addEventListener('freeze', listener);
+      return () => {
+        document.removeEventListener('visibilitychange', hidden);
+        document.removeEventListener('freeze', listener);
       };
     },
   };

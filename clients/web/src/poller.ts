@@ -1,5 +1,5 @@
 import { backoffSeconds } from './backoff.js';
-import { ApiError, NetworkError } from './errors.js';
+import { ApiError, NetworkError, isAbortError } from './errors.js';
 import { apiError, retryAfterSeconds, type Http } from './http.js';
 import type { LocalStore, PollState } from './local-store.js';
 import type { PageSignals } from './page-signals.js';
@@ -13,8 +13,10 @@ export interface PollSettings {
   defaultPollSeconds: number;
   /** Cap on the wait after repeated failures. */
   maxBackoffSeconds: number;
-  /** A poll with no answer by then is given up (a half-dead radio can hold a request for minutes). */
+  /** A poll with no answer by then is given up (a half-dead radio can hold a request for minutes); a long-poll gets its wait on top. */
   pollTimeoutSeconds: number;
+  /** The wait a visible page asks for (Prefer: wait=N) where the server offers long-polling; 0 never asks. */
+  longPollSeconds: number;
   random: () => number;
 }
 
@@ -38,15 +40,18 @@ const wakeGapMs = 1000;
 /** When another poller holds the lock, look again this much later. */
 const busyRecheckMs = 500;
 
-/** Why a poll is being considered: its interval is up, the page woke, or a failed poll is being retried. */
-type Reason = 'interval' | 'wake' | 'retry';
+/** Why a poll is being considered: its interval is up, the page woke, a failed poll is being retried, or a long-poll answered. */
+type Reason = 'interval' | 'wake' | 'retry' | 'longpoll';
 
 /**
  * Polls one generation for every watcher of it in this tab, and, through a Web Lock and the poll time
  * kept in localStorage, for every tab: one request in flight at a time, and one per interval between
  * all of them. Conditional (If-None-Match), paced by the server's pollAfterSeconds/Retry-After, slower
  * while hidden, at once when the page wakes, backing off on failures; stops at a terminal status and
- * starts again if a retry makes the generation pending.
+ * starts again if a retry makes the generation pending. While the page is visible it asks the server to
+ * hold each poll until the generation changes (Prefer: wait=N); once the server says it does
+ * (Preference-Applied), the next poll follows each answer at once, so a result shows as it lands.
+ * A hidden page drops its long-poll and polls at the hidden pace (Web Push tells a sleeping phone).
  */
 export class GenerationPoller {
   private readonly listeners = new Set<PollListener>();
@@ -65,6 +70,10 @@ export class GenerationPoller {
   private started = false;
   private disposed = false;
   private disposeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The server holds polls until something changes (it answered Preference-Applied: wait=...). */
+  private longPolling = false;
+  /** The long-poll in flight, dropped when the page is hidden. */
+  private inFlight: AbortController | undefined;
 
   constructor(
     readonly id: string,
@@ -107,6 +116,7 @@ export class GenerationPoller {
     const { store, page } = this.deps;
     this.unsubscribe.push(
       page.onWake(() => this.wake()),
+      page.onHide?.(() => this.inFlight?.abort(new DOMException('The page was hidden.', 'AbortError'))) ?? (() => {}),
       store.onPollState(this.id, (state) => this.adopt(state)),
     );
     const shared = store.pollState(this.id);
@@ -174,7 +184,9 @@ export class GenerationPoller {
   /** The last poll started long before any poll can last: whoever holds the lock is frozen or gone. */
   private holderHasHung(): boolean {
     const polledAt = this.deps.store.pollState(this.id)?.polledAt ?? 0;
-    return polledAt > 0 && Date.now() - polledAt > 2 * this.deps.settings.pollTimeoutSeconds * 1000 + this.intervalMs();
+    const { pollTimeoutSeconds, longPollSeconds } = this.deps.settings;
+    const held = this.longPolling ? longPollSeconds : 0;
+    return polledAt > 0 && Date.now() - polledAt > 2 * (pollTimeoutSeconds + held) * 1000 + this.intervalMs();
   }
 
   /** Milliseconds until a poll is due, counting polls made by any tab. */
@@ -189,7 +201,9 @@ export class GenerationPoller {
       this.adopt(shared);
     }
 
-    const gap = reason === 'interval' ? this.intervalMs() : reason === 'wake' ? wakeGapMs : 0;
+    // A long-poll's follow-up is for a visible page: hidden since, it waits the hidden pace like any poll.
+    const paced = reason === 'interval' || (reason === 'longpoll' && this.deps.page.isHidden());
+    const gap = paced ? this.intervalMs() : reason === 'retry' ? 0 : wakeGapMs;
     return (shared?.polledAt ?? 0) + gap - now;
   }
 
@@ -205,18 +219,27 @@ export class GenerationPoller {
       return;
     }
 
-    const { http, store } = this.deps;
+    const { http, store, page, settings } = this.deps;
     const polledAt = Date.now();
     store.savePollState(this.id, { ...store.pollState(this.id), polledAt });
     const epoch = this.epoch;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new DOMException('The poll got no answer in time.', 'TimeoutError')), this.deps.settings.pollTimeoutSeconds * 1000);
+    // Long-poll only while visible, and only with an ETag to wait on (without one the answer is immediate
+    // anyway). Until the server says it holds polls, the wait asked for fits in the plain poll timeout.
+    const holdSeconds = !page.isHidden() && this.etag ? settings.longPollSeconds : 0;
+    const headers: Record<string, string> = this.etag ? { 'If-None-Match': this.etag } : {};
+    if (holdSeconds > 0) {
+      headers['Prefer'] = `wait=${holdSeconds}`;
+    }
+
+    const abort = new AbortController();
+    this.inFlight = holdSeconds > 0 ? abort : undefined;
+    const timer = setTimeout(() => abort.abort(new DOMException('The poll got no answer in time.', 'TimeoutError')), (settings.pollTimeoutSeconds + (this.longPolling ? holdSeconds : 0)) * 1000);
     try {
       const response = await http.send({
         method: 'GET',
         path: `/api/generations/${encodeURIComponent(this.id)}`,
-        headers: this.etag ? { 'If-None-Match': this.etag } : {},
-        signal: timeout.signal,
+        headers,
+        signal: abort.signal,
       });
       if (response.status !== 304 && !response.ok) {
         throw await apiError(response);
@@ -224,9 +247,10 @@ export class GenerationPoller {
 
       this.failures = 0;
       this.hintSeconds = retryAfterSeconds(response);
+      this.longPolling = holdSeconds > 0 && (response.headers.get('Preference-Applied') ?? '').includes('wait=');
       if (epoch !== this.epoch || response.status === 304) {
         // Unchanged, or overtaken by a state that arrived meanwhile (which is newer).
-        this.schedule(this.intervalMs());
+        this.next();
         return;
       }
 
@@ -234,15 +258,28 @@ export class GenerationPoller {
       this.etag = response.headers.get('ETag') ?? undefined;
       store.savePollState(this.id, { polledAt, ...(this.etag ? { etag: this.etag } : {}), generation, receivedAt: Date.now() });
       this.deliver(generation);
-      this.schedule(this.intervalMs());
+      this.next();
     } catch (error) {
-      if (error instanceof ApiError || error instanceof NetworkError) {
+      if (isAbortError(error) && this.deps.page.isHidden()) {
+        // Hidden while the server held the poll: carry on at the hidden pace.
+        this.schedule(this.intervalMs());
+      } else if (error instanceof ApiError || error instanceof NetworkError) {
         this.failed(error);
       } else {
         throw error;
       }
     } finally {
       clearTimeout(timer);
+      this.inFlight = undefined;
+    }
+  }
+
+  /** After an answer: at once while the server long-polls for a visible page, else at the poll interval. */
+  private next(): void {
+    if (this.longPolling && !this.deps.page.isHidden()) {
+      this.schedule(0, 'longpoll');
+    } else {
+      this.schedule(this.intervalMs());
     }
   }
 

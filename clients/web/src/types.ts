@@ -1,72 +1,46 @@
-/** The API's shapes, as it sends and accepts them (JSON, camelCase). */
+/**
+ * The API's shapes, as it sends and accepts them (JSON, camelCase): generated from the API's own
+ * OpenAPI description (`npm run generate:api` writes src/openapi.ts from
+ * NanoBanana.Functions/Api/openapi.json; a test fails when the two differ), so they cannot drift.
+ */
+import type { components, operations } from './openapi.js';
 
-export type GenerationStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled';
+type Schemas = components['schemas'];
 
-export type AspectRatio = '1:1' | '2:3' | '3:2' | '3:4' | '4:3' | '4:5' | '5:4' | '9:16' | '16:9' | '21:9';
+export type GenerationStatus = Schemas['GenerationStatus'];
 
-export type Resolution = '1K' | '2K' | '4K';
+export type AspectRatio = Schemas['AspectRatio'];
 
-export type InputImageType = 'image/png' | 'image/jpeg' | 'image/webp';
+export type Resolution = Schemas['Resolution'];
 
 /** A reference image: its type and its bytes as plain base64 (no `data:` prefix). */
-export interface InputImage {
-  mimeType: InputImageType;
-  data: string;
-}
+export type InputImage = Schemas['InputImage'];
 
-export interface CreateGenerationRequest {
-  prompt: string;
-  images?: InputImage[];
-  aspectRatio?: AspectRatio;
-  resolution?: Resolution;
-  model?: string;
-}
+export type InputImageType = InputImage['mimeType'];
 
-export interface GenerationError {
-  /** Stable: switch on it (IMAGE_SAFETY, GEMINI_UNAVAILABLE, STUCK...). */
-  code: string;
-  /** Written for the person holding the phone. */
-  message: string;
-  /** Whether `retry` could help. */
-  retryable: boolean;
-}
+export type CreateGenerationRequest = Schemas['CreateGenerationRequest'];
 
-export interface GeneratedImage {
-  /** Path of the image endpoint (needs the bearer token: use `imageUrl`). */
-  url: string;
-  mimeType: string;
-  bytes: number;
-}
+export type GenerationError = Schemas['GenerationError'];
 
-export interface Generation {
-  id: string;
-  status: GenerationStatus;
-  prompt: string;
-  options: { aspectRatio: AspectRatio | null; resolution: Resolution | null; model: string | null };
-  inputImageCount: number;
-  createdAt: string;
-  startedAt: string | null;
-  completedAt: string | null;
-  elapsedSeconds: number;
-  attempts: number;
-  error: GenerationError | null;
-  images: GeneratedImage[];
-  text: string | null;
-  /** When to ask again while the generation runs; null once it has finished. */
-  pollAfterSeconds: number | null;
-}
+export type GeneratedImage = Schemas['GeneratedImage'];
 
-export interface GenerationPage {
-  items: Generation[];
-  /** Pass back as `cursor` for the next (older) page; null on the last one. */
-  nextCursor: string | null;
-}
+/** While pending: how many go first, and when this one should start and finish. */
+export type QueuePosition = Schemas['QueuePosition'];
 
-export interface HistoryQuery {
-  status?: GenerationStatus;
-  limit?: number;
-  cursor?: string;
-}
+export type Generation = Schemas['Generation'];
+
+export type GenerationPage = Schemas['GenerationPage'];
+
+export type HistoryQuery = NonNullable<operations['listGenerations']['parameters']['query']>;
+
+/** A problem+json body (RFC 9457) with its stable `code`. */
+export type Problem = Schemas['Problem'];
+
+/** What a browser's PushSubscription.toJSON() gives, as POST /push-subscriptions takes it. */
+export type PushSubscriptionJson = Schemas['PushSubscriptionRequest'];
+
+/** What the service worker receives in a push (decrypted): no prompt. */
+export type PushPayload = Schemas['PushPayload'];
 
 const terminal: ReadonlySet<GenerationStatus> = new Set(['completed', 'failed', 'cancelled']);
 

@@ -21,6 +21,9 @@ export class FakeApi {
   private readonly keys = new Map<string, string>();
   private readonly replies: Reply[] = [];
   pollAfterSeconds = 10;
+  /** Hold GETs that send Prefer: wait=N and a current ETag until the generation changes or N s pass (then 304), as the API does. */
+  longPoll = false;
+  private readonly held = new Set<() => void>();
 
   /** Answers the next request(s) this way instead of the model (undefined: let the model answer). */
   next(...replies: Reply[]): void {
@@ -37,7 +40,7 @@ export class FakeApi {
     };
     this.requests.push(recorded);
     const scripted = await this.replies.shift()?.(recorded, init?.signal ?? undefined);
-    return scripted ?? this.answer(recorded);
+    return scripted ?? (await this.hold(recorded, init?.signal ?? undefined)) ?? this.answer(recorded);
   };
 
   polls(id: string): Recorded[] {
@@ -52,6 +55,39 @@ export class FakeApi {
     const entry = this.generations.get(id)!;
     entry.generation = { ...entry.generation, ...change };
     entry.version++;
+    this.held.forEach((wake) => wake());
+  }
+
+  /** A long-poll: waits while the caller's ETag still holds; undefined lets the model answer (with Preference-Applied). */
+  private async hold(request: Recorded, signal: AbortSignal | undefined): Promise<Response | undefined> {
+    const wait = /wait=(\d+)/.exec(request.headers.get('Prefer') ?? '')?.[1];
+    const entry = /^\/api\/generations\/([^/?]+)$/.exec(request.path)?.[1];
+    if (!this.longPoll || request.method !== 'GET' || wait === undefined || entry === undefined) {
+      return undefined;
+    }
+
+    const current = () => request.headers.get('If-None-Match') === etag(this.generations.get(entry)?.version ?? 0);
+    if (current()) {
+      await new Promise<void>((resolve, reject) => {
+        const wake = () => !current() && done();
+        const timer = setTimeout(() => done(), Number(wait) * 1000);
+        const done = () => {
+          clearTimeout(timer);
+          this.held.delete(wake);
+          resolve();
+        };
+        this.held.add(wake);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          this.held.delete(wake);
+          reject(signal.reason);
+        });
+      });
+    }
+
+    const answer = this.answer(request);
+    answer.headers.set('Preference-Applied', `wait=${wait}`);
+    return answer;
   }
 
   private answer(request: Recorded): Response {
@@ -133,6 +169,7 @@ function generation(id: string, prompt: string, pollAfterSeconds: number): Gener
     images: [],
     text: null,
     pollAfterSeconds,
+    queue: null,
   };
 }
 
@@ -141,6 +178,7 @@ export class FakePage implements PageSignals {
   hidden = false;
   online = true;
   private readonly listeners = new Set<(reason: WakeReason) => void>();
+  private readonly hideListeners = new Set<() => void>();
 
   isHidden = () => this.hidden;
 
@@ -153,6 +191,17 @@ export class FakePage implements PageSignals {
 
   wake(reason: WakeReason): void {
     this.listeners.forEach((listener) => listener(reason));
+  }
+
+  onHide(listener: () => void): () => void {
+    this.hideListeners.add(listener);
+    return () => this.hideListeners.delete(listener);
+  }
+
+  /** The page goes to the background. */
+  hide(): void {
+    this.hidden = true;
+    this.hideListeners.forEach((listener) => listener());
   }
 }
 

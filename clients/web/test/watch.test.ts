@@ -225,4 +225,62 @@ describe('watch', () => {
 
     expect(updates).toEqual(['pending', 'cancelled']);
   });
+
+  it('long-polls while visible where the server offers it: a change shows as it lands, and each answer is followed at once', async () => {
+    api.longPoll = true;
+    const { client, id } = await created();
+    const updates: string[] = [];
+    client.watch(id, (generation) => updates.push(generation.status));
+    await vi.advanceTimersByTimeAsync(25_000); // the first long-poll, held 25 s: 304
+    await vi.advanceTimersByTimeAsync(5_000); // the next, at once
+
+    api.set(id, { status: 'completed', pollAfterSeconds: null });
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(api.polls(id).map((r) => r.headers.get('Prefer'))).toEqual(['wait=25', 'wait=25']);
+    expect(updates).toEqual(['pending', 'completed']);
+  });
+
+  it('drops its long-poll when the page is hidden, and polls at the hidden pace without one', async () => {
+    api.longPoll = true;
+    const page = new FakePage();
+    const { client, id } = await created(page);
+    client.watch(id, () => {});
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    page.hide();
+    await vi.advanceTimersByTimeAsync(31_000);
+
+    const polls = api.polls(id);
+    expect(polls).toHaveLength(2);
+    expect(polls[1]!.headers.get('Prefer')).toBeNull();
+  });
+
+  it('hidden between a long-poll\'s answer and the next, it waits the hidden pace instead of following at once', async () => {
+    api.longPoll = true;
+    const page = new FakePage();
+    const { client, id } = await created(page);
+    client.watch(id, () => {});
+    await vi.advanceTimersByTimeAsync(200);
+    api.set(id, { status: 'processing' }); // answers the long-poll in flight
+    await vi.advanceTimersByTimeAsync(0);
+
+    page.hide();
+    await vi.advanceTimersByTimeAsync(25_000);
+    const whileHidden = api.polls(id).length;
+    await vi.advanceTimersByTimeAsync(6_000);
+
+    expect(whileHidden).toBe(1);
+    expect(api.polls(id)).toHaveLength(2); // the next 30 s after the last, without Prefer
+    expect(api.polls(id)[1]!.headers.get('Prefer')).toBeNull();
+  });
+
+  it('keeps the server\'s pace where the server ignores Prefer', async () => {
+    const { client, id } = await created();
+    client.watch(id, () => {});
+
+    await vi.advanceTimersByTimeAsync(30_000);
+
+    expect(api.polls(id)).toHaveLength(4); // at once, 10, 20, 30: no Preference-Applied, no hurry
+  });
 });

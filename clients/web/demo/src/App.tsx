@@ -26,6 +26,14 @@ export function App() {
     }
   }, [signedIn, resume]);
 
+  // Opened from a push notification: show that generation.
+  useEffect(() => {
+    const opened = new URLSearchParams(window.location.search).get('generation');
+    if (signedIn && opened) {
+      track(opened);
+    }
+  }, [signedIn, track]);
+
   if (!signedIn) {
     return (
       <main>

@@ -18,7 +18,7 @@ export function GenerateForm({ onCreated, onLost }: { onCreated: (generation: Ge
   const [problem, setProblem] = useState<string>();
 
   async function submit() {
-    askToNotify();
+    askToNotify(client);
     setBusy(true);
     setProblem(undefined);
     try {

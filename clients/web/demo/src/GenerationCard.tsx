@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { failureMessage } from './failure-messages';
 import { notifyIfHidden } from './notify';
 import { Elapsed } from './Elapsed';
+import { QueuePlace } from './QueuePlace';
 
 /** One generation followed live: processing with a timer, the result, or why it failed; `onChanged` when its status moves. */
 export function GenerationCard({ id, onChanged, onDismiss }: { id: string; onChanged: () => void; onDismiss: () => void }) {
@@ -67,6 +68,7 @@ function Processing({ generation }: { generation: Generation }) {
         <p data-testid="status">Processing…</p>
         <Elapsed generation={generation} />
       </div>
+      {generation.queue && <QueuePlace queue={generation.queue} />}
       <p className="hint">You can lock your phone or close this tab: it keeps going.</p>
       <Action label="Cancel" testId="cancel" secondary run={(client) => client.cancel(generation.id)} />
     </>

@@ -4,9 +4,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { apiUrl, currentToken } from './config';
+import { registerServiceWorker } from './push';
 import './styles.css';
 
 const client = new NanoBananaClient({ baseUrl: apiUrl, token: currentToken });
+registerServiceWorker();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,10 +1,24 @@
-import type { Generation } from '@nanobanana/client';
+import type { Generation, NanoBananaClient } from '@nanobanana/client';
+import { enablePush } from './push';
 
-/** Asks once, on a click (browsers only allow asking then). */
-export function askToNotify(): void {
-  if ('Notification' in window && Notification.permission === 'default') {
-    void Notification.requestPermission();
+/**
+ * Asks once, on a click (browsers only allow asking then), and subscribes this browser to Web Push,
+ * so a phone that sleeps still hears when its image is ready. Without push the page's own
+ * notification (below) still works while the page is alive.
+ */
+export function askToNotify(client: NanoBananaClient): void {
+  if (!('Notification' in window) || Notification.permission === 'denied') {
+    return;
   }
+
+  void enablePush(client).catch(async () => {
+    // No push here (no service worker, or the push service is unreachable): page notifications only.
+    if (Notification.permission === 'default') {
+      await Notification.requestPermission();
+    }
+
+    return false;
+  });
 }
 
 /** Tells the person when a generation finished while they were looking elsewhere. */

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Http;
+using NanoBanana.Functions.Tests.Infrastructure;
+
+namespace NanoBanana.Functions.Tests.Notifications;
+
+/// <summary>
+/// Web Push to the owner's browsers when a generation ends, against a push service that checks the
+/// VAPID JWT and decrypts each message with the browser's keys, so the real signing and encryption run.
+/// </summary>
+public sealed class PushTests : IAsyncLifetime
+{
+    private readonly (string Public, string Private) _vapid = TestVapidKeys.Create();
+    private FakePushService _push = null!;
+    private TestDatabase _db = null!;
+    private FunctionApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _push = await FakePushService.StartAsync();
+        _db = await TestDatabase.CreateAsync();
+        _app = await FunctionApp.StartAsync(database: _db, configure: settings => TestVapidKeys.Enable(settings, _vapid.Public, _vapid.Private));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _db.DisposeAsync();
+        await _push.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AFinishedGeneration_SendsEachSubscriptionOneEncryptedVapidSignedMessage_WithoutThePrompt()
+    {
+        // Arrange: one user, two browsers; another user's browser must hear nothing.
+        var (token, phone, laptop) = (TestTokens.For(TestTokens.NewUserId()), _push.NewBrowser(), _push.NewBrowser());
+        var stranger = _push.NewBrowser();
+        Assert.Equal(StatusCodes.Status201Created, (await _app.Api.SubscribeAsync(token, phone.ToJson())).Status);
+        Assert.Equal(StatusCodes.Status201Created, (await _app.Api.SubscribeAsync(token, laptop.ToJson())).Status);
+        Assert.Equal(StatusCodes.Status200OK, (await _app.Api.SubscribeAsync(token, laptop.ToJson())).Status); // again: the same one
+        Assert.Equal(StatusCodes.Status201Created, (await _app.Api.SubscribeAsync(TestTokens.For(TestTokens.NewUserId()), stranger.ToJson())).Status);
+        var generation = await _app.Api.CreateGenerationAsync(token, "a secret banana prompt");
+
+        // Act
+        await _app.DeliverAsync(generation.Id);
+        await _app.NotifyAsync();
+
+        // Assert
+        Assert.True(_push.Refused.Count == 0, string.Join("\n", _push.Refused));
+        var received = _push.Received;
+        Assert.Equal(new[] { phone.Endpoint, laptop.Endpoint }.Order(StringComparer.Ordinal), received.Select(r => r.Browser.Endpoint).Order(StringComparer.Ordinal));
+        Assert.All(received, push =>
+        {
+            Assert.Equal(generation.Id.ToString(), push.Payload.GetProperty("id").GetString());
+            Assert.Equal("completed", push.Payload.GetProperty("status").GetString());
+            Assert.DoesNotContain("banana", push.Payload.GetRawText());
+            Assert.Equal(_push.Origin, push.Vapid["aud"]);
+            Assert.Equal(TestVapidKeys.Subject, push.Vapid["sub"]);
+            Assert.Equal(generation.Id.ToString("N"), push.Topic);
+        });
+    }
+
+    [Fact]
+    public async Task ASubscriptionThePushServiceSaysIsGone_IsDeleted_AndTheOthersKept()
+    {
+        // Arrange
+        var owner = TestTokens.NewUserId();
+        var token = TestTokens.For(owner);
+        var (gone, kept) = (_push.NewBrowser(), _push.NewBrowser());
+        await _app.Api.SubscribeAsync(token, gone.ToJson());
+        await _app.Api.SubscribeAsync(token, kept.ToJson());
+        _push.AnswerWith(gone, StatusCodes.Status410Gone);
+        var generation = await _app.Api.CreateGenerationAsync(token);
+
+        // Act
+        await _app.DeliverAsync(generation.Id);
+        await _app.NotifyAsync();
+
+        // Assert
+        Assert.Equal(1, await _app.ScalarAsync("SELECT count(*) FROM push_subscriptions WHERE owner_id = @o", ("o", owner)));
+        Assert.Equal(1, await _app.ScalarAsync("SELECT count(*) FROM push_subscriptions WHERE owner_id = @o AND endpoint = @e", ("o", owner), ("e", kept.Endpoint)));
+        Assert.Single(_push.Received, r => r.Browser == kept);
+    }
+
+    [Fact]
+    public async Task A429Or5xx_IsRetriedWithBackoff_UntilTheMessageIsAccepted()
+    {
+        // Arrange
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var browser = _push.NewBrowser();
+        await _app.Api.SubscribeAsync(token, browser.ToJson());
+        _push.AnswerWith(browser, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+        var generation = await _app.Api.CreateGenerationAsync(token);
+
+        // Act
+        await _app.DeliverAsync(generation.Id);
+        await _app.NotifyAsync();
+
+        // Assert
+        Assert.True(3 == _push.RequestsFor(browser), string.Join("\n", _app.Logs.Lines.Where(l => l.Exception is not null).Select(l => l.Message + " " + l.Exception)) + string.Join("\n", _push.Refused));
+        Assert.Single(_push.Received, r => r.Browser == browser);
+    }
+
+    [Fact]
+    public async Task ADeadPushService_ChangesNeitherTheGenerationsOutcomeNorItsTiming()
+    {
+        // Arrange: a subscription whose push service is not there at all.
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var dead = FakeBrowser.Create($"http://127.0.0.1:{UnusedPort()}/push/{Guid.NewGuid():N}");
+        Assert.Equal(StatusCodes.Status201Created, (await _app.Api.SubscribeAsync(token, dead.ToJson())).Status);
+        var generation = await _app.Api.CreateGenerationAsync(token);
+
+        // Act: the worker ends the generation (its transaction writes the outbox row, nothing more),
+        // then the notification runs on its own and fails.
+        var delivery = await _app.DeliverAsync(generation.Id);
+        var ended = await _app.Api.GetAsync(token, generation.Id.ToString());
+        await _app.NotifyAsync();
+        var after = await _app.Api.GetAsync(token, generation.Id.ToString());
+
+        // Assert
+        Assert.Null(delivery);
+        Assert.Equal("completed", ended.Generation.Status);
+        Assert.Equal(ended.Headers.ETag.ToString(), after.Headers.ETag.ToString());
+        Assert.Equal(ended.Generation.CompletedAt, after.Generation.CompletedAt);
+        Assert.Contains(_app.Logs.Lines, l => l.Message.Contains("failed after retries", StringComparison.Ordinal));
+        Assert.Equal(0, await _app.ScalarAsync("SELECT count(*) FROM generation_events WHERE generation_id = @id AND done_at IS NULL", ("id", generation.Id)));
+    }
+
+    [Fact]
+    public async Task Subscribe_WithKeysThatAreNotABrowsers_Is400_AndUnsubscribe_RemovesIt()
+    {
+        // Arrange
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var browser = _push.NewBrowser();
+
+        // Act
+        var invalid = await _app.Api.SubscribeAsync(token, new { endpoint = browser.Endpoint, keys = new { p256dh = "AAAA", auth = "short" } });
+        await _app.Api.SubscribeAsync(token, browser.ToJson());
+        var deleted = await _app.Api.UnsubscribeAsync(token, browser.Endpoint);
+        var again = await _app.Api.UnsubscribeAsync(token, browser.Endpoint);
+
+        // Assert
+        Assert.Equal("invalid_push_subscription", invalid.ProblemCode);
+        Assert.Equal(2, invalid.Json.GetProperty("errors").GetArrayLength());
+        Assert.Equal(StatusCodes.Status204NoContent, deleted.Status);
+        Assert.Equal("push_subscription_not_found", again.ProblemCode);
+    }
+
+    [Fact]
+    public async Task VapidPublicKey_IsTheConfiguredOne()
+    {
+        var response = await _app.Api.VapidPublicKeyAsync(TestTokens.For(TestTokens.NewUserId()));
+
+        Assert.Equal(_vapid.Public, response.Json.GetProperty("publicKey").GetString());
+    }
+
+    [Fact]
+    public async Task WithoutVapidKeys_PushIsOff_AndSaysSo()
+    {
+        // Arrange
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(database: db);
+        var token = TestTokens.For(TestTokens.NewUserId());
+
+        // Act
+        var key = await app.Api.VapidPublicKeyAsync(token);
+        var subscribe = await app.Api.SubscribeAsync(token, _push.NewBrowser().ToJson());
+
+        // Assert
+        Assert.Equal(StatusCodes.Status501NotImplemented, key.Status);
+        Assert.Equal("push_not_configured", key.ProblemCode);
+        Assert.Equal("push_not_configured", subscribe.ProblemCode);
+    }
+
+    [Fact]
+    public async Task APushEndpointOnTheAppsOwnNetwork_IsRefused()
+    {
+        // Arrange: loopback is allowed only by the development setting.
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(database: db, configure: settings =>
+        {
+            TestVapidKeys.Enable(settings, _vapid.Public, _vapid.Private);
+            settings["Outbound:AllowLoopback"] = "false";
+        });
+
+        // Act
+        var response = await app.Api.SubscribeAsync(TestTokens.For(TestTokens.NewUserId()), _push.NewBrowser().ToJson());
+
+        // Assert
+        Assert.Equal("push_endpoint_not_allowed", response.ProblemCode);
+    }
+
+    private static int UnusedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

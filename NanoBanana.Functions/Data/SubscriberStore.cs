@@ -1,0 +1,40 @@
+using Npgsql;
+
+namespace NanoBanana.Functions.Data;
+
+/// <summary>
+/// What a caller registers to be told of its generations, and what it can read back: its browsers'
+/// push subscriptions and its webhooks' delivery log. Run as the caller, under row-level security.
+/// </summary>
+public sealed class SubscriberStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>Stores the subscription (again: same endpoint, new keys); returns its id and whether it is new.</summary>
+    public async Task<(Guid Id, bool Created)> SavePushSubscriptionAsync(
+        string ownerId, string endpoint, string p256dh, string auth, DateTimeOffset now, CancellationToken ct) =>
+        (await ListAsync(ownerId, """
+            INSERT INTO push_subscriptions (id, owner_id, endpoint, p256dh, auth, created_at)
+            VALUES (@id, @owner_id, @endpoint, @p256dh, @auth, @now)
+            ON CONFLICT (owner_id, endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth
+            RETURNING id, id = @id
+            """,
+            [new("id", Guid.CreateVersion7(now)), new("owner_id", ownerId), new("endpoint", endpoint), new("p256dh", p256dh), new("auth", auth), new("now", now)],
+            r => (r.GetGuid(0), r.GetBoolean(1)), ct)).Single();
+
+    public async Task<bool> DeletePushSubscriptionAsync(string ownerId, string endpoint, CancellationToken ct) =>
+        (await ListAsync(ownerId, "DELETE FROM push_subscriptions WHERE owner_id = @owner_id AND endpoint = @endpoint RETURNING id",
+            [new("owner_id", ownerId), new("endpoint", endpoint)], r => r.GetGuid(0), ct)).Count > 0;
+
+    /// <summary>Every webhook attempt for the caller's generation, oldest first.</summary>
+    public Task<List<WebhookDelivery>> WebhookDeliveriesAsync(string ownerId, Guid generationId, CancellationToken ct) =>
+        ListAsync(ownerId, """
+            SELECT generation_id, owner_id, event_id, message_id, event_type, attempt, attempted_at,
+                   response_status, error, duration_ms, succeeded, next_attempt_at
+            FROM webhook_deliveries WHERE owner_id = @owner_id AND generation_id = @id ORDER BY id
+            """, [new("owner_id", ownerId), new("id", generationId)],
+            r => new WebhookDelivery(r.GetGuid(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
+                r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetInt32(7), r.IsDBNull(8) ? null : r.GetString(8),
+                r.GetInt32(9), r.GetBoolean(10), r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11)), ct);
+
+    private Task<List<T>> ListAsync<T>(string ownerId, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken ct) =>
+        dataSource.ExecuteAsCallerAsync(ownerId, sql, parameters, RowReader.All(read), ct);
+}

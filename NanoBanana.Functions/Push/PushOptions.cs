@@ -1,0 +1,70 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace NanoBanana.Functions.Push;
+
+/// <summary>
+/// Web Push (VAPID, RFC 8292). Off unless the three VAPID settings are given; then all three must be
+/// valid, or the app does not start. Make a key pair with <c>npx web-push generate-vapid-keys</c>.
+/// </summary>
+public sealed class PushOptions : IValidatableObject
+{
+    public const string Section = "Push";
+
+    /// <summary>Who runs this server, for push services to reach: <c>mailto:</c> or <c>https:</c>.</summary>
+    public string? VapidSubject { get; set; }
+
+    /// <summary>The application server's P-256 public key, base64url (65 bytes uncompressed): what pages subscribe with.</summary>
+    public string? VapidPublicKey { get; set; }
+
+    /// <summary>Its private key, base64url (32 bytes). In Azure a Key Vault reference.</summary>
+    public string? VapidPrivateKey { get; set; }
+
+    /// <summary>Tries per message when the push service answers 429 or 5xx (or cannot be reached), with exponential backoff.</summary>
+    [Range(0, 10)]
+    public int MaxRetries { get; set; } = 3;
+
+    [Range(1, 60_000)]
+    public int RetryBaseDelayMilliseconds { get; set; } = 1000;
+
+    /// <summary>How long a push service keeps a message for a browser that is offline (the TTL header).</summary>
+    [Range(0, 2_419_200)]
+    public int TimeToLiveSeconds { get; set; } = 86_400;
+
+    public bool Enabled => !string.IsNullOrEmpty(VapidSubject) || !string.IsNullOrEmpty(VapidPublicKey) || !string.IsNullOrEmpty(VapidPrivateKey);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enabled)
+        {
+            yield break;
+        }
+
+        if (VapidSubject is null || !(VapidSubject.StartsWith("mailto:", StringComparison.Ordinal) || VapidSubject.StartsWith("https://", StringComparison.Ordinal)))
+        {
+            yield return new ValidationResult("Push__VapidSubject must be a mailto: or https: URI (set all three Push__Vapid* settings, or none to turn push off).");
+        }
+
+        if (!IsKey(VapidPublicKey, 65) || VapidPublicKey![0] != 'B')
+        {
+            yield return new ValidationResult("Push__VapidPublicKey must be a base64url P-256 public key (65 bytes, uncompressed).");
+        }
+
+        if (!IsKey(VapidPrivateKey, 32))
+        {
+            yield return new ValidationResult("Push__VapidPrivateKey must be a base64url P-256 private key (32 bytes).");
+        }
+    }
+
+    private static bool IsKey(string? value, int length)
+    {
+        try
+        {
+            return value is not null && WebEncoders.Base64UrlDecode(value).Length == length;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

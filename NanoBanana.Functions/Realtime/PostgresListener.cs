@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Data;
+using Npgsql;
+
+namespace NanoBanana.Functions.Realtime;
+
+/// <summary>
+/// The instance's one LISTEN session. The database announces each change of a generation's version
+/// (a trigger, whoever wrote it) and each ending someone is to be told of; this fans the first out to
+/// waiting requests (<see cref="GenerationChanges"/>) and the second to the notification dispatcher.
+/// A lost connection is made again, and on every (re)connect all waiters read again: no wake-up lost.
+/// </summary>
+public sealed class PostgresListener(
+    IOptions<PostgresOptions> options,
+    GenerationChanges changes,
+    GenerationEndings endings,
+    TimeProvider clock,
+    ILogger<PostgresListener> logger) : BackgroundService
+{
+    public const string ChangedChannel = "nanobanana_generation_changed";
+    public const string EndedChannel = "nanobanana_generation_ended";
+
+    /// <summary>How the session shows in pg_stat_activity.</summary>
+    public const string ApplicationName = "nanobanana-listen";
+
+    private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(15);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString());
+                connection.Notification += OnNotification;
+                await connection.OpenAsync(stoppingToken);
+                await using (var listen = new NpgsqlCommand($"LISTEN {ChangedChannel}; LISTEN {EndedChannel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                logger.LogInformation("Listening for generation changes (after {Failures} failed connections)", failures);
+                failures = 0;
+                // Whatever changed while nobody listened: every waiter reads again, the dispatcher looks.
+                changes.PublishAll();
+                endings.Signal();
+                while (true)
+                {
+                    await connection.WaitAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                // Waiters keep waiting (their deadline still holds); the reconnect wakes them to read again.
+                var delay = failures == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(MaxReconnectDelay.TotalSeconds, Math.Pow(2, failures - 1)));
+                failures++;
+                logger.LogWarning(exception, "The LISTEN connection failed; connecting again in {DelayMs} ms", (long)delay.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(delay, clock, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs notification)
+    {
+        if (!Guid.TryParse(notification.Payload, out var id))
+        {
+            return;
+        }
+
+        if (notification.Channel == ChangedChannel)
+        {
+            changes.Publish(id);
+        }
+        else if (notification.Channel == EndedChannel)
+        {
+            endings.Signal();
+        }
+    }
+
+    // Its own session, never pooled: a broken one must not go back to a pool, and PgBouncer's
+    // transaction mode cannot hold a LISTEN.
+    private string ConnectionString()
+    {
+        var settings = options.Value;
+        return new NpgsqlConnectionStringBuilder(settings.ListenConnectionString ?? settings.ConnectionString)
+        {
+            ApplicationName = ApplicationName,
+            Pooling = false,
+            KeepAlive = 30,
+        }.ConnectionString;
+    }
+}

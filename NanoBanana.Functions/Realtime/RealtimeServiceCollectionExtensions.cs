@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace NanoBanana.Functions.Realtime;
+
+internal static class RealtimeServiceCollectionExtensions
+{
+    /// <summary>The instance's LISTEN session and what it wakes: long-polls and the notification dispatcher.</summary>
+    public static IServiceCollection AddRealtime(this IServiceCollection services)
+    {
+        services.AddSingleton<GenerationChanges>();
+        services.AddSingleton<GenerationEndings>();
+        services.AddHostedService<PostgresListener>();
+        return services;
+    }
+}

@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace NanoBanana.Functions.Webhooks;
+
+/// <summary>
+/// Signed webhooks (Standard Webhooks). Off unless <see cref="SigningKey"/> is set: each user's
+/// signing secret is derived from it, so rotating it rotates every user's secret.
+/// </summary>
+public sealed class WebhookOptions : IValidatableObject
+{
+    public const string Section = "Webhooks";
+
+    /// <summary>Base64 of at least 32 random bytes (openssl rand -base64 32). In Azure a Key Vault reference.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>Attempts per event, the first included.</summary>
+    [Range(1, 20)]
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>The wait before the second attempt; each later wait is 4 times the one before, up to <see cref="MaxRetryDelaySeconds"/>.</summary>
+    [Range(1, 3600)]
+    public int FirstRetrySeconds { get; set; } = 5;
+
+    /// <summary>At most 7 days (the longest a queue message can stay invisible).</summary>
+    [Range(1, 604_800)]
+    public int MaxRetryDelaySeconds { get; set; } = 21_600;
+
+    /// <summary>A receiver that has not answered by then counts as failed.</summary>
+    [Range(1, 120)]
+    public int TimeoutSeconds { get; set; } = 10;
+
+    public bool Enabled => !string.IsNullOrEmpty(SigningKey);
+
+    /// <summary>The wait after attempt <paramref name="attempt"/> failed, or null when it was the last.</summary>
+    public TimeSpan? RetryDelayAfter(int attempt) =>
+        attempt >= MaxAttempts ? null : TimeSpan.FromSeconds(Math.Min(MaxRetryDelaySeconds, FirstRetrySeconds * Math.Pow(4, attempt - 1)));
+
+    public byte[] SigningKeyBytes() => Convert.FromBase64String(SigningKey!);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enabled)
+        {
+            yield break;
+        }
+
+        byte[]? key = null;
+        try
+        {
+            key = SigningKeyBytes();
+        }
+        catch (FormatException)
+        {
+        }
+
+        if (key is not { Length: >= 32 })
+        {
+            yield return new ValidationResult("Webhooks__SigningKey must be base64 of at least 32 random bytes (openssl rand -base64 32).");
+        }
+    }
+}
