@@ -68,7 +68,7 @@ internal sealed class HttpFront : IAsyncDisposable
         }
 
         web.UseRouter(Routes(web, app, metadata.Http.Select(f => (f, functions))
-            .Concat(options.ExtraFunctions.Select(f => (f, typeof(HttpFront).Assembly))), metadata.RoutePrefix));
+            .Concat(options.ExtraFunctions.Select(f => (f, typeof(HttpFront).Assembly))), metadata.RoutePrefix, options.CheckContract));
         await web.StartAsync();
 
         var stop = new CancellationTokenSource();
@@ -80,7 +80,7 @@ internal sealed class HttpFront : IAsyncDisposable
         return new HttpFront(web, stop, background);
     }
 
-    private static IRouter Routes(IApplicationBuilder web, FunctionApp app, IEnumerable<(HttpFunction Function, Assembly Assembly)> http, string routePrefix)
+    private static IRouter Routes(IApplicationBuilder web, FunctionApp app, IEnumerable<(HttpFunction Function, Assembly Assembly)> http, string routePrefix, bool checkContract)
     {
         var routes = new RouteBuilder(web);
         var constraintResolver = web.ApplicationServices.GetRequiredService<IInlineConstraintResolver>();
@@ -93,14 +93,14 @@ internal sealed class HttpFront : IAsyncDisposable
                 constraints["httpMethod"] = new HttpMethodRouteConstraint([.. methods]);
             }
 
-            var handler = new RouteHandler(Invoke(app, FunctionInvoker.Create(function.EntryPoint, functions), function));
+            var handler = new RouteHandler(Invoke(app, FunctionInvoker.Create(function.EntryPoint, functions), function, checkContract));
             routes.Routes.Add(new Route(handler, function.Name, prefix + function.Route, null, constraints, null, constraintResolver));
         }
 
         return routes.Build();
     }
 
-    private static RequestDelegate Invoke(FunctionApp app, FunctionInvoker invoker, HttpFunction function)
+    private static RequestDelegate Invoke(FunctionApp app, FunctionInvoker invoker, HttpFunction function, bool checkContract)
     {
         if (invoker.ResultType is null || !typeof(IResult).IsAssignableFrom(invoker.ResultType))
         {
@@ -112,6 +112,13 @@ internal sealed class HttpFront : IAsyncDisposable
             // A scope per invocation, as the worker gives each function invocation.
             await using var scope = app.Services.CreateAsyncScope();
             context.RequestServices = scope.ServiceProvider;
+            if (!checkContract)
+            {
+                await app.ExecuteAsync(context, async _ =>
+                    (IResult)(await invoker.InvokeAsync(scope.ServiceProvider, new FunctionInput(context, context.RequestAborted)))!);
+                return;
+            }
+
             // Answered into a buffer first, so the contract check (openapi.json) sees the body before the client does.
             var wire = context.Response.Body;
             using var buffered = new MemoryStream();
@@ -149,8 +156,13 @@ internal sealed class HttpFront : IAsyncDisposable
 /// Functions of the test assembly routed after the app's, through the same invocation path (the
 /// benchmark's floor: <see cref="Benchmarks.FloorFunction"/>).
 /// </param>
+/// <param name="CheckContract">
+/// Check every response against openapi.json (<see cref="OpenApiContract"/>). Off for the benchmark,
+/// which measures the app, not a buffer and a schema validation the host does not have.
+/// </param>
 internal sealed record HttpFrontOptions(
-    int Port = 0, HostCors? Cors = null, bool RunWorker = true, Action<WebApplication>? Configure = null, IReadOnlyList<HttpFunction>? ExtraFunctions = null)
+    int Port = 0, HostCors? Cors = null, bool RunWorker = true, Action<WebApplication>? Configure = null, IReadOnlyList<HttpFunction>? ExtraFunctions = null,
+    bool CheckContract = true)
 {
     public IReadOnlyList<HttpFunction> ExtraFunctions { get; init; } = ExtraFunctions ?? [];
 }

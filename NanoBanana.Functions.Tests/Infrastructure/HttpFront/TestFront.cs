@@ -53,7 +53,7 @@ internal sealed class TestFront : IAsyncDisposable
 
         var requests = new RequestLog();
         var front = await HttpFront.StartAsync(app, bench
-            ? new HttpFrontOptions(port, HostCors.From(settings), ExtraFunctions: [FloorFunction.Metadata])
+            ? new HttpFrontOptions(port, HostCors.From(settings), ExtraFunctions: [FloorFunction.Metadata], CheckContract: false)
             : new HttpFrontOptions(port, HostCors.From(settings), Configure: web => web.Use(requests.Middleware)));
         var (controlServer, controlUrl) = await TestControlServer.StartAsync(app, control, requests,
             bench ? server => BenchControl.Map(server, app, control) : null);
