@@ -144,14 +144,5 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
             async (reader, token) => await reader.ReadAsync(token) ? reader.GetFieldValue<T>(0) : (T?)null, ct);
 
     private Task<List<T>> ListAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken ct) =>
-        dataSource.ExecuteAsMaintenanceAsync(sql, parameters, async (reader, token) =>
-        {
-            var items = new List<T>();
-            while (await reader.ReadAsync(token))
-            {
-                items.Add(read(reader));
-            }
-
-            return items;
-        }, ct);
+        dataSource.ExecuteAsMaintenanceAsync(sql, parameters, RowReader.All(read), ct);
 }
