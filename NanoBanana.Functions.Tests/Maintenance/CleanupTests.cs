@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Tests.Infrastructure;
+using Npgsql;
 
 namespace NanoBanana.Functions.Tests.Maintenance;
 
@@ -33,6 +35,42 @@ public sealed class CleanupTests
         Assert.Empty(await app.BlobNamesAsync($"{old.Id:D}/"));
         Assert.Equal(StatusCodes.Status200OK, (await app.Api.GetAsync(token, young.Id.ToString())).Status);
         Assert.Equal([$"{young.Id:D}/input-0"], await app.BlobNamesAsync($"{young.Id:D}/"));
+    }
+
+    [Fact]
+    public async Task Cleanup_DeletesWithoutWakingLongPolls_WhileAUsersDeleteStillDoes()
+    {
+        // Arrange: an expired generation, a young one, and a LISTEN session on the long-poll channel.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(-31));
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(clock: clock, database: db);
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var expired = (await app.Api.CreateAsync(token, new { prompt = "p" })).Generation;
+        clock.Advance(TimeSpan.FromDays(31));
+        var young = (await app.Api.CreateAsync(token, new { prompt = "p" })).Generation;
+        await using var listener = new NpgsqlConnection(db.ConnectionString);
+        await listener.OpenAsync();
+        var announced = new ConcurrentQueue<string>();
+        listener.Notification += (_, e) => announced.Enqueue(e.Payload);
+        await using (var listen = new NpgsqlCommand("LISTEN nanobanana_generation_changed", listener))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
+        // Act: the cleanup, then the owner deletes the young one.
+        var report = await app.Services.GetRequiredService<CleanupService>().RunAsync(DateTimeOffset.MaxValue, CancellationToken.None);
+        await app.Api.DeleteAsync(token, young.Id.ToString());
+        // Notifications arrive in commit order: once the owner's delete is announced, any the cleanup made came before it.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!announced.Contains(young.Id.ToString()))
+        {
+            await listener.WaitAsync(timeout.Token);
+        }
+
+        // Assert
+        Assert.Equal(1, report.DeletedGenerations);
+        Assert.Equal(StatusCodes.Status404NotFound, (await app.Api.GetAsync(token, expired.Id.ToString())).Status);
+        Assert.DoesNotContain(expired.Id.ToString(), announced);
     }
 
     [Fact]

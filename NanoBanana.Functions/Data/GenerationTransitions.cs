@@ -30,7 +30,7 @@ internal static class GenerationTransitions
     // FailUndeliverable   pending, processing + lease over   failed      worker   nobody holds a live claim (DELIVERY_FAILED)
     // RequeueExpired      processing + lease over            pending     repair   lease, attempts and paid calls below their limits; SKIP LOCKED batch
     // FailStuck           processing + lease over            failed      repair   lease, attempts or paid calls at their limit (the last failure, or STUCK); SKIP LOCKED batch
-    // DeleteExpired       any, created before the cutoff     (no row)    cleanup  created_at; SKIP LOCKED batch
+    // DeleteExpired       any, created before the cutoff     (no row)    cleanup  created_at; SKIP LOCKED batch; announces nothing (QuietDeletes)
     //
     // Not status changes, but fenced the same way:
     // RenewLease          processing: lease = now + lease    (worker's heartbeat; finding nothing means the claim is gone: stop the call)
@@ -242,6 +242,13 @@ internal static class GenerationTransitions
 
     /// <summary>As <see cref="MarkNotEnqueued"/>, for the API (its statements also name the owner). Parameters: @id, @owner_id.</summary>
     public const string MarkNotEnqueuedForOwner = $"{MarkNotEnqueued} AND owner_id = @owner_id";
+
+    /// <summary>
+    /// Run before <see cref="DeleteExpired"/> in its transaction: those deletes wake no long-poll
+    /// (migration 008; nobody waits on an expired generation, and a NOTIFY per row cost every
+    /// instance's LISTEN session a notification per deleted row).
+    /// </summary>
+    public const string QuietDeletes = "SELECT set_config('nanobanana.quiet_deletes', 'on', true)";
 
     /// <summary>A batch of generations created before @cutoff -> no row; returns their images' blob names. Parameters: @cutoff, @batch.</summary>
     public const string DeleteExpired = """

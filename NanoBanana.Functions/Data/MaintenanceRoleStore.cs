@@ -92,8 +92,13 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
 
     /// <summary>Deletes up to <paramref name="batchSize"/> generations created before <paramref name="cutoff"/>; returns their blob names.</summary>
     public Task<List<(Guid Id, IReadOnlyList<string> BlobNames)>> DeleteCreatedBeforeAsync(DateTimeOffset cutoff, int batchSize, CancellationToken ct) =>
-        ListAsync(GenerationTransitions.DeleteExpired, [new("cutoff", cutoff), new("batch", batchSize)],
-            reader => (reader.GetGuid(0), (IReadOnlyList<string>)BlobNamesOf(reader).ToList()), ct);
+        dataSource.ExecuteAsMaintenanceAsync(
+            [(GenerationTransitions.QuietDeletes, []), (GenerationTransitions.DeleteExpired, [new("cutoff", cutoff), new("batch", batchSize)])],
+            async (reader, token) =>
+            {
+                await reader.NextResultAsync(token); // past the setting
+                return await RowReader.All(row => (row.GetGuid(0), (IReadOnlyList<string>)BlobNamesOf(row).ToList()))(reader, token);
+            }, ct);
 
     /// <summary>Forgets creations older than the hourly limit's window (with a day's margin).</summary>
     public Task<int> PruneCreationLogAsync(DateTimeOffset before, CancellationToken ct) =>
