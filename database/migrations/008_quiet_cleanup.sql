@@ -1,8 +1,7 @@
 -- The daily cleanup deletes expired generations by the hundred thousand. Nobody long-polls those,
 -- yet a NOTIFY per deleted row made every instance's LISTEN session read a million notifications
--- during a large cleanup (poll p99 5x its quiet value in docs/PERFORMANCE.md). A transaction that
--- sets nanobanana.quiet_deletes = 'on' (the cleanup's batches, GenerationTransitions.QuietDeletes)
--- deletes without announcing; every other write, a user's delete included, still wakes its waiters.
+-- during a large cleanup. A transaction that sets nanobanana.quiet_deletes = 'on' (the cleanup's
+-- batches, GenerationTransitions.QuietDeletes) deletes without announcing; every other write, a user's delete included, still wakes its waiters.
 CREATE OR REPLACE FUNCTION generations_announce_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
