@@ -24,8 +24,14 @@ public sealed class GenerationWaiter(ApiRoleStore store, GenerationChanges chang
             var generation = await store.FindAsync(ownerId, id, ct) ?? throw new GenerationNotFoundException();
             while (true)
             {
+                if (!await unchanged(generation, ct))
+                {
+                    return generation;
+                }
+
+                // Measured after the check, which may have waited on the queue estimate's read.
                 var left = deadline - clock.GetUtcNow();
-                if (left <= TimeSpan.Zero || !await unchanged(generation, ct))
+                if (left <= TimeSpan.Zero)
                 {
                     return generation;
                 }
