@@ -66,7 +66,11 @@ start_postgres() {
     rm -f "$pwfile"
   fi
   install -d -o postgres -g postgres -m 0700 "$pg_sock"
-  if pg_running; then log "PostgreSQL already running on 127.0.0.1:$pg_port"; return; fi
+  if pg_running; then
+    if [ -f "$pg_data/postmaster.pid" ]; then log "PostgreSQL already running on 127.0.0.1:$pg_port"
+    else log "a PostgreSQL that is not this checkout's ($pg_data) serves 127.0.0.1:$pg_port; using it (the reliability tests cannot restart it: stop it, or set NANOBANANA_PG_PORT)"; fi
+    return
+  fi
   touch "$pg_log"; chown postgres "$pg_log"
   as_postgres "$bin/pg_ctl" -D "$pg_data" -l "$pg_log" -w -t 60 start \
     -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_sock -c max_connections=200 -c fsync=off $pg_stats" >/dev/null
@@ -117,6 +121,9 @@ stop_azurite() {
 
 restart_postgres() {
   local mode=${1:-fast}
+  if pg_running && [ ! -f "$pg_data/postmaster.pid" ]; then
+    echo "the PostgreSQL on 127.0.0.1:$pg_port is not this checkout's ($pg_data); stop it, or set NANOBANANA_PG_PORT" >&2; exit 1
+  fi
   as_postgres "$(pg_bindir)/pg_ctl" -D "$pg_data" -l "$pg_log" -m "$mode" -w -t 60 restart \
     -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_sock -c max_connections=200 -c fsync=off $pg_stats" >/dev/null
   log "PostgreSQL restarted ($mode shutdown)"
