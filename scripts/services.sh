@@ -28,6 +28,8 @@ pg_superuser=postgres
 # which statements each request runs. Loading it costs the server next to nothing.
 pg_stats=""
 if compgen -G "/usr/lib/postgresql/*/lib/pg_stat_statements.so" >/dev/null; then pg_stats="-c shared_preload_libraries=pg_stat_statements"; fi
+# One set of server options for start and the fault-injection restart, so a restart brings back the same server.
+pg_opts="-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_sock -c max_connections=200 -c fsync=off $pg_stats"
 pg_password=${NANOBANANA_PG_PASSWORD:-postgres}
 
 log() { printf '[services] %s\n' "$*"; }
@@ -73,7 +75,7 @@ start_postgres() {
   fi
   touch "$pg_log"; chown postgres "$pg_log"
   as_postgres "$bin/pg_ctl" -D "$pg_data" -l "$pg_log" -w -t 60 start \
-    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_sock -c max_connections=200 -c fsync=off $pg_stats" >/dev/null
+    -o "$pg_opts" >/dev/null
   log "PostgreSQL listening on 127.0.0.1:$pg_port"
 }
 
@@ -125,7 +127,7 @@ restart_postgres() {
     echo "the PostgreSQL on 127.0.0.1:$pg_port is not this checkout's ($pg_data); stop it, or set NANOBANANA_PG_PORT" >&2; exit 1
   fi
   as_postgres "$(pg_bindir)/pg_ctl" -D "$pg_data" -l "$pg_log" -m "$mode" -w -t 60 restart \
-    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_sock -c max_connections=200 -c fsync=off $pg_stats" >/dev/null
+    -o "$pg_opts" >/dev/null
   log "PostgreSQL restarted ($mode shutdown)"
 }
 

@@ -211,12 +211,7 @@ internal sealed class FunctionApp : IAsyncDisposable
 
     public async Task<long> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var command = DataSource.CreateCommand(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
+        await using var command = Command(sql, parameters);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
@@ -316,23 +311,25 @@ internal sealed class FunctionApp : IAsyncDisposable
         }
     }
 
-    public async Task<long> CountRowsAsync(string ownerId)
-    {
-        await using var command = DataSource.CreateCommand("SELECT count(*) FROM generations WHERE owner_id = @owner");
-        command.Parameters.AddWithValue("owner", ownerId);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<long> CountRowsAsync(string ownerId) =>
+        ScalarAsync("SELECT count(*) FROM generations WHERE owner_id = @owner", ("owner", ownerId));
 
     /// <summary>Sets columns directly, for states only the worker can reach (completed, failed).</summary>
     public async Task ExecuteSqlAsync(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var command = DataSource.CreateCommand(sql);
+        await using var command = Command(sql, parameters);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private NpgsqlCommand Command(string sql, (string Name, object Value)[] parameters)
+    {
+        var command = DataSource.CreateCommand(sql);
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value);
         }
 
-        await command.ExecuteNonQueryAsync();
+        return command;
     }
 
     public async ValueTask DisposeAsync()

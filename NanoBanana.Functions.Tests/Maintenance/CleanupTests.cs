@@ -104,7 +104,7 @@ public sealed class CleanupTests
         Assert.True(report.Batches >= 20, $"{report.Batches} batches");
         Assert.NotEmpty(polls);
         Assert.All(polls, status => Assert.Equal(StatusCodes.Status200OK, status));
-        Assert.Equal(1, await CountAllAsync(app));
+        Assert.Equal(1, await app.ScalarAsync("SELECT count(*) FROM generations"));
     }
 
     [Fact]
@@ -126,11 +126,5 @@ public sealed class CleanupTests
         // Assert
         Assert.Equal((10, false), (first.DeletedGenerations, first.Finished));
         Assert.Equal((25, true), (second.DeletedGenerations, second.Finished));
-    }
-
-    private static async Task<long> CountAllAsync(FunctionApp app)
-    {
-        await using var command = app.DataSource.CreateCommand("SELECT count(*) FROM generations");
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

@@ -65,7 +65,7 @@ public sealed class GenerationFunctions(
             generation = await waiter.WaitWhileAsync(caller.UserId, generationId, (g, token) => results.IsNotModifiedAsync(request, g, token), wait, ct);
         }
         else if (HttpCaching.HasIfNoneMatch(request)
-            && results.NotModified(request, await generations.GetVersionAsync(caller.UserId, generationId, ct)) is { } notModified)
+            && await results.NotModifiedAsync(request, await generations.GetVersionAsync(caller.UserId, generationId, ct), ct) is { } notModified)
         {
             // Most polls ask "has it changed?": the version alone answers that, without reading the row.
             return notModified;

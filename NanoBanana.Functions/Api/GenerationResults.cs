@@ -29,29 +29,26 @@ public sealed class GenerationResults(IOptions<ApiOptions> options, QueueEstimat
         HttpRequest request, Generation generation, CancellationToken ct)
     {
         var estimate = await queue.EstimateAsync(generation, ct);
-        if (HttpCaching.IsNotModified(request, HttpCaching.ETagOf(generation.Version, estimate)))
-        {
-            SetHeaders(request.HttpContext.Response, generation, estimate);
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        }
-
         SetHeaders(request.HttpContext.Response, generation, estimate);
-        return TypedResults.Ok(ToResponse(generation, estimate));
+        return HttpCaching.IsNotModified(request, HttpCaching.ETagOf(generation.Version, estimate))
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Ok(ToResponse(generation, estimate));
     }
 
     /// <summary>
-    /// A bodiless 304 judged on the version alone (read without the row), or null when the row must be
-    /// read: the client's If-None-Match no longer holds, or the generation is pending, whose ETag also
-    /// names its place in the queue.
+    /// A bodiless 304 judged on the version (read without the rest of the row; a pending one's place in
+    /// the queue comes from the estimator's shared read), or null when the client's If-None-Match no
+    /// longer holds and it must get the generation.
     /// </summary>
-    public StatusCodeHttpResult? NotModified(HttpRequest request, GenerationVersion current)
+    public async ValueTask<StatusCodeHttpResult?> NotModifiedAsync(HttpRequest request, GenerationVersion current, CancellationToken ct)
     {
-        if (current.Status == GenerationStatus.Pending || !HttpCaching.IsNotModified(request, HttpCaching.ETagOf(current.Version, estimate: null)))
+        var estimate = await queue.EstimateAsync(current, ct);
+        if (!HttpCaching.IsNotModified(request, HttpCaching.ETagOf(current.Version, estimate)))
         {
             return null;
         }
 
-        SetHeaders(request.HttpContext.Response, current, estimate: null);
+        SetHeaders(request.HttpContext.Response, current, estimate);
         return TypedResults.StatusCode(StatusCodes.Status304NotModified);
     }
 
@@ -73,7 +70,7 @@ public sealed class GenerationResults(IOptions<ApiOptions> options, QueueEstimat
         GenerationResponse.From(generation, estimate, clock.GetUtcNow(), PollAfterSeconds);
 
     private void SetHeaders(HttpResponse response, Generation generation, QueueEstimate? estimate) =>
-        SetHeaders(response, new GenerationVersion(generation.Version, generation.Status), estimate);
+        SetHeaders(response, generation.CurrentVersion, estimate);
 
     private void SetHeaders(HttpResponse response, GenerationVersion current, QueueEstimate? estimate)
     {

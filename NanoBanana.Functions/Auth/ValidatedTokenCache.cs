@@ -51,12 +51,15 @@ public sealed class ValidatedTokenCache(ICallerAuthenticator tokens, IOptions<Au
     // the same token, and the validator, which sees the header itself, decides what a token is.
     private string? KeyOf(string authorization)
     {
-        if (options.Value.TokenCacheEntries == 0 || authorization.Length == 0 || Encoding.UTF8.GetMaxByteCount(authorization.Length) > MaxCachedTokenBytes)
+        // The exact byte count, not the worst case (3 bytes a character), which would refuse any header
+        // over about 2,700 characters: Entra tokens with groups or roles are longer than that.
+        var length = options.Value.TokenCacheEntries == 0 ? 0 : Encoding.UTF8.GetByteCount(authorization);
+        if (length is 0 or > MaxCachedTokenBytes)
         {
             return null;
         }
 
-        Span<byte> utf8 = stackalloc byte[MaxCachedTokenBytes];
+        Span<byte> utf8 = stackalloc byte[length];
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(authorization, utf8)], hash);
         return Convert.ToBase64String(hash);

@@ -49,10 +49,10 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
     /// <summary>As <see cref="FindAsync"/>, fenced the same way, but only the version and status.</summary>
     public Task<GenerationVersion?> FindVersionAsync(string ownerId, Guid id, CancellationToken ct) =>
         dataSource.ExecuteAsCallerAsync(ownerId,
-            "SELECT version, status FROM generations WHERE id = @id AND owner_id = @owner_id",
+            "SELECT version, status, coalesce(enqueued_at, created_at) FROM generations WHERE id = @id AND owner_id = @owner_id",
             [new("id", id), new("owner_id", ownerId)],
             async (reader, token) => await reader.ReadAsync(token)
-                ? new GenerationVersion(reader.GetInt64(0), GenerationStatusExtensions.Parse(reader.GetString(1)))
+                ? new GenerationVersion(reader.GetInt64(0), GenerationStatusExtensions.Parse(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2))
                 : (GenerationVersion?)null,
             ct);
 
@@ -63,7 +63,7 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
             GenerationRow.ReadSingleAsync, ct);
 
     /// <summary>The caller's history, newest first, strictly after <paramref name="after"/> when given.</summary>
-    public Task<IReadOnlyList<Generation>> ListAsync(
+    public async Task<IReadOnlyList<Generation>> ListAsync(
         string ownerId, GenerationStatus? status, HistoryPosition? after, int limit, CancellationToken ct)
     {
         var parameters = new List<NpgsqlParameter> { new("owner_id", ownerId), new("limit", limit) };
@@ -81,19 +81,9 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
             parameters.Add(new("after_id", position.Id));
         }
 
-        return dataSource.ExecuteAsCallerAsync(ownerId,
+        return await dataSource.ExecuteAsCallerAsync(ownerId,
             $"SELECT {Columns} FROM generations WHERE {where} ORDER BY created_at DESC, id DESC LIMIT @limit",
-            [.. parameters],
-            async (reader, token) =>
-            {
-                var page = new List<Generation>(limit);
-                while (await reader.ReadAsync(token))
-                {
-                    page.Add(GenerationRow.Read(reader));
-                }
-
-                return (IReadOnlyList<Generation>)page;
-            }, ct);
+            [.. parameters], RowReader.All(GenerationRow.Read), ct);
     }
 
     /// <summary>

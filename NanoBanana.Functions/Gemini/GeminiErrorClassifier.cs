@@ -33,12 +33,11 @@ internal static class GeminiErrorClassifier
             case 429:
                 return new(GeminiFailureCodes.RateLimited, "Gemini is busy (rate limited). Try again in a minute.", Transient: true,
                     RetryDelay(details) ?? retryAfterHeader, NotStarted: true);
-            case 503:
-                return new(GeminiFailureCodes.Unavailable, "Gemini is temporarily unavailable. Try again shortly.", Transient: true, retryAfterHeader, NotStarted: true);
             case 408 or 504:
                 return new(GeminiFailureCodes.Timeout, "Gemini took too long to answer. Try again.", Transient: true, retryAfterHeader);
             case >= 500:
-                return new(GeminiFailureCodes.Unavailable, "Gemini is temporarily unavailable. Try again shortly.", Transient: true, retryAfterHeader);
+                return new(GeminiFailureCodes.Unavailable, "Gemini is temporarily unavailable. Try again shortly.", Transient: true, retryAfterHeader,
+                    NotStarted: IsRefusedBeforeWork(status));
             default:
                 return new(GeminiFailureCodes.InvalidRequest, $"Gemini refused the request ({(int)status})." + googleMessage, Transient: false, NotStarted: true);
         }

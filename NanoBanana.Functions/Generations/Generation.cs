@@ -26,13 +26,18 @@ public sealed record Generation(
     IReadOnlyList<StoredImage> Images,
     string? Text,
     byte[]? RequestHash,
-    SealedSecret? ApiKey);
+    SealedSecret? ApiKey)
+{
+    /// <summary>What a conditional poll is judged on (<see cref="GenerationVersion"/>); a message not yet sent queues from the creation.</summary>
+    public GenerationVersion CurrentVersion => new(Version, Status, EnqueuedAt ?? CreatedAt);
+}
 
 /// <summary>
-/// What decides a conditional poll: the version (the ETag; every status change bumps it) and the
-/// status (whether to say when to poll again). Read without the rest of the row.
+/// What decides a conditional poll: the version (the ETag; every status change bumps it), the
+/// status (whether to say when to poll again) and, for a pending one, when it joined the queue (its
+/// place, which the ETag also names). Read without the rest of the row.
 /// </summary>
-public readonly record struct GenerationVersion(long Version, GenerationStatus Status);
+public readonly record struct GenerationVersion(long Version, GenerationStatus Status, DateTimeOffset QueuedAt);
 
 /// <summary>What the caller asked of the model beyond the prompt; null means the model's default.</summary>
 public sealed record GenerationOptions(string? AspectRatio, string? Resolution, string? Model);

@@ -15,7 +15,11 @@ public sealed class QueueEstimator(QueueStatsStore store, IOptions<QueueEstimate
     private DateTimeOffset _readAt;
 
     /// <summary>Null unless the generation is pending.</summary>
-    public async ValueTask<QueueEstimate?> EstimateAsync(Generation generation, CancellationToken ct)
+    public ValueTask<QueueEstimate?> EstimateAsync(Generation generation, CancellationToken ct) =>
+        EstimateAsync(generation.CurrentVersion, ct);
+
+    /// <summary>Null unless the generation is pending.</summary>
+    public async ValueTask<QueueEstimate?> EstimateAsync(GenerationVersion generation, CancellationToken ct)
     {
         if (generation.Status != GenerationStatus.Pending)
         {
@@ -23,7 +27,7 @@ public sealed class QueueEstimator(QueueStatsStore store, IOptions<QueueEstimate
         }
 
         var stats = await StatsAsync().WaitAsync(ct);
-        var queuedAt = generation.EnqueuedAt ?? generation.CreatedAt;
+        var queuedAt = generation.QueuedAt;
         var at = Array.BinarySearch(stats.PendingQueuedAt, queuedAt);
         var ahead = at >= 0 ? FirstOf(stats.PendingQueuedAt, at) : ~at;
 

@@ -62,13 +62,13 @@ public sealed class RepairService(
     private async Task<(int Sent, int Failed)> SendAsync(List<Guid> requeued, List<Guid> due, CancellationToken ct)
     {
         int sent = 0, failed = 0;
-        foreach (var id in requeued.Concat(due))
+        foreach (var (id, lost) in requeued.Select(id => (id, false)).Concat(due.Select(id => (id, true))))
         {
             try
             {
                 await queue.SendAsync(id, ct);
                 sent++;
-                if (!requeued.Contains(id))
+                if (lost)
                 {
                     logger.LogWarning("Generation {GenerationId} was pending without a live message; message sent again", id);
                 }

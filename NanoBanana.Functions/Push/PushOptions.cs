@@ -56,11 +56,12 @@ public sealed class PushOptions : IValidatableObject
         }
     }
 
-    private static bool IsKey(string? value, int length)
+    /// <summary>Whether <paramref name="value"/> is base64url of exactly <paramref name="length"/> bytes (a key; nothing longer is decoded).</summary>
+    internal static bool IsKey(string? value, int length)
     {
         try
         {
-            return value is not null && WebEncoders.Base64UrlDecode(value).Length == length;
+            return value is { Length: < 200 } && WebEncoders.Base64UrlDecode(value).Length == length;
         }
         catch (FormatException)
         {

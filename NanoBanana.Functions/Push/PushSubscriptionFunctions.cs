@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Api;
@@ -77,29 +76,17 @@ public sealed class PushSubscriptionFunctions(
             errors.Add(new("endpoint", ProblemCodes.InvalidPushSubscription, "endpoint must be the absolute URL the browser gave (at most 2048 characters)."));
         }
 
-        if (!IsKey(body.Keys?.P256dh, 65))
+        if (!PushOptions.IsKey(body.Keys?.P256dh, 65))
         {
             errors.Add(new("keys.p256dh", ProblemCodes.InvalidPushSubscription, "keys.p256dh must be the browser's P-256 public key, base64url (65 bytes)."));
         }
 
-        if (!IsKey(body.Keys?.Auth, 16))
+        if (!PushOptions.IsKey(body.Keys?.Auth, 16))
         {
             errors.Add(new("keys.auth", ProblemCodes.InvalidPushSubscription, "keys.auth must be the browser's auth secret, base64url (16 bytes)."));
         }
 
         return errors.Count > 0 ? throw Problems.Validation(errors) : (endpoint!, body.Keys!.P256dh!, body.Keys!.Auth!);
-    }
-
-    private static bool IsKey(string? value, int length)
-    {
-        try
-        {
-            return value is { Length: < 200 } && WebEncoders.Base64UrlDecode(value).Length == length;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 }
 

@@ -32,8 +32,9 @@ public sealed class WebhookFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "generations/{id}/webhook-deliveries")] HttpRequest request, string id, CancellationToken ct)
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
-        var generation = await generations.GetAsync(caller.UserId, RouteId.Parse(id), ct); // 404 for someone else's
-        var deliveries = await store.WebhookDeliveriesAsync(caller.UserId, generation.Id, ct);
+        var generationId = RouteId.Parse(id);
+        await generations.GetVersionAsync(caller.UserId, generationId, ct); // 404 for someone else's, without reading the row
+        var deliveries = await store.WebhookDeliveriesAsync(caller.UserId, generationId, ct);
         request.HttpContext.Response.Headers.CacheControl = "private, no-cache";
         return TypedResults.Ok(new WebhookDeliveryPageResponse(deliveries.Select(d => new WebhookDeliveryResponse(
             d.MessageId, d.EventType, d.Attempt, d.AttemptedAt, d.ResponseStatus, d.Error, d.DurationMs, d.Succeeded, d.NextAttemptAt)).ToList()));

@@ -6,7 +6,7 @@ import { LocalStore, MemoryStorage, browserStorage, browserStorageChanges } from
 import { browserPageSignals, type PageSignals } from './page-signals.js';
 import { GenerationPoller, type PollSettings } from './poller.js';
 import { browserTabLocks, type TabLocks } from './tab-locks.js';
-import type { CreateGenerationRequest, Generation, GenerationPage, HistoryQuery, PushSubscriptionJson } from './types.js';
+import { isTerminal, type CreateGenerationRequest, type Generation, type GenerationPage, type HistoryQuery, type PushSubscriptionJson } from './types.js';
 
 /**
  * The NanoBanana API for a page: create, watch, resume after a reload, act on generations, read
@@ -113,7 +113,7 @@ export class NanoBananaClient {
     const unsubscribe = poller.subscribe({
       update(generation) {
         onUpdate(generation);
-        if (generation.status === 'completed' || generation.status === 'failed' || generation.status === 'cancelled') {
+        if (isTerminal(generation.status)) {
           settle?.resolve(generation);
         }
       },
@@ -236,7 +236,7 @@ export class NanoBananaClient {
 
   /** An answer from the server: remembered for watchers in every tab. */
   private accept({ generation, etag }: Created): Generation {
-    if (generation.status === 'pending' || generation.status === 'processing') {
+    if (!isTerminal(generation.status)) {
       this.store.addActive(generation.id, Date.parse(generation.createdAt) || Date.now());
     }
 
