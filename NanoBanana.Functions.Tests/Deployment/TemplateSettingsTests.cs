@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Deployment;
@@ -78,7 +80,9 @@ public sealed partial class TemplateSettingsTests
         }
 
         // Act / Assert: start-up validation runs every options class's checks, conditional ones included.
-        await AppHost.StartAndStopAsync(configuration);
+        // Without the hosted services: they would reach for the template's Azure storage and database
+        // (a managed-identity token first), which this machine must not try; validation does not need them.
+        await AppHost.StartAndStopAsync(configuration, services => services.RemoveAll<IHostedService>());
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class StartupValidationTests
     private static Dictionary<string, string?> ValidSettings() => new()
     {
         ["Postgres:ConnectionString"] = "Host=127.0.0.1;Port=54329;Database=nanobanana",
-        ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+        ["AzureWebJobsStorage"] = TestSettings.Storage, // start-up creates the app's queues there
         ["Storage:QueueName"] = "generations",
         ["Auth:Mode"] = "Jwt",
         ["Auth:Issuer"] = "issuer",

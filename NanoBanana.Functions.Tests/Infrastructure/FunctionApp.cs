@@ -51,7 +51,7 @@ internal sealed class FunctionApp : IAsyncDisposable
 
     /// <summary>The notification queue, decoded as the trigger decodes it.</summary>
     public QueueClient NotificationQueue =>
-        new(TestSettings.Storage, QueueName + NanoBanana.Functions.Notifications.NotificationQueue.Suffix, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        new(TestSettings.Storage, NanoBanana.Functions.Storage.AppQueues.Notifications(QueueName), new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
     public BlobContainerClient Images => new(TestSettings.Storage, Configuration["Storage:ImageContainer"]!);
 
@@ -112,8 +112,15 @@ internal sealed class FunctionApp : IAsyncDisposable
         }
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        // As the host does: background services (the LISTEN session) run for the app's lifetime.
-        foreach (var background in provider.GetServices<IHostedService>())
+        // As the host does: every lifecycle service's StartingAsync (the storage provisioner), then each
+        // hosted service's StartAsync (the LISTEN session and other background services run for the app's lifetime).
+        var hosted = provider.GetServices<IHostedService>().ToList();
+        foreach (var lifecycle in hosted.OfType<IHostedLifecycleService>())
+        {
+            lifecycle.StartingAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        foreach (var background in hosted)
         {
             background.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         }
@@ -336,8 +343,11 @@ internal sealed class FunctionApp : IAsyncDisposable
     {
         try
         {
-            await RawQueue.DeleteIfExistsAsync();
-            await NotificationQueue.DeleteIfExistsAsync();
+            foreach (var queue in NanoBanana.Functions.Storage.AppQueues.All(QueueName))
+            {
+                await new QueueClient(TestSettings.Storage, queue).DeleteIfExistsAsync();
+            }
+
             await Images.DeleteIfExistsAsync();
         }
         finally

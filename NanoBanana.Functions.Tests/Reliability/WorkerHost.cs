@@ -4,6 +4,7 @@ using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
 using NanoBanana.Functions.Notifications;
 using NanoBanana.Functions.Processing;
+using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Reliability;
@@ -22,14 +23,14 @@ internal static class WorkerHost
         var storage = app.Configuration["AzureWebJobsStorage"]!;
         var main = new HostQueueListener(new QueueClient(storage, queueName), settings,
             (message, ct) => app.Function<GenerationWorkerFunctions>().Process(message, ct));
-        var poison = new HostQueueListener(new QueueClient(storage, queueName + "-poison"), settings,
+        var poison = new HostQueueListener(new QueueClient(storage, AppQueues.Poison(queueName)), settings,
             (message, ct) => app.Function<GenerationWorkerFunctions>().FailUndeliverable(message, ct));
-        var notifications = new HostQueueListener(new QueueClient(storage, queueName + NotificationQueue.Suffix), settings,
+        var notifications = new HostQueueListener(new QueueClient(storage, AppQueues.Notifications(queueName)), settings,
             (message, ct) => app.Function<NotificationFunctions>().Notify(message, ct));
         await Task.WhenAll(
-            main.RunAsync(new QueueClient(storage, queueName + "-poison"), stop),
-            poison.RunAsync(new QueueClient(storage, queueName + "-poison-poison"), stop),
-            notifications.RunAsync(new QueueClient(storage, queueName + NotificationQueue.Suffix + "-poison"), stop));
+            main.RunAsync(new QueueClient(storage, AppQueues.Poison(queueName)), stop),
+            poison.RunAsync(new QueueClient(storage, AppQueues.Poison(AppQueues.Poison(queueName))), stop),
+            notifications.RunAsync(new QueueClient(storage, AppQueues.Poison(AppQueues.Notifications(queueName))), stop));
     }
 
     /// <summary>Settings for a worker process, handed over in a file.</summary>

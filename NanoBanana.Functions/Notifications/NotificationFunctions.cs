@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using NanoBanana.Functions.Storage;
 
 namespace NanoBanana.Functions.Notifications;
 
@@ -8,7 +9,7 @@ namespace NanoBanana.Functions.Notifications;
 public sealed class NotificationFunctions(GenerationNotifier notifier, NotificationDispatcher dispatcher, ILogger<NotificationFunctions> logger)
 {
     [Function("NotifyGenerationEnded")]
-    public async Task Notify([QueueTrigger("%Storage:QueueName%" + NotificationQueue.Suffix)] string message, CancellationToken ct)
+    public async Task Notify([QueueTrigger("%Storage:QueueName%" + AppQueues.NotificationsSuffix)] string message, CancellationToken ct)
     {
         NotificationMessage? parsed = null;
         try

@@ -5,14 +5,12 @@ using NanoBanana.Functions.Storage;
 namespace NanoBanana.Functions.Notifications;
 
 /// <summary>
-/// The queue that drives notifications, <c>{Storage__QueueName}-notifications</c>: a message names an
+/// The queue that drives notifications, <c>{Storage__QueueName}-notifications</c> (<see cref="AppQueues.Notifications"/>): a message names an
 /// outbox event (and, for a webhook retry, the attempt), nothing else. A retry is a message that stays
 /// invisible until it is due, so a wait of hours holds nothing in the meantime.
 /// </summary>
 public sealed class NotificationQueue(QueueClient queue)
 {
-    public const string Suffix = "-notifications";
-
     private readonly CreatedOnFirstUse _queue = new(ct => queue.CreateIfNotExistsAsync(cancellationToken: ct));
 
     public async Task SendAsync(NotificationMessage message, TimeSpan? delay, CancellationToken ct)

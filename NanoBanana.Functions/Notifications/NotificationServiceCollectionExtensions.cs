@@ -36,7 +36,7 @@ internal static class NotificationServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             // Base64, as host.json's messageEncoding tells the trigger to decode.
             var client = sp.GetRequiredService<StorageConnection>().CreateQueueServiceClient(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-            return new NotificationQueue(client.GetQueueClient(options.QueueName + NotificationQueue.Suffix));
+            return new NotificationQueue(client.GetQueueClient(AppQueues.Notifications(options.QueueName)));
         });
 
         // Both talk only to addresses OutboundTargets allows, checked on the address connected to.

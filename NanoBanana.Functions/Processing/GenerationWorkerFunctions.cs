@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using NanoBanana.Functions.Storage;
 
 namespace NanoBanana.Functions.Processing;
 
@@ -16,7 +17,7 @@ public sealed class GenerationWorkerFunctions(GenerationProcessor processor, ILo
     }
 
     [Function("FailUndeliverableGeneration")]
-    public async Task FailUndeliverable([QueueTrigger("%Storage:QueueName%-poison")] string message, CancellationToken ct)
+    public async Task FailUndeliverable([QueueTrigger("%Storage:QueueName%" + AppQueues.PoisonSuffix)] string message, CancellationToken ct)
     {
         if (ParseId(message) is { } id)
         {

@@ -17,22 +17,24 @@ internal static class StorageServiceCollectionExtensions
                 $"Set {StorageConnection.SettingName}: the storage account connection string (UseDevelopmentStorage=true for Azurite).");
         services.AddSingleton(new StorageConnection(configuration));
 
+        // One client per service, with the short retries a request that a phone waits on wants.
         services.AddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-            ConfigureRetry(clientOptions.Retry, options);
-            var client = sp.GetRequiredService<StorageConnection>().CreateQueueServiceClient(clientOptions);
-            return new GenerationQueue(client.GetQueueClient(options.QueueName));
+            ConfigureRetry(clientOptions.Retry, sp.GetRequiredService<IOptions<StorageOptions>>().Value);
+            return sp.GetRequiredService<StorageConnection>().CreateQueueServiceClient(clientOptions);
         });
         services.AddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var clientOptions = new BlobClientOptions();
-            ConfigureRetry(clientOptions.Retry, options);
-            var client = sp.GetRequiredService<StorageConnection>().CreateBlobServiceClient(clientOptions);
-            return new ImageStore(client.GetBlobContainerClient(options.ImageContainer));
+            ConfigureRetry(clientOptions.Retry, sp.GetRequiredService<IOptions<StorageOptions>>().Value);
+            return sp.GetRequiredService<StorageConnection>().CreateBlobServiceClient(clientOptions);
         });
+        services.AddSingleton(sp => new GenerationQueue(
+            sp.GetRequiredService<QueueServiceClient>().GetQueueClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.QueueName)));
+        services.AddSingleton(sp => new ImageStore(
+            sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ImageContainer)));
+        services.AddHostedService<StorageProvisioner>();
         return services;
     }
 

@@ -1,6 +1,8 @@
 // The storage account the host and the app use by identity: shared keys are off, so nothing can
-// hold a key to it. It carries the generations queue, the image container and the container Flex
-// Consumption deploys the app package from.
+// hold a key to it. It carries the app's queues (storage-names.bicep), the image container and the
+// container Flex Consumption deploys the app package from.
+
+import { appQueueNames } from 'storage-names.bicep'
 
 param location string
 param tags object
@@ -50,10 +52,10 @@ resource queues 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
   name: 'default'
 }
 
-resource generationsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+resource appQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for name in appQueueNames(queueName): {
   parent: queues
-  name: queueName
-}
+  name: name
+}]
 
 var blobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor
 
