@@ -12,6 +12,9 @@ api_port=${PORT:-7071}
 page_port=${NANOBANANA_PAGE_PORT:-5173}
 log() { printf '[run-local] %s\n' "$*"; }
 
+# shellcheck source=prerequisites.sh
+source scripts/prerequisites.sh
+prerequisites_install
 scripts/services.sh start
 database/migrate.sh --create-database "postgresql://postgres:${NANOBANANA_PG_PASSWORD:-postgres}@127.0.0.1:${NANOBANANA_PG_PORT:-54329}/nanobanana"
 
