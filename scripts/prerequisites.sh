@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the scripts and the tests need from the machine, in one place: the Debian packages (installed when
 # missing, the same list for scripts/test.sh, scripts/run-local.sh and .ci/run), the .NET 10 SDK and
-# Node.js 20.19+ (checked, not installed). Sourced by those scripts; also runnable on its own:
+# Node.js 20.19+ with npm (checked, not installed: Debian 12's own nodejs is 18, too old for Vite 7, and
+# NodeSource's nodejs, which brings npm, conflicts with Debian's npm package). Sourced by those scripts; also runnable on its own:
 #
 #   scripts/prerequisites.sh            # install what is missing (as root, or through sudo)
 #   scripts/prerequisites.sh --check    # only say what is missing (exit 1 if anything is)
@@ -10,15 +11,13 @@
 declare -A nanobanana_package_probe=(
   [postgresql]='compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null'   # the server: scripts/services.sh
   [postgresql-client]='command -v psql >/dev/null'                          # database/migrate.sh
-  [nodejs]='command -v node >/dev/null'                                     # Azurite, the web client
-  [npm]='command -v npm >/dev/null'
   [openssl]='command -v openssl >/dev/null'                                 # scripts/dev-token.sh
   [curl]='command -v curl >/dev/null'                                       # scripts/smoke.sh, scripts/admin.sh
   [jq]='command -v jq >/dev/null'
   [chromium]='[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]'                 # the browser suite (Debian's build)
   [wrk]='command -v wrk >/dev/null'                                         # the benchmark (scripts/bench.sh)
 )
-nanobanana_packages=(postgresql postgresql-client nodejs npm openssl curl jq chromium wrk)
+nanobanana_packages=(postgresql postgresql-client openssl curl jq chromium wrk)
 
 prerequisites_missing() {
   local package
@@ -48,7 +47,10 @@ prerequisites_check_sdks() {
   if ! dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; then
     echo "[prerequisites] the .NET 10 SDK is required: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2; return 1
   fi
-  # Vite 7 (the web client's build and tests) needs Node 20.19 or later.
+  # Azurite and the web client run on Node; Vite 7 (the client's build and tests) needs 20.19 or later.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "[prerequisites] Node.js 20.19+ with npm is required: https://nodejs.org/en/download (NodeSource's nodejs package brings both)" >&2; return 1
+  fi
   if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
     echo "[prerequisites] Node.js 20.19+ is required (found $(node --version))" >&2; return 1
   fi
