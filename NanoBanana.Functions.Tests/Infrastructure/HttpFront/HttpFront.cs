@@ -20,7 +20,7 @@ namespace NanoBanana.Functions.Tests.Infrastructure.HttpFront;
 /// Like the host: an IRouter per function with an HTTP-method constraint, first match wins, a path or
 /// method no function takes is 404; route parameters bind by name; a DI scope per invocation; the
 /// request body capped at the host's 100 MB.
-/// Unlike the host (see README "Frontend"): function and admin keys are not checked (as under
+/// Unlike the host (see docs/FRONTEND.md): function and admin keys are not checked (as under
 /// `func start`); no 230 s front-end timeout and no functionTimeout; no separate worker process and no
 /// gRPC hop: each invocation runs in-process through <see cref="FunctionApp.ExecuteAsync"/>, the harness's
 /// one invocation path (the production exception middleware, then the IResult); no /admin endpoints,
