@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Creates, or brings up to date, the app's least-privilege login (README "Security"): it may log
+# Creates, or brings up to date, the app's least-privilege login (docs/SECURITY.md): it may log
 # in, inherits nothing and owns nothing, and is a member of nanobanana_api and nanobanana_maintenance,
 # which every statement of the app takes on. Run it as the database owner after database/migrate.sh
 # (which creates the two roles). Running it again sets the password again and changes nothing else.

@@ -19,7 +19,7 @@ param principalId string = ''
 @allowed(['User', 'ServicePrincipal'])
 param principalType string = 'User'
 
-// Authentication (README "Security").
+// Authentication (docs/SECURITY.md).
 @allowed(['SupabaseHs256', 'Oidc', 'Jwks', 'AppServiceAuth'])
 param authMode string = 'SupabaseHs256'
 @description('Jwt modes: accepted iss, e.g. https://<project>.supabase.co/auth/v1.')
@@ -110,7 +110,7 @@ var functionAppName = 'func-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 var databaseName = 'nanobanana'
 var adminLogin = 'nanobanana_admin'
-// The least-privilege login (README "Security"); the postprovision hook creates it.
+// The least-privilege login (docs/SECURITY.md); the postprovision hook creates it.
 var appLogin = 'nanobanana_app'
 var queueName = 'generations'
 var imageContainer = 'generation-images'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The original's operator commands (cleanup-generations.js, verify-database.js) by the same names,
-# against a local or deployed NanoBanana, through its maintenance endpoints (README "Maintenance").
+# against a local or deployed NanoBanana, through its maintenance endpoints (docs/OPERATIONS.md).
 #
 #   scripts/admin.sh stats [--days N] | cleanup | fix-stuck | all | verify   [--json]
 #

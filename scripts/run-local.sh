@@ -4,7 +4,7 @@
 # on http://localhost:5173, signed in as a demo user. Ctrl-C stops the host and the page.
 #
 # Without Core Tools it installs them (npm i -g azure-functions-core-tools@4); if that fails too, it
-# says how to install them and serves the API with the test HTTP front instead (README "Frontend").
+# says how to install them and serves the API with the test HTTP front instead (docs/FRONTEND.md).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -69,7 +69,7 @@ if $use_front; then
     npm install -g azure-functions-core-tools@4 --unsafe-perm true
     (or: https://learn.microsoft.com/azure/azure-functions/functions-run-local#install-the-azure-functions-core-tools)
   Meanwhile the API is served on :$api_port by the test HTTP front: the same functions (routes from
-  functions.metadata), the queue worker and the timers, but no Functions host (no key checks; see README "Frontend").
+  functions.metadata), the queue worker and the timers, but no Functions host (no key checks; see docs/FRONTEND.md).
 MSG
   dotnet NanoBanana.Functions.Tests/bin/Debug/net10.0/NanoBanana.Functions.Tests.dll front --port "$api_port" --settings local.settings.json &
 else

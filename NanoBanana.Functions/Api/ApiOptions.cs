@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 
 namespace NanoBanana.Functions.Api;
@@ -6,35 +7,35 @@ public sealed class ApiOptions
 {
     public const string Section = "Api";
 
+    [Description("The longest prompt a create accepts, in characters (400 prompt_too_long).")]
     [Range(1, 100_000)]
     public int MaxPromptLength { get; set; } = 10_000;
 
-    /// <summary>Input images per generation; Gemini takes at most 3.</summary>
+    [Description("Input images per generation; Gemini takes at most 3.")]
     [Range(0, 3)]
     public int MaxImages { get; set; } = 3;
 
-    /// <summary>Decoded bytes per input image; Gemini's inline limit is 7 MB.</summary>
+    [Description("Decoded bytes per input image; Gemini's inline limit is 7 MB.")]
     [Range(1, 7 * 1024 * 1024)]
     public int MaxImageBytes { get; set; } = 7 * 1024 * 1024;
 
-    /// <summary>Whole request body, enforced while reading (3 base64 images of 7 MB plus the prompt fit).</summary>
+    [Description("The whole request body in bytes, enforced while reading (413): 3 base64 images of 7 MB plus the prompt fit.")]
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 30 * 1024 * 1024;
 
-    /// <summary>The poll hint (Retry-After, pollAfterSeconds) while a generation is not finished.</summary>
+    [Description("The poll hint (Retry-After, pollAfterSeconds) while a generation is not finished.")]
     [Range(1, 300)]
     public int PollAfterSeconds { get; set; } = 10;
 
-    /// <summary>
-    /// The longest a request may wait for a change (Prefer: wait=N, RFC 7240): well under the platform's
-    /// 230 s HTTP limit. 0 turns long-polling off (Prefer is then ignored, as the RFC allows).
-    /// </summary>
+    [Description("The longest a long-poll (Prefer: wait=N, RFC 7240) is held: well under Azure's 230 s HTTP limit. 0 turns long-polling off (Prefer is then ignored, as the RFC allows).")]
     [Range(0, 200)]
     public int MaxWaitSeconds { get; set; } = 50;
 
+    [Description("History items per page when a request names no limit.")]
     [Range(1, 100)]
     public int DefaultPageSize { get; set; } = 20;
 
+    [Description("The largest limit a history request may ask for.")]
     [Range(1, 100)]
     public int MaxPageSize { get; set; } = 100;
 }

@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using NanoBanana.Functions.Hosting;
 
 namespace NanoBanana.Functions.Auth;
 
@@ -19,54 +21,56 @@ public sealed class AuthOptions : IValidatableObject
 {
     public const string Section = "Auth";
 
+    [Description("How callers prove who they are: `Jwt` (bearer tokens), `AppServiceAuth` (Easy Auth's `X-MS-CLIENT-PRINCIPAL`; refuses to start in Azure unless Easy Auth is on) or `Development` (tokens from scripts/dev-token.sh; refuses to start in Azure). See [SECURITY.md](SECURITY.md).")]
     [Required(ErrorMessage = "Set Auth__Mode: Jwt (bearer tokens), AppServiceAuth (Easy Auth) or Development (local only).")]
     public AuthMode? Mode { get; set; }
 
-    /// <summary>The token issuer (iss) to accept, e.g. https://&lt;project&gt;.supabase.co/auth/v1.</summary>
+    [Description("The token issuer (`iss`) to accept, e.g. `https://<project>.supabase.co/auth/v1`.")]
+    [RequiredWhen("`Auth__Mode` Jwt or Development")]
     public string? Issuer { get; set; }
 
-    /// <summary>The audience (aud) to accept, e.g. authenticated for Supabase.</summary>
+    [Description("The audience (`aud`) to accept, e.g. `authenticated` for Supabase.")]
+    [RequiredWhen("`Auth__Mode` Jwt or Development")]
     public string? Audience { get; set; }
 
-    /// <summary>HS256 shared secret (Supabase's JWT secret), at least 32 characters.</summary>
+    [Description("HS256 shared secret (Supabase: the project's JWT secret), at least 32 characters. One key source: this, or one of the next three.")]
+    [RequiredWhen("Jwt: one key source; Development: this one")]
     public string? SigningKey { get; set; }
 
-    /// <summary>OIDC authority; keys come from {Authority}/.well-known/openid-configuration.</summary>
+    [Description("OIDC authority: keys come from `{Authority}/.well-known/openid-configuration`.")]
+    [RequiredWhen("Jwt: one key source")]
     public string? Authority { get; set; }
 
-    /// <summary>Explicit OIDC metadata document, when it is not under the authority.</summary>
+    [Description("An explicit OIDC metadata document, when it is not under the authority.")]
+    [RequiredWhen("Jwt: one key source")]
     public string? MetadataAddress { get; set; }
 
-    /// <summary>A bare JWKS document (no OIDC metadata).</summary>
+    [Description("A bare JWKS document (no OIDC metadata).")]
+    [RequiredWhen("Jwt: one key source")]
     public string? JwksUri { get; set; }
 
-    /// <summary>
-    /// Accepted signing algorithms for OIDC/JWKS keys (RS256 and ES256 when none are set). HS256 is only
-    /// ever accepted with <see cref="SigningKey"/>. Empty by default because the configuration binder
-    /// appends to a non-empty default instead of replacing it.
-    /// </summary>
+    // Empty by default: the configuration binder appends to a non-empty default instead of replacing it.
+    [Description("Accepted signing algorithms for OIDC/JWKS keys; when none are set, `RS256` and `ES256`. Setting any replaces those. HS256 is only ever accepted with `Auth__SigningKey`.")]
     public string[] Algorithms { get; set; } = [];
 
     internal IReadOnlyList<string> EffectiveAlgorithms => Algorithms.Length > 0 ? Algorithms : ["RS256", "ES256"];
 
+    [Description("Refuse OIDC metadata and JWKS addresses that are not https. Turn off only for a local identity provider.")]
     public bool RequireHttpsMetadata { get; set; } = true;
 
-    /// <summary>Tolerance for clock differences when checking exp and nbf.</summary>
+    [Description("Tolerance for clock differences when checking `exp` and `nbf`.")]
     [Range(0, 300)]
     public int ClockSkewSeconds { get; set; } = 30;
 
-    /// <summary>How often signing keys are re-read anyway (a token with an unknown kid triggers a re-read sooner).</summary>
+    [Description("How often signing keys are re-read anyway (a token naming an unknown `kid` triggers a re-read sooner).")]
     [Range(1, 1440)]
     public int KeyRefreshMinutes { get; set; } = 60;
 
-    /// <summary>The shortest time between two key re-reads caused by unknown kids (an attacker can send many).</summary>
+    [Description("The shortest time between two key re-reads caused by unknown `kid`s (an attacker can send many).")]
     [Range(1, 3600)]
     public int MinimumKeyRefreshSeconds { get; set; } = 300;
 
-    /// <summary>
-    /// How many validated bearer tokens are remembered until their exp (<see cref="ValidatedTokenCache"/>),
-    /// so repeated calls with one token skip the signature check; 0 validates every call.
-    /// </summary>
+    [Description("Bearer tokens remembered after validating, until their `exp` (by a SHA-256 of the header, not the token), so a phone polling with one token pays for one signature check; 0 validates every call.")]
     [Range(0, 1_000_000)]
     public int TokenCacheEntries { get; set; } = 10_000;
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 
 namespace NanoBanana.Functions.Data;
@@ -6,17 +7,10 @@ public sealed class PostgresOptions
 {
     public const string Section = "Postgres";
 
-    /// <summary>
-    /// Npgsql connection string. Keep pools small per instance (Maximum Pool Size=10): Functions scales
-    /// out, and Postgres sits behind PgBouncer in transaction mode; nothing here uses session state.
-    /// </summary>
+    [Description("Npgsql connection string. Keep `Maximum Pool Size` small (10): every instance has a pool. Add `Max Auto Prepare=20` (statements prepared once per connection; behind PgBouncer that needs `max_prepared_statements` > 0, which infra/ sets). The app keeps no session state, so it turns `No Reset On Close` on itself.")]
     [Required(ErrorMessage = "Set Postgres__ConnectionString: the Npgsql connection string of the NanoBanana database.")]
     public string ConnectionString { get; set; } = "";
 
-    /// <summary>
-    /// The one session per instance that LISTENs for changes (long-polls, notifications). LISTEN needs a
-    /// session of its own, so this must reach Postgres directly (port 5432), not through PgBouncer's
-    /// transaction mode. Unset: <see cref="ConnectionString"/>, right when that is direct too.
-    /// </summary>
+    [Description("The one `LISTEN` session per instance (long-polls, notifications). `LISTEN` needs a session of its own, which PgBouncer's transaction mode cannot give: behind PgBouncer point this directly at Postgres (port 5432); infra/ sets it. Unset: `Postgres__ConnectionString`, right when that is direct too.")]
     public string? ListenConnectionString { get; set; }
 }

@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using NanoBanana.Functions.Hosting;
 
 namespace NanoBanana.Functions.Gemini;
 
@@ -19,100 +21,76 @@ public sealed class GeminiOptions : IValidatableObject
 {
     public const string Section = "Gemini";
 
-    /// <summary>No default: a deployment must say whether it talks to Google or to the stand-in.</summary>
+    [Description("`Developer` (Gemini Developer API, API key), `Vertex` (Vertex AI, Google credentials) or `Simulated` (a local stand-in: a real small PNG after a delay, no Google account). No default: a deployment must say whether it talks to Google.")]
     [Required(ErrorMessage = "Set Gemini__Backend: Developer (API key), Vertex (Google credentials) or Simulated (local stand-in).")]
     public GeminiBackend? Backend { get; set; }
 
-    /// <summary>The model used when a request names none. Google retires ids; 404 from Gemini means: change this.</summary>
+    [Description("The model used when a request names none. Google retires ids: generations failing `MODEL_NOT_FOUND` mean change this.")]
     [Required(ErrorMessage = "Set Gemini__Model: the Gemini image model id (e.g. gemini-2.5-flash-image).")]
     public string Model { get; set; } = "gemini-2.5-flash-image";
 
-    /// <summary>Other model ids a request may ask for by name (its <c>model</c> field).</summary>
+    [Description("Other model ids a request may name in its `model` field.")]
     public string[] AllowedModels { get; set; } = [];
 
-    /// <summary>
-    /// Models that accept imageConfig.imageSize (1K/2K/4K); others get no imageSize. When none are set:
-    /// gemini-3-pro-image-preview and gemini-3.1-flash-image (empty by default because the
-    /// configuration binder appends to a non-empty default instead of replacing it).
-    /// </summary>
+    // Empty by default: the configuration binder appends to a non-empty default instead of replacing it.
+    [Description("Models that get `imageConfig.imageSize` from a request's `resolution` (others ignore it); when none are set, `gemini-3-pro-image-preview` and `gemini-3.1-flash-image`. Setting any replaces those.")]
     public string[] ImageSizeModels { get; set; } = [];
 
-    /// <summary>
-    /// The server's Developer API key (x-goog-api-key), used when a request brings no personal key.
-    /// Optional: without it every create must send X-Gemini-Api-Key. In Azure use a Key Vault reference.
-    /// </summary>
+    [Description("The server's Gemini Developer API key (`x-goog-api-key`), used when a request brings no personal key. Without it every create must send `X-Gemini-Api-Key`. In Azure a Key Vault reference.")]
     public string? ApiKey { get; set; }
 
+    [Description("Where the Developer API is (tests point it at a local fake).")]
     public string DeveloperBaseUrl { get; set; } = "https://generativelanguage.googleapis.com";
 
+    [Description("The Google Cloud project of Vertex AI.")]
+    [RequiredWhen("`Gemini__Backend` Vertex")]
     public string? VertexProjectId { get; set; }
 
-    /// <summary>Vertex location; "global" uses aiplatform.googleapis.com, others {location}-aiplatform.googleapis.com.</summary>
+    [Description("The Vertex AI location: `global` uses `aiplatform.googleapis.com`, others `{location}-aiplatform.googleapis.com`.")]
     public string VertexLocation { get; set; } = "global";
 
-    /// <summary>Overrides the Vertex host (tests, private endpoints); normally derived from the location.</summary>
+    [Description("Overrides the Vertex AI host (tests, private endpoints); normally derived from the location.")]
     public string? VertexBaseUrl { get; set; }
 
-    /// <summary>A service-account key file; without it (and the two below), Application Default Credentials are used.</summary>
+    [Description("A service-account key file. Without it (and the next two), Application Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, the metadata server...). One credential source at most.")]
     public string? VertexCredentialsFile { get; set; }
 
-    /// <summary>A service-account key file's JSON itself (in Azure: a Key Vault reference), where no file can be placed.</summary>
+    [Description("A service-account key file's JSON itself (in Azure: a Key Vault reference), where no file can be placed.")]
     public string? VertexCredentialsJson { get; set; }
 
-    /// <summary>
-    /// Keyless Vertex AI from Azure: the Google workload identity provider
-    /// (//iam.googleapis.com/projects/&lt;number&gt;/locations/global/workloadIdentityPools/&lt;pool&gt;/providers/&lt;provider&gt;)
-    /// that trusts this app's managed identity. Its Entra token is exchanged at Google STS.
-    /// </summary>
+    [Description("Keyless Vertex AI from Azure: the Google workload identity provider (`//iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>`) that trusts the app's managed identity; its Entra token is exchanged at Google STS ([DEPLOY.md](DEPLOY.md), Gemini).")]
     public string? VertexWorkloadIdentityProvider { get; set; }
 
-    /// <summary>The Entra application ID URI the managed identity gets its token for: the provider's allowed audience.</summary>
+    [Description("With workload identity: the Entra application ID URI the managed identity asks its token for (the provider's allowed audience).")]
     public string VertexAzureAppIdUri { get; set; } = "api://AzureADTokenExchange";
 
-    /// <summary>With workload identity, a Google service account to impersonate (optional: the federated identity may hold the roles itself).</summary>
+    [Description("With workload identity: a Google service account to impersonate (optional: the federated identity may hold the roles itself).")]
     public string? VertexServiceAccountEmail { get; set; }
 
-    /// <summary>
-    /// How long one generateContent request may take, for models not in <see cref="ModelTimeouts"/>
-    /// (the flash image models): Google's flash image calls usually take 5-30 s, and slow hours have
-    /// stretched them to 2-4 minutes. The worker's lease heartbeat keeps the claim for as long as this.
-    /// </summary>
+    [Description("How long one `generateContent` request (answer included) may take, for models not in `Gemini__ModelTimeouts`: the flash image models usually take 5-30 s, at worst minutes. The claim's heartbeat keeps the generation for as long as this.")]
     [Range(1, 1800)]
     public int AttemptTimeoutSeconds { get; set; } = 180;
 
-    /// <summary>
-    /// Models that need another timeout than <see cref="AttemptTimeoutSeconds"/>. When none are set:
-    /// gemini-3-pro-image-preview, 300 s (it thinks, drafts interim images, and renders up to 4K).
-    /// Empty by default because the configuration binder appends to a non-empty default.
-    /// </summary>
+    // Empty by default: the configuration binder appends to a non-empty default instead of replacing it.
     public ModelTimeout[] ModelTimeouts { get; set; } = [];
 
-    /// <summary>
-    /// Paid generateContent calls one run of a generation (its create, or a retry by its owner) may
-    /// make, whatever crashes or redelivers: each is reserved in the row before it is sent.
-    /// </summary>
+    [Description("Paid `generateContent` calls one run (the create, or a retry by the owner) may make, whatever crashes or redelivers: each is counted in the row before it is sent; a refusal Google did no work for (429, 503, no connection) is given back. Past it the generation fails with its last real failure.")]
     [Range(1, 20)]
     public int MaxCallsPerRun { get; set; } = 3;
 
-    /// <summary>
-    /// Retries within one call, only of what certainly started no work at Google: a connection
-    /// refused, a 429 (not the per-day quota) or 503 answer. A timeout or a cut connection is never
-    /// repeated within a call; the next attempt of the run does that, within the budget.
-    /// </summary>
+    [Description("Retries within a call, only of what certainly started no work at Google (a connection not made, a 429 that is not the per-day quota, a 503). A timeout or a cut connection is never repeated within a call; the run's next attempt does that, within the budget.")]
     [Range(0, 10)]
     public int MaxRetries { get; set; } = 3;
 
+    [Description("The first wait of those retries when Google names none (jittered, exponential).")]
     [Range(0, 60_000)]
     public int RetryBaseDelayMilliseconds { get; set; } = 1000;
 
-    /// <summary>
-    /// The longest wait between retries within a call. When Google asks for a longer one
-    /// (RetryInfo.retryDelay, Retry-After), the call ends and the next attempt waits it instead.
-    /// </summary>
+    [Description("The longest wait between retries within a call. When Google asks for longer (`RetryInfo.retryDelay`, `Retry-After`), the call ends and the run's next attempt waits it instead.")]
     [Range(0, 600)]
     public int RetryMaxDelaySeconds { get; set; } = 10;
 
-    /// <summary>How long the simulated backend takes per image.</summary>
+    [Description("How long the simulated backend takes per image.")]
     [Range(0, 600)]
     public double SimulatedDelaySeconds { get; set; } = 5;
 
@@ -160,7 +138,9 @@ public sealed class GeminiOptions : IValidatableObject
 /// <summary>One model's attempt timeout (Gemini__ModelTimeouts__n__Model, Gemini__ModelTimeouts__n__Seconds).</summary>
 public sealed class ModelTimeout
 {
+    [Description("A model that needs another attempt timeout than `Gemini__AttemptTimeoutSeconds`. When none are set: `gemini-3-pro-image-preview`, 300 s (it thinks, drafts interim images, renders up to 4K). Setting any replaces that. host.json `functionTimeout` must outlast the longest call by a minute (checked at start).")]
     public string Model { get; set; } = "";
 
+    [Description("That model's attempt timeout (1 to 1,800).")]
     public int Seconds { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 
 namespace NanoBanana.Functions.Generations;
@@ -7,11 +8,11 @@ public sealed class LimitsOptions
 {
     public const string Section = "Limits";
 
-    /// <summary>Generations a user may have pending or processing at once (create and retry count).</summary>
+    [Description("Generations a user may have pending or processing at once (create and retry count; `429 too_many_active_generations`).")]
     [Range(1, 1000)]
     public int MaxActivePerUser { get; set; } = 5;
 
-    /// <summary>Generations a user may create in any rolling hour.</summary>
+    [Description("Generations a user may create in any rolling hour (`429 rate_limited` with `Retry-After`).")]
     [Range(1, 100_000)]
     public int MaxCreationsPerHour { get; set; } = 60;
 }

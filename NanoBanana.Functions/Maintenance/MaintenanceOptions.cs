@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using NCrontab;
 
@@ -7,45 +8,39 @@ public sealed class MaintenanceOptions : IValidatableObject
 {
     public const string Section = "Maintenance";
 
-    /// <summary>
-    /// NCRONTAB (with seconds) of the daily cleanup, read by the timer trigger (%Maintenance:CleanupSchedule%).
-    /// The host resolves it before any of our code runs, so it cannot fall back to a default: set
-    /// it to "0 0 2 * * *" for 02:00 (UTC, or WEBSITE_TIME_ZONE's zone).
-    /// </summary>
+    [Description("NCRONTAB (6 fields, with seconds) of the daily cleanup and full repair: `0 0 2 * * *` for 02:00 UTC (or `WEBSITE_TIME_ZONE`'s zone). No default: the host resolves it before the app runs.")]
     [Required(ErrorMessage = "Set Maintenance__CleanupSchedule: the cleanup's NCRONTAB schedule, \"0 0 2 * * *\" for daily at 02:00.")]
     public string CleanupSchedule { get; set; } = "";
 
-    /// <summary>NCRONTAB of the frequent repair sweep (%Maintenance:RepairSchedule%): "*/30 * * * * *" is every 30 s, which the recovery time in docs/RELIABILITY.md assumes.</summary>
+    [Description("NCRONTAB of the frequent repair sweep and the notification sweep: `*/30 * * * * *` is every 30 s (an idle sweep is one indexed query), which the recovery time in [RELIABILITY.md](RELIABILITY.md) assumes.")]
     [Required(ErrorMessage = "Set Maintenance__RepairSchedule: the repair sweep's NCRONTAB schedule, \"*/30 * * * * *\" for every 30 s.")]
     public string RepairSchedule { get; set; } = "";
 
+    [Description("Generations (and their images) older than this are deleted by the daily cleanup.")]
     [Range(1, 3650)]
     public int RetentionDays { get; set; } = 30;
 
-    /// <summary>Rows deleted per statement: small enough that no lock is held for long.</summary>
+    [Description("Rows deleted per statement: small enough that no lock is held for long.")]
     [Range(1, 10_000)]
     public int CleanupBatchSize { get; set; } = 500;
 
-    /// <summary>
-    /// A timer's run (cleanup, then the full repair) stops after this long and the next run carries on:
-    /// it must end well inside host.json functionTimeout (10 min), or the host restarts.
-    /// </summary>
+    [Description("A timer's run (cleanup, then the full repair) stops between batches after this long and the next run carries on: well inside host.json `functionTimeout` (10 min).")]
     [Range(1, 120)]
     public int RunBudgetMinutes { get; set; } = 8;
 
-    /// <summary>The same for a run started over HTTP, which must answer before Azure's 230 s request limit.</summary>
+    [Description("The same for a run started over HTTP, which must answer within Azure's 230 s request limit (`finished: false`: call again).")]
     [Range(1, 200)]
     public int HttpRunBudgetSeconds { get; set; } = 180;
 
-    /// <summary>A pending generation whose message was sent longer ago than this is presumed lost and sent again.</summary>
+    [Description("A pending generation (or an undelivered notification) whose message was sent longer ago than this is presumed lost and sent again, at most once per this period.")]
     [Range(1, 86_400)]
     public int ResendPendingAfterSeconds { get; set; } = 600;
 
-    /// <summary>Blobs younger than this are never treated as orphans: their row or result may still be being written.</summary>
+    [Description("Blobs younger than this are never orphans: their row or result may still be being written.")]
     [Range(1, 10_080)]
     public int OrphanBlobGraceMinutes { get; set; } = 60;
 
-    /// <summary>Rows handled per repair statement.</summary>
+    [Description("Rows handled per repair statement.")]
     [Range(1, 10_000)]
     public int RepairBatchSize { get; set; } = 200;
 

@@ -1,12 +1,10 @@
+using System.ComponentModel;
 namespace NanoBanana.Functions.Outbound;
 
 public sealed class OutboundOptions
 {
     public const string Section = "Outbound";
 
-    /// <summary>
-    /// Lets webhooks and push go to loopback addresses, over http too: local development and tests only
-    /// (the app refuses to start with it in Azure).
-    /// </summary>
+    [Description("Lets webhooks and push reach loopback addresses, over http too: local development and tests only (refuses to start in Azure).")]
     public bool AllowLoopback { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 
 namespace NanoBanana.Functions.Processing;
@@ -6,32 +7,23 @@ public sealed class ProcessingOptions : IValidatableObject
 {
     public const string Section = "Processing";
 
-    /// <summary>
-    /// How long a claim holds a generation without a heartbeat. The worker renews it every
-    /// <see cref="LeaseRenewalSeconds"/> for as long as it works, so this is not a bound on the work
-    /// but on how soon a dead worker's generation is taken over (with the repair sweep's interval).
-    /// </summary>
+    [Description("How long a claim holds its generation without a heartbeat: not a bound on the work (the worker renews it while it works) but on how soon a dead worker's generation is taken over, with the repair sweep's interval ([RELIABILITY.md](RELIABILITY.md)).")]
     [Range(10, 3600)]
     public int LeaseSeconds { get; set; } = 45;
 
-    /// <summary>The heartbeat: how often a working claim renews its lease. Well below the lease, so a missed beat or two is survived.</summary>
+    [Description("The heartbeat: how often a working claim renews its lease (one fenced `UPDATE`). At most a third of the lease, so two missed beats are survived.")]
     [Range(1, 1200)]
     public int LeaseRenewalSeconds { get; set; } = 15;
 
-    /// <summary>
-    /// Claims per run (a run starts when the owner creates or retries the generation): paid calls are
-    /// bounded by Gemini__MaxCallsPerRun; this bounds the rest (rejections Google did no work for,
-    /// shutdowns, crashes before the call). Below host.json maxDequeueCount, so the worker gives up
-    /// with a reason before the queue gives up.
-    /// </summary>
+    [Description("Claims per run: paid calls are bounded by `Gemini__MaxCallsPerRun`, this bounds the rest (refusals, host shutdowns, crashes before the call). Below host.json `maxDequeueCount` (checked at start), so the worker ends a generation with its reason before the queue poisons the message.")]
     [Range(1, 20)]
     public int MaxAttempts { get; set; } = 5;
 
-    /// <summary>Wait before the next attempt when Google named none: this, doubled per attempt of the run, up to <see cref="MaxRetryDelaySeconds"/>.</summary>
+    [Description("The wait before a run's next attempt after transient trouble when Google named none: this, doubled per attempt of the run.")]
     [Range(0, 3600)]
     public int RetryDelaySeconds { get; set; } = 5;
 
-    /// <summary>The longest wait before the next attempt, including one Google asked for (RetryInfo.retryDelay, Retry-After).</summary>
+    [Description("The longest wait before a run's next attempt, one Google asked for (`retryDelay`, `Retry-After`) included.")]
     [Range(0, 3600)]
     public int MaxRetryDelaySeconds { get; set; } = 60;
 

@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using NanoBanana.Functions.Hosting;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace NanoBanana.Functions.Push;
@@ -11,23 +13,27 @@ public sealed class PushOptions : IValidatableObject
 {
     public const string Section = "Push";
 
-    /// <summary>Who runs this server, for push services to reach: <c>mailto:</c> or <c>https:</c>.</summary>
+    [Description("Web Push (VAPID, RFC 8292): who runs this server, a `mailto:` or `https:` contact. All three `Push__Vapid*` or none: without them push is off (`501 push_not_configured`).")]
+    [RequiredWhen("for Web Push")]
     public string? VapidSubject { get; set; }
 
-    /// <summary>The application server's P-256 public key, base64url (65 bytes uncompressed): what pages subscribe with.</summary>
+    [Description("The P-256 public key, base64url (65 bytes uncompressed), that pages subscribe with (`npx web-push generate-vapid-keys` makes a pair).")]
+    [RequiredWhen("for Web Push")]
     public string? VapidPublicKey { get; set; }
 
-    /// <summary>Its private key, base64url (32 bytes). In Azure a Key Vault reference.</summary>
+    [Description("Its private key, base64url (32 bytes). In Azure a Key Vault reference.")]
+    [RequiredWhen("for Web Push")]
     public string? VapidPrivateKey { get; set; }
 
-    /// <summary>Tries per message when the push service answers 429 or 5xx (or cannot be reached), with exponential backoff.</summary>
+    [Description("Tries per message when the push service answers 429 or 5xx or cannot be reached (exponential backoff, `Retry-After` honoured).")]
     [Range(0, 10)]
     public int MaxRetries { get; set; } = 3;
 
+    [Description("The first of those waits.")]
     [Range(1, 60_000)]
     public int RetryBaseDelayMilliseconds { get; set; } = 1000;
 
-    /// <summary>How long a push service keeps a message for a browser that is offline (the TTL header).</summary>
+    [Description("How long the push service keeps a message for a browser that is offline (the TTL header).")]
     [Range(0, 2_419_200)]
     public int TimeToLiveSeconds { get; set; } = 86_400;
 

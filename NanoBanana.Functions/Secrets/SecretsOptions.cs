@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using NanoBanana.Functions.Hosting;
 
 namespace NanoBanana.Functions.Secrets;
 
@@ -6,13 +8,11 @@ public sealed class SecretsOptions : IValidatableObject
 {
     public const string Section = "Secrets";
 
-    /// <summary>
-    /// AES-256 keys by id (Secrets__EncryptionKeys__&lt;id&gt; = base64 of 32 random bytes; in Azure a
-    /// Key Vault reference). Keep old ids while generations sealed with them may still be active.
-    /// </summary>
+    [Description("AES-256 keys by id (base64 of 32 random bytes: `openssl rand -base64 32`; in Azure a Key Vault reference) that seal users' personal Gemini keys; the active one seals, all of them open. Keep an old id while generations sealed with it may still be active.")]
     public Dictionary<string, string?> EncryptionKeys { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>The key new secrets are sealed with.</summary>
+    [Description("The id of the key new secrets are sealed with.")]
+    [RequiredWhen("when any key is set")]
     public string? ActiveKeyId { get; set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

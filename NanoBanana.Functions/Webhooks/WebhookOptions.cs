@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using NanoBanana.Functions.Hosting;
 
 namespace NanoBanana.Functions.Webhooks;
 
@@ -10,22 +12,23 @@ public sealed class WebhookOptions : IValidatableObject
 {
     public const string Section = "Webhooks";
 
-    /// <summary>Base64 of at least 32 random bytes (openssl rand -base64 32). In Azure a Key Vault reference.</summary>
+    [Description("Base64 of 32+ random bytes (`openssl rand -base64 32`; in Azure a Key Vault reference); each user's `whsec_` secret is derived from it, so rotating it rotates them all. Without it, `webhookUrl` is refused (`501 webhooks_not_configured`).")]
+    [RequiredWhen("for webhooks")]
     public string? SigningKey { get; set; }
 
-    /// <summary>Attempts per event, the first included.</summary>
+    [Description("Delivery attempts per event, the first included.")]
     [Range(1, 20)]
     public int MaxAttempts { get; set; } = 8;
 
-    /// <summary>The wait before the second attempt; each later wait is 4 times the one before, up to <see cref="MaxRetryDelaySeconds"/>.</summary>
+    [Description("The wait before the second attempt; each later wait is 4 times the one before, up to `Webhooks__MaxRetryDelaySeconds` (with the defaults the 8th attempt comes about 7.6 h after the first).")]
     [Range(1, 3600)]
     public int FirstRetrySeconds { get; set; } = 5;
 
-    /// <summary>At most 7 days (the longest a queue message can stay invisible).</summary>
+    [Description("The longest wait between attempts: at most 7 days, the longest a queue message can stay invisible.")]
     [Range(1, 604_800)]
     public int MaxRetryDelaySeconds { get; set; } = 21_600;
 
-    /// <summary>A receiver that has not answered by then counts as failed.</summary>
+    [Description("A receiver that has not answered by then counts as failed.")]
     [Range(1, 120)]
     public int TimeoutSeconds { get; set; } = 10;
 

@@ -4,7 +4,7 @@
 // the app requires at start cannot be missing from Azure without a test failing.
 
 @export()
-@description('How callers prove who they are (README "Security"). Empty strings for what a mode does not use.')
+@description('How callers prove who they are (docs/SECURITY.md). Empty strings for what a mode does not use.')
 type authInput = {
   @description('SupabaseHs256: HS256 secret from Key Vault. Oidc: keys from the authority. Jwks: a bare JWKS URL. AppServiceAuth: Easy Auth in front.')
   mode: 'SupabaseHs256' | 'Oidc' | 'Jwks' | 'AppServiceAuth'
@@ -91,7 +91,7 @@ func encryptionKeySettings(ids string[], keyVaultUri string) object =>
     { Secrets__ActiveKeyId: ids[0] })
 
 @export()
-@description('Every app setting NanoBanana reads in Azure (README "Configuration"), secrets as Key Vault references.')
+@description('Every app setting NanoBanana reads in Azure (docs/CONFIGURATION.md), secrets as Key Vault references.')
 func appSettings(input settingsInput) object =>
   union(
     {

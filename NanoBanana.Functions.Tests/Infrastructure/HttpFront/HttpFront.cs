@@ -20,11 +20,12 @@ namespace NanoBanana.Functions.Tests.Infrastructure.HttpFront;
 /// Like the host: an IRouter per function with an HTTP-method constraint, first match wins, a path or
 /// method no function takes is 404; route parameters bind by name; a DI scope per invocation; the
 /// request body capped at the host's 100 MB.
-/// Unlike the host (see README "Frontend"): function and admin keys are not checked (as under
+/// Unlike the host (see docs/FRONTEND.md): function and admin keys are not checked (as under
 /// `func start`); no 230 s front-end timeout and no functionTimeout; no separate worker process and no
 /// gRPC hop: each invocation runs in-process through <see cref="FunctionApp.ExecuteAsync"/>, the harness's
-/// one invocation path (the production exception middleware, then the IResult); no /admin endpoints,
-/// proxies or warm-up; no TLS or HTTP/2; timers have no schedule monitor.
+/// one invocation path (the production exception middleware, then the IResult); no /admin endpoints but
+/// POST /admin/functions/{name} for timers (<see cref="AdminFunctionsEndpoint"/>), no proxies or warm-up; no TLS or HTTP/2;
+/// timers have no schedule monitor.
 /// </summary>
 internal sealed class HttpFront : IAsyncDisposable
 {
@@ -68,7 +69,8 @@ internal sealed class HttpFront : IAsyncDisposable
         }
 
         web.UseRouter(Routes(web, app, metadata.Http.Select(f => (f, functions))
-            .Concat(options.ExtraFunctions.Select(f => (f, typeof(HttpFront).Assembly))), metadata.RoutePrefix, options.CheckContract));
+            .Concat(options.ExtraFunctions.Select(f => (f, typeof(HttpFront).Assembly))), metadata.RoutePrefix, options.CheckContract,
+            routes => AdminFunctionsEndpoint.Map(routes, app, metadata.Timers, functions)));
         await web.StartAsync();
 
         var stop = new CancellationTokenSource();
@@ -80,7 +82,8 @@ internal sealed class HttpFront : IAsyncDisposable
         return new HttpFront(web, stop, background);
     }
 
-    private static IRouter Routes(IApplicationBuilder web, FunctionApp app, IEnumerable<(HttpFunction Function, Assembly Assembly)> http, string routePrefix, bool checkContract)
+    private static IRouter Routes(
+        IApplicationBuilder web, FunctionApp app, IEnumerable<(HttpFunction Function, Assembly Assembly)> http, string routePrefix, bool checkContract, Action<RouteBuilder> admin)
     {
         var routes = new RouteBuilder(web);
         var constraintResolver = web.ApplicationServices.GetRequiredService<IInlineConstraintResolver>();
@@ -97,6 +100,7 @@ internal sealed class HttpFront : IAsyncDisposable
             routes.Routes.Add(new Route(handler, function.Name, prefix + function.Route, null, constraints, null, constraintResolver));
         }
 
+        admin(routes);
         return routes.Build();
     }
 
