@@ -3,12 +3,14 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 /** Debian's chromium (a test tool's own browser download is not available here). */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** How every test starts Chromium (and global-setup's check, so it checks the same thing). */
+export const launchOptions = {
+  headless: true,
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+};
+
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  return chromium.launch({ ...launchOptions, executablePath: chromiumPath });
 }
 
 /** A phone-sized browser profile of its own, signed in as `token` (the page reads it from localStorage). */

@@ -6,7 +6,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build, preview, type PreviewServer } from 'vite';
 import type { TestProject } from 'vitest/node';
-import { chromiumPath } from './browser.js';
+import { chromiumPath, launchOptions } from './browser.js';
+import { checkChromium, playwrightCore } from './chromium.js';
 import { artifacts } from './paths.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,9 +28,8 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   mkdirSync(artifacts, { recursive: true });
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium is not at ${chromiumPath}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
-  }
+  const version = await checkChromium(chromiumPath, launchOptions);
+  writeFileSync(join(artifacts, 'browser.txt'), `Chromium ${version} at ${chromiumPath}, playwright-core ${playwrightCore().version}\n`);
 
   const pagePort = await freePort();
   const pageOrigin = `http://127.0.0.1:${pagePort}`;

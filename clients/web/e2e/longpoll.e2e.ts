@@ -4,6 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { card } from './browser.js';
 import { control, eventually, marker } from './control.js';
 import { artifacts } from './paths.js';
+import { pushAndAwaitNotification } from './push.js';
 import { browserSession, generate } from './session.js';
 
 // Results that arrive without asking: the visible page long-polls, a pending generation shows its
@@ -63,23 +64,7 @@ describe('results without asking', () => {
     await card(page, 'completed').waitFor({ timeout: 30_000 });
     await page.evaluate(() => navigator.serviceWorker.ready);
 
-    // The push service's delivery, as Chromium's DevTools protocol performs it (headless has no FCM).
-    const cdp = await context.newCDPSession(page);
-    const registrationId = await new Promise<string>((resolve) => {
-      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-        const active = registrations.find((r) => !r.isDeleted);
-        if (active) {
-          resolve(active.registrationId);
-        }
-      });
-      void cdp.send('ServiceWorker.enable');
-    });
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: inject('pageUrl'), registrationId, data: JSON.stringify({ id, status: 'completed' }) });
-    const shown = await eventually(
-      () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, tag: n.tag, url: (n.data as { url: string }).url }))[0]),
-      10_000,
-      'the notification',
-    );
+    const shown = await pushAndAwaitNotification(context, page, inject('pageUrl'), { id, status: 'completed' });
     const opened = await context.newPage();
     await opened.goto(shown.url);
 

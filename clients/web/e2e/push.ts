@@ -1,0 +1,51 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { eventually } from './control.js';
+
+/**
+ * A push message delivered to the page's service worker the way Chromium's DevTools protocol does it
+ * (headless Chromium has no push service to receive from), and the notification it shows.
+ *
+ * The worker is waited for until its version is activated: `navigator.serviceWorker.ready` resolves as soon
+ * as a worker is active, which includes "activating", and a push sent then can reach no listener.
+ * What the worker reported (its states, errors and console) goes into the failure, so a Chromium that
+ * drops the message says where it stopped.
+ */
+export async function pushAndAwaitNotification(context: BrowserContext, page: Page, origin: string, data: unknown) {
+  const cdp = await context.newCDPSession(page);
+  const seen: string[] = [];
+  let registrationId: string | undefined;
+  let activated = false;
+  cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+    registrationId = registrations.find((r) => !r.isDeleted)?.registrationId ?? registrationId;
+  });
+  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+    for (const v of versions) {
+      seen.push(`version ${v.versionId}: ${v.status}, ${v.runningStatus}`);
+      activated ||= v.status === 'activated';
+    }
+  });
+  cdp.on('ServiceWorker.workerErrorReported', ({ errorMessage }) => seen.push(`error: ${errorMessage.errorMessage} (${errorMessage.sourceURL}:${errorMessage.lineNumber})`));
+  context.serviceWorkers().forEach((worker) => worker.on('console', (m) => seen.push(`console: ${m.text()}`)));
+  await cdp.send('ServiceWorker.enable');
+
+  const explain = async (error: unknown) => {
+    const permission = await page.evaluate(() => Notification.permission).catch((e: Error) => e.message);
+    return new Error(`${(error as Error).message}; page's Notification.permission: ${permission}; the service worker: ${seen.join('; ') || 'reported nothing'}`);
+  };
+  try {
+    await eventually(async () => registrationId !== undefined && activated, 10_000, 'the service worker to be activated');
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registrationId!, data: JSON.stringify(data) });
+    return await eventually(
+      () =>
+        page.evaluate(async () =>
+          (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, tag: n.tag, url: (n.data as { url: string }).url }))[0],
+        ),
+      10_000,
+      'the notification',
+    );
+  } catch (error) {
+    throw await explain(error);
+  } finally {
+    await cdp.detach();
+  }
+}
