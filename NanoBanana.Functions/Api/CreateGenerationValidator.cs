@@ -24,7 +24,7 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
 
         ReportUnknownFields(request.UnknownFields, "", errors);
         ValidatePrompt(request.Prompt, limits, errors);
-        var images = ValidateImages(request.Images, limits, errors);
+        var images = ValidateImages(request.Images, limits, geminiOptions.Value.Spec(request.Model ?? geminiOptions.Value.Model).MaxReferenceImages, errors);
         ValidateChoice(request.AspectRatio, "aspectRatio", AspectRatios, ProblemCodes.InvalidAspectRatio, errors);
         ValidateChoice(request.Resolution, "resolution", Resolutions, ProblemCodes.InvalidResolution, errors);
         if (request.Model is { } model && !geminiOptions.Value.IsAllowed(model))
@@ -101,7 +101,7 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         }
     }
 
-    private static List<InputImage> ValidateImages(List<ImageRequest?>? images, ApiOptions limits, List<FieldError> errors)
+    private static List<InputImage> ValidateImages(List<ImageRequest?>? images, ApiOptions limits, int maxImages, List<FieldError> errors)
     {
         var valid = new List<InputImage>();
         if (images is null)
@@ -109,9 +109,9 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
             return valid;
         }
 
-        if (images.Count > limits.MaxImages)
+        if (images.Count > maxImages)
         {
-            errors.Add(new("images", ProblemCodes.TooManyImages, $"images may hold at most {limits.MaxImages} images; it has {images.Count}."));
+            errors.Add(new("images", ProblemCodes.TooManyImages, $"images may hold at most {maxImages} images; it has {images.Count}."));
             return valid;
         }
 
