@@ -39,6 +39,12 @@ public sealed class ModelCatalog
 
     public ModelSpec? Find(string id) => _byId.GetValueOrDefault(id);
 
+    /// <summary>Every aspect ratio some available model draws (for options carried over from elsewhere).</summary>
+    public IReadOnlyList<string> AnyModelAspectRatios => Available.SelectMany(m => m.AspectRatios).Distinct().ToList();
+
+    /// <summary>Every image size some available model draws.</summary>
+    public IReadOnlyList<string> AnyModelImageSizes => Available.SelectMany(m => m.ImageSizes).Distinct().ToList();
+
     /// <summary>Reads and checks a catalog: a broken one fails the first use, not a generation later.</summary>
     public static ModelCatalog Load(Stream json)
     {

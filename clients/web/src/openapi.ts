@@ -352,10 +352,16 @@ export interface components {
         };
         /** @enum {string} */
         GenerationStatus: "pending" | "processing" | "completed" | "failed" | "cancelled";
-        /** @enum {string} */
-        AspectRatio: "1:1" | "2:3" | "3:2" | "3:4" | "4:3" | "4:5" | "5:4" | "9:16" | "16:9" | "21:9";
-        /** @enum {string} */
-        Resolution: "1K" | "2K" | "4K";
+        /**
+         * @description Every ratio some offered model draws; which ones the chosen model takes: GET /models.
+         * @enum {string}
+         */
+        AspectRatio: "1:1" | "2:3" | "3:2" | "3:4" | "4:3" | "4:5" | "5:4" | "9:16" | "16:9" | "21:9" | "1:4" | "4:1" | "1:8" | "8:1";
+        /**
+         * @description Gemini imageConfig.imageSize; which ones the chosen model takes: GET /models.
+         * @enum {string}
+         */
+        Resolution: "512" | "1K" | "2K" | "4K";
         GenerationError: {
             /**
              * @description Stable: switch on it. Known codes: PROMPT_BLOCKED, SAFETY, IMAGE_SAFETY, PROHIBITED_CONTENT, IMAGE_PROHIBITED_CONTENT, BLOCKLIST, SPII, RECITATION, IMAGE_RECITATION, NO_IMAGE, MODEL_OTHER, IMAGE_OTHER, MODEL_STOPPED, TEXT_ONLY, EMPTY_RESPONSE, MALFORMED_RESPONSE, INVALID_REQUEST, INVALID_API_KEY, PERMISSION_DENIED, MODEL_NOT_FOUND, QUOTA_EXHAUSTED, RATE_LIMITED, GEMINI_UNAVAILABLE, GEMINI_TIMEOUT, INPUT_MISSING, STUCK, DELIVERY_FAILED, IMPORTED_FAILURE, API_KEY_UNAVAILABLE (Google adds finish reasons, so expect others).
@@ -403,8 +409,11 @@ export interface components {
             webhookEvents?: ("completed" | "failed" | "cancelled")[];
         };
         InputImage: {
-            /** @enum {string} */
-            mimeType: "image/png" | "image/jpeg" | "image/webp";
+            /**
+             * @description Checked against the bytes (HEIC and HEIF count as one family); which types the chosen model takes: GET /models.
+             * @enum {string}
+             */
+            mimeType: "image/png" | "image/jpeg" | "image/webp" | "image/heic" | "image/heif";
             /** @description Plain base64, no data: prefix; at most 7 MB decoded. */
             data: string;
         };
@@ -421,6 +430,8 @@ export interface components {
                 field: string;
                 code: components["schemas"]["ProblemCode"];
                 message: string;
+                /** @description What the field may be, when that is a short list: the chosen model's aspect ratios, sizes or input types, or the offered models (GET /models). */
+                allowed?: string[];
             }[];
         };
         /** @enum {string} */
