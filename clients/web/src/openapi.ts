@@ -170,6 +170,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The models this deployment offers, and what a create may ask of each
+         * @description From the model catalog (Gemini/Models/model-catalog.json) and Gemini__Model / Gemini__AllowedModels: the same facts a create is validated against.
+         */
+        get: operations["listModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -567,6 +587,41 @@ export interface components {
                 ok: boolean;
                 detail: string;
             }[];
+        };
+        ModelList: {
+            /**
+             * @description The model a create without `model` uses.
+             * @example gemini-3.1-flash-image
+             */
+            defaultModel: string;
+            models: components["schemas"]["Model"][];
+        };
+        Model: {
+            /**
+             * @description What to send as `model`.
+             * @example gemini-3.1-flash-image
+             */
+            id: string;
+            displayName: string | null;
+            isDefault: boolean;
+            /** @description false: an id the operator configured that the catalog does not know; its options are a conservative guess. */
+            inCatalog: boolean;
+            aspectRatios: components["schemas"]["AspectRatio"][];
+            /** @description What `resolution` may be; empty: send none. */
+            imageSizes: components["schemas"]["Resolution"][];
+            /** @description What the model draws when `resolution` is left out. */
+            defaultImageSize: string | null;
+            maxReferenceImages: number;
+            /** @description Reference image types the model takes. */
+            inputMimeTypes: string[];
+            /** @description Decoded bytes per reference image. */
+            maxImageBytes: number;
+            /** @description Thinking levels the model lets a caller choose (none: not choosable). */
+            thinkingLevels: string[];
+            /** @description Standard-tier USD per output image, by size, as Google lists it (an estimate; empty when unknown). */
+            priceUsdPerImage: {
+                [key: string]: number;
+            };
         };
     };
     responses: {
@@ -1080,6 +1135,29 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The default model first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
