@@ -41,7 +41,7 @@ param appServiceAuthIssuer string = ''
 // Gemini.
 @allowed(['Developer', 'Vertex'])
 param geminiBackend string = 'Developer'
-param geminiModel string = 'gemini-2.5-flash-image'
+param geminiModel string = 'gemini-3.1-flash-image'
 @description('Developer: the server has its own key (gemini-api-key in Key Vault). false: every create must bring X-Gemini-Api-Key. A string, as azd environment values are.')
 @allowed(['true', 'false'])
 param geminiServerKey string = 'true'

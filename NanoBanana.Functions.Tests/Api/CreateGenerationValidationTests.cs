@@ -20,7 +20,7 @@ public sealed class CreateGenerationValidationTests(SmallBodyAppFixture fixture)
         { "oversized prompt", $$"""{"prompt": "{{new string('x', 10_001)}}"}""", "prompt_too_long" },
         { "bad base64", """{"prompt": "p", "images": [{"mimeType": "image/png", "data": "not*base64!"}]}""", "invalid_image_data" },
         { "data URL instead of base64", $$"""{"prompt": "p", "images": [{"mimeType": "image/png", "data": "data:image/png;base64,{{Png}}"}]}""", "invalid_image_data" },
-        { "too many images", $$"""{"prompt": "p", "images": [{{string.Join(",", Enumerable.Repeat($$"""{"mimeType": "image/png", "data": "{{Png}}"}""", 4))}}]}""", "too_many_images" },
+        { "too many images", $$"""{"prompt": "p", "images": [{{string.Join(",", Enumerable.Repeat($$"""{"mimeType": "image/png", "data": "{{Png}}"}""", 15))}}]}""", "too_many_images" },
         { "image without data", """{"prompt": "p", "images": [{"mimeType": "image/png"}]}""", "image_required" },
         { "unsupported image type", $$"""{"prompt": "p", "images": [{"mimeType": "image/gif", "data": "{{Png}}"}]}""", "unsupported_image_type" },
         { "bytes that are not an image", $$"""{"prompt": "p", "images": [{"mimeType": "image/png", "data": "{{Convert.ToBase64String(TestImages.NotAnImage)}}"}]}""", "invalid_image_data" },
@@ -47,6 +47,22 @@ public sealed class CreateGenerationValidationTests(SmallBodyAppFixture fixture)
         Assert.Equal(expectedCode, response.ProblemCode);
         Assert.False(string.IsNullOrWhiteSpace(response.Json.GetProperty("detail").GetString()));
         Assert.Equal(0, await _app.CountRowsAsync(userId));
+    }
+
+    [Fact]
+    public async Task Create_NamesTheAllowedValues_OfTheChosenModel()
+    {
+        // Act: 3 Pro draws no 512 and no 4:1 (3.1 Flash does).
+        var response = await _app.Api.CreateRawAsync(TestTokens.For(TestTokens.NewUserId()),
+            """{"prompt": "p", "model": "gemini-3-pro-image", "aspectRatio": "4:1", "resolution": "512"}""");
+
+        // Assert
+        Assert.Equal(StatusCodes.Status400BadRequest, response.Status);
+        var errors = response.Json.GetProperty("errors").EnumerateArray()
+            .ToDictionary(e => e.GetProperty("field").GetString()!, e => e.GetProperty("allowed").EnumerateArray().Select(a => a.GetString()).ToList());
+        Assert.Equal(["1K", "2K", "4K"], errors["resolution"]);
+        Assert.DoesNotContain("4:1", errors["aspectRatio"]);
+        Assert.Contains("21:9", errors["aspectRatio"]);
     }
 
     [Fact]

@@ -22,16 +22,16 @@ public sealed partial class TemplateSettingsTests
     {
         ["supabaseDeveloper"] = Input(
             "{ mode: 'SupabaseHs256', issuer: 'https://project.supabase.co/auth/v1', audience: 'authenticated', authority: '', jwksUri: '' }",
-            "{ backend: 'Developer', model: 'gemini-2.5-flash-image', hasServerKey: true, vertexProjectId: '', vertexLocation: 'global', vertexCredentials: 'ServiceAccountKey', workloadIdentityProvider: '', azureAppIdUri: '', serviceAccountEmail: '' }"),
+            "{ backend: 'Developer', model: 'gemini-3.1-flash-image', hasServerKey: true, vertexProjectId: '', vertexLocation: 'global', vertexCredentials: 'ServiceAccountKey', workloadIdentityProvider: '', azureAppIdUri: '', serviceAccountEmail: '' }"),
         ["oidcPersonalKeysOnly"] = Input(
             "{ mode: 'Oidc', issuer: 'https://login.example.com/', audience: 'api://nanobanana', authority: 'https://login.example.com/', jwksUri: '' }",
-            "{ backend: 'Developer', model: 'gemini-2.5-flash-image', hasServerKey: false, vertexProjectId: '', vertexLocation: 'global', vertexCredentials: 'ServiceAccountKey', workloadIdentityProvider: '', azureAppIdUri: '', serviceAccountEmail: '' }"),
+            "{ backend: 'Developer', model: 'gemini-3.1-flash-image', hasServerKey: false, vertexProjectId: '', vertexLocation: 'global', vertexCredentials: 'ServiceAccountKey', workloadIdentityProvider: '', azureAppIdUri: '', serviceAccountEmail: '' }"),
         ["jwksVertexServiceAccount"] = Input(
             "{ mode: 'Jwks', issuer: 'https://project.supabase.co/auth/v1', audience: 'authenticated', authority: '', jwksUri: 'https://project.supabase.co/auth/v1/.well-known/jwks.json' }",
-            "{ backend: 'Vertex', model: 'gemini-2.5-flash-image', hasServerKey: false, vertexProjectId: 'banana-project', vertexLocation: 'europe-west4', vertexCredentials: 'ServiceAccountKey', workloadIdentityProvider: '', azureAppIdUri: '', serviceAccountEmail: '' }"),
+            "{ backend: 'Vertex', model: 'gemini-3.1-flash-image', hasServerKey: false, vertexProjectId: 'banana-project', vertexLocation: 'europe-west4', vertexCredentials: 'ServiceAccountKey', workloadIdentityProvider: '', azureAppIdUri: '', serviceAccountEmail: '' }"),
         ["easyAuthVertexWorkloadIdentity"] = Input(
             "{ mode: 'AppServiceAuth', issuer: '', audience: '', authority: '', jwksUri: '' }",
-            "{ backend: 'Vertex', model: 'gemini-2.5-flash-image', hasServerKey: false, vertexProjectId: 'banana-project', vertexLocation: 'global', vertexCredentials: 'WorkloadIdentity', workloadIdentityProvider: '//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/azure/providers/nanobanana', azureAppIdUri: 'api://AzureADTokenExchange', serviceAccountEmail: 'nanobanana@banana-project.iam.gserviceaccount.com' }"),
+            "{ backend: 'Vertex', model: 'gemini-3.1-flash-image', hasServerKey: false, vertexProjectId: 'banana-project', vertexLocation: 'global', vertexCredentials: 'WorkloadIdentity', workloadIdentityProvider: '//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/azure/providers/nanobanana', azureAppIdUri: 'api://AzureADTokenExchange', serviceAccountEmail: 'nanobanana@banana-project.iam.gserviceaccount.com' }"),
     };
 
     private static readonly Lazy<Task<Dictionary<string, Dictionary<string, string>>>> Evaluated = new(EvaluateAsync);

@@ -42,10 +42,10 @@ public sealed class GeminiEndpointTests
         var endpoint = Endpoint(new GeminiOptions { Backend = GeminiBackend.Developer, ApiKey = "k" }, tokens);
 
         // Act
-        using var request = await endpoint.CreateRequestAsync("gemini-2.5-flash-image", null, CancellationToken.None);
+        using var request = await endpoint.CreateRequestAsync("gemini-3.1-flash-image", null, CancellationToken.None);
 
         // Assert
-        Assert.Equal("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash-image:generateContent", request.RequestUri!.ToString());
+        Assert.Equal("https://generativelanguage.googleapis.com/v1beta/models/gemini-3.1-flash-image:generateContent", request.RequestUri!.ToString());
         Assert.Equal("k", Assert.Single(request.Headers.GetValues("x-goog-api-key")));
     }
 }

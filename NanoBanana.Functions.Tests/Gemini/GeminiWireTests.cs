@@ -10,7 +10,7 @@ namespace NanoBanana.Functions.Tests.Gemini;
 public sealed class GeminiWireTests : IAsyncLifetime
 {
     private static readonly GeminiRequest Request = new(
-        "gemini-2.5-flash-image", "Make it look like a cartoon",
+        "gemini-3.1-flash-image", "Make it look like a cartoon",
         [new GeminiImage("image/png", TestImages.Png)], AspectRatio: "9:16", ImageSize: "2K");
 
     private FakeGemini _gemini = null!;
@@ -33,28 +33,32 @@ public sealed class GeminiWireTests : IAsyncLifetime
         Assert.True(outcome.Succeeded);
         var sent = Assert.Single(_gemini.Requests);
         Assert.Equal("POST", sent.Method);
-        Assert.Equal("/v1beta/models/gemini-2.5-flash-image:generateContent", sent.PathAndQuery);
+        Assert.Equal("/v1beta/models/gemini-3.1-flash-image:generateContent", sent.PathAndQuery);
         Assert.Equal(TestSecrets.ServerGeminiKey, sent.Headers["x-goog-api-key"]);
         Assert.False(sent.Headers.ContainsKey("Authorization"));
         Assert.StartsWith("application/json", sent.Headers["Content-Type"]);
-        AssertDocumentedBody(sent.Json, expectImageSize: false);
+        AssertDocumentedBody(sent.Json, expectImageSize: true);
         Assert.DoesNotContain(app.Logs.Lines, l => (l.Message + l.Exception).Contains(TestSecrets.ServerGeminiKey));
     }
 
-    [Fact]
-    public async Task DeveloperApi_SendsImageSize_OnlyToModelsThatTakeIt()
+    [Theory]
+    [InlineData("gemini-3-pro-image", "2K", true)]
+    [InlineData("gemini-3-pro-image", "512", false)] // 512 is 3.1 Flash's only
+    [InlineData("gemini-next-image", "2K", false)] // not in the catalog: conservative, no imageSize
+    public async Task DeveloperApi_SendsImageSize_OnlyWhenTheCatalogSaysTheModelTakesIt(string model, string size, bool sent)
     {
         // Arrange
         await using var app = await FunctionApp.StartWithGeminiAsync(_gemini);
         var client = app.Services.GetRequiredService<IGeminiClient>();
 
         // Act
-        await client.GenerateAsync(Request with { Model = "gemini-3-pro-image-preview" }, CancellationToken.None);
+        await client.GenerateAsync(Request with { Model = model, ImageSize = size }, CancellationToken.None);
 
         // Assert
-        var sent = Assert.Single(_gemini.Requests);
-        Assert.Equal("/v1beta/models/gemini-3-pro-image-preview:generateContent", sent.PathAndQuery);
-        AssertDocumentedBody(sent.Json, expectImageSize: true);
+        var request = Assert.Single(_gemini.Requests);
+        Assert.Equal($"/v1beta/models/{model}:generateContent", request.PathAndQuery);
+        Assert.Equal(sent, request.Json.GetProperty("generationConfig").GetProperty("imageConfig").TryGetProperty("imageSize", out var value));
+        Assert.True(!sent || value.GetString() == size);
     }
 
     [Fact]
@@ -100,15 +104,30 @@ public sealed class GeminiWireTests : IAsyncLifetime
             Assert.Contains("assertion=", form);
 
             var sent = _gemini.Requests.First();
-            Assert.Equal("/v1/projects/banana-project/locations/us-central1/publishers/google/models/gemini-2.5-flash-image:generateContent", sent.PathAndQuery);
+            Assert.Equal("/v1/projects/banana-project/locations/us-central1/publishers/google/models/gemini-3.1-flash-image:generateContent", sent.PathAndQuery);
             Assert.Equal("Bearer " + FakeGemini.AccessToken, sent.Headers["Authorization"]);
             Assert.False(sent.Headers.ContainsKey("x-goog-api-key"));
-            AssertDocumentedBody(sent.Json, expectImageSize: false);
+            AssertDocumentedBody(sent.Json, expectImageSize: true);
         }
         finally
         {
             File.Delete(keyFile);
         }
+    }
+
+    [Fact]
+    public async Task AModelGoogleShutDown_Answers404_AndFailsAsModelNotFound()
+    {
+        // Arrange: the fake answers a shut-down id as Google does, whatever it was scripted to say.
+        await using var app = await FunctionApp.StartWithGeminiAsync(_gemini);
+        var client = app.Services.GetRequiredService<IGeminiClient>();
+
+        // Act
+        var outcome = await client.GenerateAsync(Request with { Model = "gemini-2.5-flash-image" }, CancellationToken.None);
+
+        // Assert
+        Assert.Equal(GeminiFailureCodes.ModelNotFound, outcome.Failure?.Code);
+        Assert.False(outcome.Failure!.Transient);
     }
 
     private static void AssertDocumentedBody(JsonElement body, bool expectImageSize)

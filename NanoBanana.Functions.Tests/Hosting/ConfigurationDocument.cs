@@ -107,7 +107,7 @@ internal static partial class ConfigurationDocument
         return text.ToString().ReplaceLineEndings("\n");
     }
 
-    /// <summary>Every setting of an options class, nested classes (Gemini__ModelTimeouts__n__Model) flattened.</summary>
+    /// <summary>Every setting of an options class, nested classes (Section__List__n__Name) flattened.</summary>
     public static IEnumerable<Setting> Settings(string prefix, Type type, IReadOnlyDictionary<string, string> hostReads)
     {
         var defaults = Activator.CreateInstance(type);

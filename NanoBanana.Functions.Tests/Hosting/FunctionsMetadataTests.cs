@@ -21,6 +21,7 @@ public sealed class FunctionsMetadataTests
         { "Health", "httpTrigger", "health", "get", "Anonymous" },
         { "GetOpenApiDocument", "httpTrigger", "openapi.json", "get", "Anonymous" },
         { "GetVapidPublicKey", "httpTrigger", "push/vapid-public-key", "get", "Anonymous" },
+        { "ListModels", "httpTrigger", "models", "get", "Anonymous" },
         { "SavePushSubscription", "httpTrigger", "push-subscriptions", "post", "Anonymous" },
         { "DeletePushSubscription", "httpTrigger", "push-subscriptions", "delete", "Anonymous" },
         { "GetWebhookSecret", "httpTrigger", "webhooks/secret", "get", "Anonymous" },

@@ -39,6 +39,20 @@ public sealed class OpenApiDocumentTests(AppFixture fixture) : IClassFixture<App
     }
 
     [Fact]
+    public void TheRatioSizeAndImageTypeEnums_AreEveryAvailableModelsOfTheCatalog()
+    {
+        // Arrange
+        var catalog = NanoBanana.Functions.Gemini.Models.ModelCatalog.Embedded.Available.ToList();
+        var schemas = OpenApiContract.Document["components"]!["schemas"]!;
+        static List<string> Enum(JsonNode node) => node["enum"]!.AsArray().Select(v => v!.GetValue<string>()).Order().ToList();
+
+        // Act & Assert
+        Assert.Equal(catalog.SelectMany(m => m.AspectRatios).Distinct().Order(), Enum(schemas["AspectRatio"]!));
+        Assert.Equal(catalog.SelectMany(m => m.ImageSizes).Distinct().Order(), Enum(schemas["Resolution"]!));
+        Assert.Equal(catalog.SelectMany(m => m.InputMimeTypes).Distinct().Order(), Enum(schemas["InputImage"]!["properties"]!["mimeType"]!));
+    }
+
+    [Fact]
     public async Task TheDocument_IsServedAtApiOpenApiJson_AsOpenApi31()
     {
         // Act

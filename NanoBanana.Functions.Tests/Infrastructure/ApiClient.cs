@@ -16,6 +16,7 @@ internal sealed class ApiClient(FunctionApp app)
     private readonly GenerationImageFunction _image = app.Function<GenerationImageFunction>();
     private readonly PushSubscriptionFunctions _push = app.Function<PushSubscriptionFunctions>();
     private readonly WebhookFunctions _webhooks = app.Function<WebhookFunctions>();
+    private readonly ModelsFunction _models = app.Function<ModelsFunction>();
 
     public Task<TestResponse> CreateAsync(string? token, object body, IDictionary<string, string>? headers = null) =>
         CreateRawAsync(token, JsonSerializer.Serialize(body, ApiJson.Options), headers: headers);
@@ -79,6 +80,9 @@ internal sealed class ApiClient(FunctionApp app)
     public Task<TestResponse> WebhookDeliveriesAsync(string? token, string id) =>
         app.InvokeAsync(app.Request("GET", $"/api/generations/{id}/webhook-deliveries", token),
             async r => await _webhooks.Deliveries(r, id, CancellationToken.None));
+
+    public Task<TestResponse> ModelsAsync(string? token) =>
+        app.InvokeAsync(app.Request("GET", "/api/models", token), async r => await _models.List(r, CancellationToken.None));
 
     public Task<TestResponse> HealthAsync() =>
         app.InvokeAsync(app.Request("GET", "/api/health"), async r => await _health.Run(r, CancellationToken.None));

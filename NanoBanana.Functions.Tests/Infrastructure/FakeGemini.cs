@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using NanoBanana.Functions.Gemini.Models;
 
 namespace NanoBanana.Functions.Tests.Infrastructure;
 
@@ -60,8 +61,20 @@ internal sealed class FakeGemini : IAsyncDisposable
 
         Requests.Enqueue(recorded);
         context.Items[typeof(RecordedRequest)] = recorded; // replies may look at what was asked
-        var reply = _script.TryDequeue(out var next) ? next : Default;
+        var reply = ShutDownModel(context.Request.Path) is { } retired
+            ? GeminiReplies.Error(404, "NOT_FOUND", $"models/{retired} is not found for API version v1beta, or is not supported for generateContent.")
+            : _script.TryDequeue(out var next) ? next : Default;
         await reply(context);
+    }
+
+    /// <summary>As Google does: an id it has shut down answers 404 NOT_FOUND, whatever the script says.</summary>
+    private static string? ShutDownModel(PathString path)
+    {
+        var value = path.Value ?? "";
+        var start = value.LastIndexOf("/models/", StringComparison.Ordinal);
+        var end = value.LastIndexOf(':');
+        var model = start >= 0 && end > start ? value[(start + "/models/".Length)..end] : null;
+        return model is not null && ModelCatalog.Embedded.Find(model) is { Status: ModelStatus.ShutDown } ? model : null;
     }
 
     public async ValueTask DisposeAsync()

@@ -38,7 +38,7 @@ internal static class GeminiReplies
                 },
             },
             usageMetadata = new { promptTokenCount = 17, candidatesTokenCount = 1290, totalTokenCount = 1307 },
-            modelVersion = "gemini-2.5-flash-image",
+            modelVersion = "gemini-3.1-flash-image",
             responseId = "fake-response",
         });
 

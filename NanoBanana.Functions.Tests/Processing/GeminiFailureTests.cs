@@ -79,7 +79,7 @@ public sealed class GeminiFailureTests : IAsyncLifetime
         await _app.DeliverUntilSettledAsync(generation.Id);
 
         var error = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation.Error!;
-        Assert.Contains("gemini-2.5-flash-image", error.Message);
+        Assert.Contains("gemini-3.1-flash-image", error.Message);
         Assert.Contains("Gemini__Model", error.Message);
     }
 
@@ -214,7 +214,7 @@ public sealed class GeminiFailureTests : IAsyncLifetime
         "400 INVALID_ARGUMENT" => GeminiReplies.Error(400, "INVALID_ARGUMENT", "Unable to process input image."),
         "400 API_KEY_INVALID" => GeminiReplies.Error(400, "INVALID_ARGUMENT", "API key not valid.", GeminiReplies.ErrorInfo("API_KEY_INVALID")),
         "403 PERMISSION_DENIED" => GeminiReplies.Error(403, "PERMISSION_DENIED", "Permission denied."),
-        "404 NOT_FOUND" => GeminiReplies.Error(404, "NOT_FOUND", "models/gemini-2.5-flash-image is not found."),
+        "404 NOT_FOUND" => GeminiReplies.Error(404, "NOT_FOUND", "models/gemini-3.1-flash-image is not found."),
         "429 per-day quota" => GeminiReplies.Error(429, "RESOURCE_EXHAUSTED", "Quota exceeded", GeminiReplies.QuotaFailure("GenerateRequestsPerDayPerProjectPerModel-FreeTier")),
         "429 per-minute" => GeminiReplies.Error(429, "RESOURCE_EXHAUSTED", "Quota exceeded", GeminiReplies.RetryInfo("0.01s")),
         "500 INTERNAL" => GeminiReplies.Error(500, "INTERNAL", "An internal error has occurred."),

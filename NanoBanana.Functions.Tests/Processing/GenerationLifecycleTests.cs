@@ -89,6 +89,30 @@ public sealed class GenerationLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AHeicReference_IsAccepted_AndReachesGeminiAsHeic_With31FlashsOwnOptions()
+    {
+        // Arrange: what a phone's camera writes, at 3.1 Flash's 4:1 ratio and 512 size (neither existed before Gemini 3.1).
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var body = new { prompt = "make it a cartoon", aspectRatio = "4:1", resolution = "512", images = new[] { TestImages.Part("image/heic", TestImages.Heic) } };
+
+        // Act
+        var created = await _app.Api.CreateAsync(token, body);
+        await _app.DeliverUntilSettledAsync(created.Generation.Id);
+
+        // Assert
+        Assert.Equal(StatusCodes.Status202Accepted, created.Status);
+        var sent = Assert.Single(_gemini.Requests).Json;
+        Assert.Equal("/v1beta/models/gemini-3.1-flash-image:generateContent", _gemini.Requests.Single().PathAndQuery);
+        var inline = sent.GetProperty("contents")[0].GetProperty("parts")[0].GetProperty("inlineData");
+        Assert.Equal("image/heic", inline.GetProperty("mimeType").GetString());
+        Assert.Equal(TestImages.Heic, Convert.FromBase64String(inline.GetProperty("data").GetString()!));
+        var imageConfig = sent.GetProperty("generationConfig").GetProperty("imageConfig");
+        Assert.Equal("4:1", imageConfig.GetProperty("aspectRatio").GetString());
+        Assert.Equal("512", imageConfig.GetProperty("imageSize").GetString());
+        Assert.Equal("completed", (await _app.RowAsync(created.Generation.Id)).Status);
+    }
+
+    [Fact]
     public async Task AResultArrivingAfterCancel_IsDiscarded_AndLeavesNoImage()
     {
         // Arrange

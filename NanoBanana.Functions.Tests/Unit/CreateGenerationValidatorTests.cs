@@ -9,7 +9,7 @@ public sealed class CreateGenerationValidatorTests
 {
     private static CreateGenerationValidator Validator(string[]? allowedModels = null) => new(
         Options.Create(new ApiOptions()),
-        Options.Create(new GeminiOptions { Model = "gemini-2.5-flash-image", AllowedModels = allowedModels ?? [] }),
+        Options.Create(new GeminiOptions { Model = "gemini-3.1-flash-image", AllowedModels = allowedModels ?? [] }),
         Options.Create(new NanoBanana.Functions.Webhooks.WebhookOptions()));
 
     [Fact]

@@ -11,15 +11,11 @@ public sealed class ApiOptions
     [Range(1, 100_000)]
     public int MaxPromptLength { get; set; } = 10_000;
 
-    [Description("Input images per generation; Gemini takes at most 3.")]
-    [Range(0, 3)]
-    public int MaxImages { get; set; } = 3;
-
     [Description("Decoded bytes per input image; Gemini's inline limit is 7 MB.")]
     [Range(1, 7 * 1024 * 1024)]
     public int MaxImageBytes { get; set; } = 7 * 1024 * 1024;
 
-    [Description("The whole request body in bytes, enforced while reading (413): 3 base64 images of 7 MB plus the prompt fit.")]
+    [Description("The whole request body in bytes (413 `payload_too_large` over it): the app's cap while reading and the worker's Kestrel `MaxRequestBodySize`, one setting. 3 base64 references of 7 MB plus the prompt fit; how many references a model takes is the model catalog's.")]
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 30 * 1024 * 1024;
 

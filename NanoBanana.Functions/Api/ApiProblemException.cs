@@ -23,4 +23,9 @@ public sealed class ApiProblemException(int status, string code, string title, s
 }
 
 /// <summary>One invalid field: its JSON path, a stable code and a sentence saying what to send instead.</summary>
-public sealed record FieldError(string Field, string Code, string Message);
+public sealed record FieldError(string Field, string Code, string Message)
+{
+    /// <summary>What the field may be, when that is a short list (the chosen model's ratios, sizes, types; the offered models).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Allowed { get; init; }
+}

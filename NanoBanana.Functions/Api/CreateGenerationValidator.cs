@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Gemini;
+using NanoBanana.Functions.Gemini.Models;
 using NanoBanana.Functions.Generations;
 
 namespace NanoBanana.Functions.Api;
@@ -12,9 +13,6 @@ namespace NanoBanana.Functions.Api;
 /// </summary>
 public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, IOptions<GeminiOptions> geminiOptions, IOptions<Webhooks.WebhookOptions> webhookOptions)
 {
-    public static readonly IReadOnlyList<string> AspectRatios = ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"];
-    public static readonly IReadOnlyList<string> Resolutions = ["1K", "2K", "4K"];
-
     private const int MaxIdempotencyKeyLength = 255;
 
     public NewGeneration Validate(CreateGenerationRequest request, string? idempotencyKey)
@@ -24,12 +22,12 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
 
         ReportUnknownFields(request.UnknownFields, "", errors);
         ValidatePrompt(request.Prompt, limits, errors);
-        var images = ValidateImages(request.Images, limits, errors);
-        ValidateChoice(request.AspectRatio, "aspectRatio", AspectRatios, ProblemCodes.InvalidAspectRatio, errors);
-        ValidateChoice(request.Resolution, "resolution", Resolutions, ProblemCodes.InvalidResolution, errors);
-        if (request.Model is { } model && !geminiOptions.Value.IsAllowed(model))
+        // What the chosen model takes (ModelChoiceRules); images of an unoffered model are checked against the default's.
+        var model = ModelChoiceRules.ChosenModel(request.Model, geminiOptions.Value, errors);
+        var images = ValidateImages(request.Images, limits, model ?? geminiOptions.Value.Spec(geminiOptions.Value.Model), errors);
+        if (model is not null)
         {
-            errors.Add(new("model", ProblemCodes.UnsupportedModel, $"model '{model}' is not offered here; omit it to use {geminiOptions.Value.Model}."));
+            ModelChoiceRules.CheckOptions(request.AspectRatio, request.Resolution, model, errors);
         }
 
         var webhook = ValidateWebhook(request, errors);
@@ -101,7 +99,7 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         }
     }
 
-    private static List<InputImage> ValidateImages(List<ImageRequest?>? images, ApiOptions limits, List<FieldError> errors)
+    private static List<InputImage> ValidateImages(List<ImageRequest?>? images, ApiOptions limits, ModelSpec model, List<FieldError> errors)
     {
         var valid = new List<InputImage>();
         if (images is null)
@@ -109,9 +107,8 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
             return valid;
         }
 
-        if (images.Count > limits.MaxImages)
+        if (!ModelChoiceRules.CheckImageCount(images.Count, model, errors))
         {
-            errors.Add(new("images", ProblemCodes.TooManyImages, $"images may hold at most {limits.MaxImages} images; it has {images.Count}."));
             return valid;
         }
 
@@ -126,10 +123,8 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
             }
 
             ReportUnknownFields(image.UnknownFields, field + ".", errors);
-            if (!ImageSniffer.SupportedTypes.Contains(image.MimeType))
+            if (!ModelChoiceRules.CheckImageType(field, image.MimeType, model, errors))
             {
-                errors.Add(new($"{field}.mimeType", ProblemCodes.UnsupportedImageType,
-                    $"{field}.mimeType '{image.MimeType}' is not supported; use image/png, image/jpeg or image/webp."));
                 continue;
             }
 
@@ -143,9 +138,9 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
             var actualType = ImageSniffer.Detect(image.Data);
             if (actualType is null)
             {
-                errors.Add(new($"{field}.data", ProblemCodes.InvalidImageData, $"{field}.data is not a PNG, JPEG or WebP image."));
+                errors.Add(new($"{field}.data", ProblemCodes.InvalidImageData, $"{field}.data is not a PNG, JPEG, WebP or HEIC/HEIF image."));
             }
-            else if (actualType != image.MimeType)
+            else if (!ImageSniffer.Agrees(image.MimeType, actualType))
             {
                 errors.Add(new($"{field}.mimeType", ProblemCodes.ImageTypeMismatch,
                     $"{field} is declared {image.MimeType} but its bytes are {actualType}."));
@@ -157,14 +152,6 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         }
 
         return valid;
-    }
-
-    private static void ValidateChoice(string? value, string field, IReadOnlyList<string> allowed, string code, List<FieldError> errors)
-    {
-        if (value is not null && !allowed.Contains(value))
-        {
-            errors.Add(new(field, code, $"{field} '{value}' is not supported; use one of {string.Join(", ", allowed)}."));
-        }
     }
 
     private static void ReportUnknownFields(Dictionary<string, System.Text.Json.JsonElement>? unknown, string prefix, List<FieldError> errors)

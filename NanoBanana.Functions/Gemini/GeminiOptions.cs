@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using NanoBanana.Functions.Gemini.Models;
 using NanoBanana.Functions.Hosting;
 
 namespace NanoBanana.Functions.Gemini;
@@ -25,16 +26,13 @@ public sealed class GeminiOptions : IValidatableObject
     [Required(ErrorMessage = "Set Gemini__Backend: Developer (API key), Vertex (Google credentials) or Simulated (local stand-in).")]
     public GeminiBackend? Backend { get; set; }
 
-    [Description("The model used when a request names none. Google retires ids: generations failing `MODEL_NOT_FOUND` mean change this.")]
-    [Required(ErrorMessage = "Set Gemini__Model: the Gemini image model id (e.g. gemini-2.5-flash-image).")]
-    public string Model { get; set; } = "gemini-2.5-flash-image";
-
-    [Description("Other model ids a request may name in its `model` field.")]
-    public string[] AllowedModels { get; set; } = [];
+    [Description("The model used when a request names none; one of [the model catalog](../NanoBanana.Functions/Gemini/Models/model-catalog.json)'s ids. Google retires ids: one the catalog lists as shut down fails start, naming its replacement; generations failing `MODEL_NOT_FOUND` mean change this.")]
+    [Required(ErrorMessage = "Set Gemini__Model: the Gemini image model id (e.g. gemini-3.1-flash-image).")]
+    public string Model { get; set; } = "gemini-3.1-flash-image";
 
     // Empty by default: the configuration binder appends to a non-empty default instead of replacing it.
-    [Description("Models that get `imageConfig.imageSize` from a request's `resolution` (others ignore it); when none are set, `gemini-3-pro-image-preview` and `gemini-3.1-flash-image`. Setting any replaces those.")]
-    public string[] ImageSizeModels { get; set; } = [];
+    [Description("Other model ids a request may name in its `model` field (`GET /api/models` lists them). When none are set: the catalog's models offered by default (`gemini-3-pro-image` besides `gemini-3.1-flash-image`); setting any replaces those. An id the catalog does not know is offered with conservative options (the 10 common ratios, no `resolution`, 3 PNG/JPEG/WebP references) and a warning at start.")]
+    public string[] AllowedModels { get; set; } = [];
 
     [Description("The server's Gemini Developer API key (`x-goog-api-key`), used when a request brings no personal key. Without it every create must send `X-Gemini-Api-Key`. In Azure a Key Vault reference.")]
     public string? ApiKey { get; set; }
@@ -67,12 +65,12 @@ public sealed class GeminiOptions : IValidatableObject
     [Description("With workload identity: a Google service account to impersonate (optional: the federated identity may hold the roles itself).")]
     public string? VertexServiceAccountEmail { get; set; }
 
-    [Description("How long one `generateContent` request (answer included) may take, for models not in `Gemini__ModelTimeouts`: the flash image models usually take 5-30 s, at worst minutes. The claim's heartbeat keeps the generation for as long as this.")]
-    [Range(1, 1800)]
-    public int AttemptTimeoutSeconds { get; set; } = 180;
+    /// <summary>The attempt timeout of a model the catalog does not know, when Gemini__AttemptTimeoutSeconds is not set.</summary>
+    public const int UncataloguedAttemptTimeoutSeconds = 180;
 
-    // Empty by default: the configuration binder appends to a non-empty default instead of replacing it.
-    public ModelTimeout[] ModelTimeouts { get; set; } = [];
+    [Description("How long one `generateContent` request (answer included) may take, for every model. Unset: the catalog's per model (180 s for 3.1 Flash, 300 s for 3 Pro, which thinks and renders up to 4K) and 180 s for a model it does not know. The claim's heartbeat keeps the generation for as long as this; host.json `functionTimeout` must outlast the longest call by a minute (checked at start).")]
+    [Range(1, 1800)]
+    public int? AttemptTimeoutSeconds { get; set; }
 
     [Description("Paid `generateContent` calls one run (the create, or a retry by the owner) may make, whatever crashes or redelivers: each is counted in the row before it is sent; a refusal Google did no work for (429, 503, no connection) is given back. Past it the generation fails with its last real failure.")]
     [Range(1, 20)]
@@ -94,24 +92,29 @@ public sealed class GeminiOptions : IValidatableObject
     [Range(0, 600)]
     public double SimulatedDelaySeconds { get; set; } = 5;
 
-    public bool IsAllowed(string model) =>
-        string.Equals(model, Model, StringComparison.Ordinal) || AllowedModels.Contains(model, StringComparer.Ordinal);
+    /// <summary>What a request may name: the default model first, then the others offered.</summary>
+    public IReadOnlyList<string> OfferedModels =>
+        new[] { Model }.Concat(AllowedModels.Length > 0
+                ? AllowedModels
+                : ModelCatalog.Embedded.Available.Where(m => m.OfferedByDefault).Select(m => m.Id))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
 
-    public bool SupportsImageSize(string model) =>
-        (ImageSizeModels.Length > 0 ? ImageSizeModels : ["gemini-3-pro-image-preview", "gemini-3.1-flash-image"]).Contains(model, StringComparer.Ordinal);
+    public bool IsAllowed(string model) => OfferedModels.Contains(model, StringComparer.Ordinal);
 
-    internal IReadOnlyList<ModelTimeout> EffectiveModelTimeouts =>
-        ModelTimeouts.Length > 0 ? ModelTimeouts : [new ModelTimeout { Model = "gemini-3-pro-image-preview", Seconds = 300 }];
+    /// <summary>The catalog's facts for <paramref name="model"/>, or conservative ones for an id it does not list as available.</summary>
+    public ModelSpec Spec(string model) =>
+        ModelCatalog.Embedded.Find(model) is { Status: ModelStatus.Available } known ? known : ModelSpec.Conservative(model, AttemptTimeoutSeconds ?? UncataloguedAttemptTimeoutSeconds);
 
     /// <summary>How long one generateContent request to <paramref name="model"/> may take.</summary>
-    public TimeSpan AttemptTimeout(string model) => TimeSpan.FromSeconds(
-        EffectiveModelTimeouts.FirstOrDefault(t => string.Equals(t.Model, model, StringComparison.Ordinal))?.Seconds ?? AttemptTimeoutSeconds);
+    public TimeSpan AttemptTimeout(string model) =>
+        AttemptTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : Spec(model).AttemptTimeout;
 
     /// <summary>One call to <paramref name="model"/>: its request, and the waits of the retries within the call.</summary>
     public TimeSpan CallBudget(string model) => AttemptTimeout(model) + MaxRetries * TimeSpan.FromSeconds(RetryMaxDelaySeconds);
 
-    /// <summary>The longest call any model this deployment may use can take.</summary>
-    public TimeSpan LongestCall => new[] { Model }.Concat(AllowedModels).Concat(EffectiveModelTimeouts.Select(t => t.Model)).Max(CallBudget);
+    /// <summary>The longest call any model this deployment offers can take.</summary>
+    public TimeSpan LongestCall => OfferedModels.Max(CallBudget);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -125,22 +128,17 @@ public sealed class GeminiOptions : IValidatableObject
             yield return new ValidationResult("Set only one of Gemini__VertexCredentialsFile, Gemini__VertexCredentialsJson and Gemini__VertexWorkloadIdentityProvider.");
         }
 
-        foreach (var (timeout, index) in ModelTimeouts.Select((t, i) => (t, i)))
+        foreach (var (model, setting) in new[] { (Model, "Gemini__Model") }.Concat(AllowedModels.Select((m, i) => (m, $"Gemini__AllowedModels__{i}"))))
         {
-            if (string.IsNullOrWhiteSpace(timeout.Model) || timeout.Seconds is < 1 or > 1800)
+            if (string.IsNullOrWhiteSpace(model))
             {
-                yield return new ValidationResult($"Gemini__ModelTimeouts__{index}: set Model (a model id) and Seconds (1 to 1800).");
+                yield return new ValidationResult($"{setting} is empty: name a Gemini image model id or remove the setting.");
+            }
+            else if (ModelCatalog.Embedded.Find(model) is { Status: ModelStatus.ShutDown } retired)
+            {
+                yield return new ValidationResult(
+                    $"{setting} names {model}, which Google shut down on {retired.ShutDownOn:yyyy-MM-dd} (it answers 404 NOT_FOUND): set {retired.Replacement}.");
             }
         }
     }
-}
-
-/// <summary>One model's attempt timeout (Gemini__ModelTimeouts__n__Model, Gemini__ModelTimeouts__n__Seconds).</summary>
-public sealed class ModelTimeout
-{
-    [Description("A model that needs another attempt timeout than `Gemini__AttemptTimeoutSeconds`. When none are set: `gemini-3-pro-image-preview`, 300 s (it thinks, drafts interim images, renders up to 4K). Setting any replaces that. host.json `functionTimeout` must outlast the longest call by a minute (checked at start).")]
-    public string Model { get; set; } = "";
-
-    [Description("That model's attempt timeout (1 to 1,800).")]
-    public int Seconds { get; set; }
 }

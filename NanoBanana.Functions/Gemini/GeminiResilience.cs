@@ -36,7 +36,7 @@ internal static class GeminiResilience
                 TimeoutGenerator = args => ValueTask.FromResult(
                     args.Context.GetRequestMessage()?.Options.TryGetValue(AttemptTimeout, out var timeout) == true
                         ? timeout
-                        : TimeSpan.FromSeconds(options.AttemptTimeoutSeconds)),
+                        : options.LongestCall),
             });
     }
 

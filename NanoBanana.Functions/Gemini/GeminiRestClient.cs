@@ -90,7 +90,8 @@ internal sealed class GeminiRestClient(
             .Select(image => new Part(InlineData: new InlineData(image.MimeType, image.Data)))
             .Append(new Part(Text: request.Prompt))
             .ToList();
-        var imageSize = request.ImageSize is not null && options.Value.SupportsImageSize(request.Model) ? request.ImageSize : null;
+        // Only a size the model takes: an older generation's size stays with it when it retries on another model.
+        var imageSize = request.ImageSize is { } size && options.Value.Spec(request.Model).ImageSizes.Contains(size) ? size : null;
         var imageConfig = request.AspectRatio is null && imageSize is null ? null : new ImageConfig(request.AspectRatio, imageSize);
         return new GenerateContentRequest(
             [new Content("user", parts)],

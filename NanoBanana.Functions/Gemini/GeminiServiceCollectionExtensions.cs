@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using NanoBanana.Functions.Gemini.Models;
 using NanoBanana.Functions.Hosting;
 
 namespace NanoBanana.Functions.Gemini;
@@ -12,6 +13,7 @@ internal static class GeminiServiceCollectionExtensions
         services.AddSingleton<IGoogleAccessTokenSource, GoogleAccessTokenSource>();
         services.AddSingleton<GeminiEndpoint>();
         services.AddSingleton<SimulatedGeminiClient>();
+        services.AddHostedService<UncataloguedModelsWarning>();
 
         services.AddHttpClient<GeminiRestClient>(client => client.Timeout = Timeout.InfiniteTimeSpan) // the pipeline times out
             .AddResilienceHandler("gemini", (pipeline, context) =>

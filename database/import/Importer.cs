@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Gemini.Models;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Storage;
 
@@ -69,7 +70,7 @@ internal sealed class Importer(OriginalDatabase original, TargetGenerations targ
             OwnerId: row.UserId.ToString("D"),
             Status: status,
             Prompt: row.Prompt!.Trim(),
-            Options: new GenerationOptions(Allowed(row.AspectRatio, CreateGenerationValidator.AspectRatios), Allowed(row.Resolution, CreateGenerationValidator.Resolutions), null),
+            Options: new GenerationOptions(Allowed(row.AspectRatio, ModelCatalog.Embedded.AnyModelAspectRatios), Allowed(row.Resolution, ModelCatalog.Embedded.AnyModelImageSizes), null),
             InputImages: stored,
             Attempt: attempt,
             RunAttempt: 0,

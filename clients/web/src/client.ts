@@ -6,7 +6,7 @@ import { LocalStore, MemoryStorage, browserStorage, browserStorageChanges } from
 import { browserPageSignals, type PageSignals } from './page-signals.js';
 import { GenerationPoller, type PollSettings } from './poller.js';
 import { browserTabLocks, type TabLocks } from './tab-locks.js';
-import { isTerminal, type CreateGenerationRequest, type Generation, type GenerationPage, type HistoryQuery, type PushSubscriptionJson } from './types.js';
+import { isTerminal, type CreateGenerationRequest, type Generation, type GenerationPage, type HistoryQuery, type ModelList, type PushSubscriptionJson } from './types.js';
 
 /**
  * The NanoBanana API for a page: create, watch, resume after a reload, act on generations, read
@@ -178,6 +178,14 @@ export class NanoBananaClient {
 
     const search = params.size > 0 ? `?${params}` : '';
     return (await this.http.json<GenerationPage>({ method: 'GET', path: `/api/generations${search}` })).value;
+  }
+
+  /**
+   * The models this deployment offers, the default first, each with what a create may ask of it
+   * (aspect ratios, sizes, how many reference images of which types): build a form's choices from it.
+   */
+  async models(): Promise<ModelList> {
+    return (await this.http.json<ModelList>({ method: 'GET', path: '/api/models' })).value;
   }
 
   /** The key to subscribe to Web Push with (pushManager.subscribe's applicationServerKey); null where the server has no push. */

@@ -3,6 +3,8 @@ export interface FieldError {
   field: string;
   code: string;
   message: string;
+  /** What the field may be, when that is a short list (the chosen model's ratios, sizes or types; the offered models). */
+  allowed?: string[];
 }
 
 /** What the API answered with an RFC 9457 problem (or any non-2xx): switch on `code`. */

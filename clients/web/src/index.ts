@@ -22,6 +22,8 @@ export type {
   HistoryQuery,
   InputImage,
   InputImageType,
+  Model,
+  ModelList,
   Problem,
   PushPayload,
   PushSubscriptionJson,

@@ -170,6 +170,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The models this deployment offers, and what a create may ask of each
+         * @description From the model catalog (Gemini/Models/model-catalog.json) and Gemini__Model / Gemini__AllowedModels: the same facts a create is validated against.
+         */
+        get: operations["listModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -352,10 +372,16 @@ export interface components {
         };
         /** @enum {string} */
         GenerationStatus: "pending" | "processing" | "completed" | "failed" | "cancelled";
-        /** @enum {string} */
-        AspectRatio: "1:1" | "2:3" | "3:2" | "3:4" | "4:3" | "4:5" | "5:4" | "9:16" | "16:9" | "21:9";
-        /** @enum {string} */
-        Resolution: "1K" | "2K" | "4K";
+        /**
+         * @description Every ratio some offered model draws; which ones the chosen model takes: GET /models.
+         * @enum {string}
+         */
+        AspectRatio: "1:1" | "2:3" | "3:2" | "3:4" | "4:3" | "4:5" | "5:4" | "9:16" | "16:9" | "21:9" | "1:4" | "4:1" | "1:8" | "8:1";
+        /**
+         * @description Gemini imageConfig.imageSize; which ones the chosen model takes: GET /models.
+         * @enum {string}
+         */
+        Resolution: "512" | "1K" | "2K" | "4K";
         GenerationError: {
             /**
              * @description Stable: switch on it. Known codes: PROMPT_BLOCKED, SAFETY, IMAGE_SAFETY, PROHIBITED_CONTENT, IMAGE_PROHIBITED_CONTENT, BLOCKLIST, SPII, RECITATION, IMAGE_RECITATION, NO_IMAGE, MODEL_OTHER, IMAGE_OTHER, MODEL_STOPPED, TEXT_ONLY, EMPTY_RESPONSE, MALFORMED_RESPONSE, INVALID_REQUEST, INVALID_API_KEY, PERMISSION_DENIED, MODEL_NOT_FOUND, QUOTA_EXHAUSTED, RATE_LIMITED, GEMINI_UNAVAILABLE, GEMINI_TIMEOUT, INPUT_MISSING, STUCK, DELIVERY_FAILED, IMPORTED_FAILURE, API_KEY_UNAVAILABLE (Google adds finish reasons, so expect others).
@@ -403,8 +429,11 @@ export interface components {
             webhookEvents?: ("completed" | "failed" | "cancelled")[];
         };
         InputImage: {
-            /** @enum {string} */
-            mimeType: "image/png" | "image/jpeg" | "image/webp";
+            /**
+             * @description Checked against the bytes (HEIC and HEIF count as one family); which types the chosen model takes: GET /models.
+             * @enum {string}
+             */
+            mimeType: "image/png" | "image/jpeg" | "image/webp" | "image/heic" | "image/heif";
             /** @description Plain base64, no data: prefix; at most 7 MB decoded. */
             data: string;
         };
@@ -421,6 +450,8 @@ export interface components {
                 field: string;
                 code: components["schemas"]["ProblemCode"];
                 message: string;
+                /** @description What the field may be, when that is a short list: the chosen model's aspect ratios, sizes or input types, or the offered models (GET /models). */
+                allowed?: string[];
             }[];
         };
         /** @enum {string} */
@@ -556,6 +587,41 @@ export interface components {
                 ok: boolean;
                 detail: string;
             }[];
+        };
+        ModelList: {
+            /**
+             * @description The model a create without `model` uses.
+             * @example gemini-3.1-flash-image
+             */
+            defaultModel: string;
+            models: components["schemas"]["Model"][];
+        };
+        Model: {
+            /**
+             * @description What to send as `model`.
+             * @example gemini-3.1-flash-image
+             */
+            id: string;
+            displayName: string | null;
+            isDefault: boolean;
+            /** @description false: an id the operator configured that the catalog does not know; its options are a conservative guess. */
+            inCatalog: boolean;
+            aspectRatios: components["schemas"]["AspectRatio"][];
+            /** @description What `resolution` may be; empty: send none. */
+            imageSizes: components["schemas"]["Resolution"][];
+            /** @description What the model draws when `resolution` is left out. */
+            defaultImageSize: string | null;
+            maxReferenceImages: number;
+            /** @description Reference image types the model takes. */
+            inputMimeTypes: string[];
+            /** @description Decoded bytes per reference image. */
+            maxImageBytes: number;
+            /** @description Thinking levels the model lets a caller choose (none: not choosable). */
+            thinkingLevels: string[];
+            /** @description Standard-tier USD per output image, by size, as Google lists it (an estimate; empty when unknown). */
+            priceUsdPerImage: {
+                [key: string]: number;
+            };
         };
     };
     responses: {
@@ -1069,6 +1135,29 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The default model first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

@@ -18,6 +18,12 @@ export type InputImage = Schemas['InputImage'];
 
 export type InputImageType = InputImage['mimeType'];
 
+/** GET /models: the offered models, the default first. */
+export type ModelList = Schemas['ModelList'];
+
+/** One offered model and what a create may ask of it (from the server's model catalog). */
+export type Model = Schemas['Model'];
+
 export type CreateGenerationRequest = Schemas['CreateGenerationRequest'];
 
 export type GenerationError = Schemas['GenerationError'];

@@ -43,3 +43,40 @@ describe('requests', () => {
     expect(downloadName(null, 'id', 1, 'image/webp')).toBe('id-1.webp');
   });
 });
+
+describe('models', () => {
+  it('asks GET /api/models and hands back the offered models with their options', async () => {
+    const api = new FakeApi();
+    const list = {
+      defaultModel: 'gemini-3.1-flash-image',
+      models: [
+        {
+          id: 'gemini-3.1-flash-image', displayName: 'Nano Banana 2', isDefault: true, inCatalog: true,
+          aspectRatios: ['1:1', '4:1'], imageSizes: ['512', '1K'], defaultImageSize: '1K', maxReferenceImages: 14,
+          inputMimeTypes: ['image/png', 'image/heic'], maxImageBytes: 7340032, thinkingLevels: ['minimal', 'high'], priceUsdPerImage: { '512': 0.045 },
+        },
+      ],
+    };
+    api.next(() => new Response(JSON.stringify(list), { status: 200, headers: { 'Content-Type': 'application/json' } }));
+    const client = new NanoBananaClient({ baseUrl: 'http://api.test', token: () => 't', fetch: api.fetch, storage: null });
+
+    const models = await client.models();
+
+    expect(api.requests[0]!.path).toBe('/api/models');
+    expect(models.defaultModel).toBe('gemini-3.1-flash-image');
+    expect(models.models[0]!.aspectRatios).toContain('4:1');
+  });
+
+  it('keeps the allowed values of a refused field', async () => {
+    const api = new FakeApi();
+    api.next(() => new Response(JSON.stringify({
+      title: 'The request is invalid.', status: 400, code: 'invalid_resolution',
+      errors: [{ field: 'resolution', code: 'invalid_resolution', message: 'use one of 1K, 2K, 4K', allowed: ['1K', '2K', '4K'] }],
+    }), { status: 400, headers: { 'Content-Type': 'application/problem+json' } }));
+    const client = new NanoBananaClient({ baseUrl: 'http://api.test', token: () => 't', fetch: api.fetch, storage: null });
+
+    const error = (await client.models().catch((e: unknown) => e)) as ApiError;
+
+    expect(error.errors[0]!.allowed).toEqual(['1K', '2K', '4K']);
+  });
+});

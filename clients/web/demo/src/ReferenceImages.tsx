@@ -1,7 +1,7 @@
 import { useEffect, useMemo } from 'react';
 
-/** Up to `max` reference images, with previews and a way to take one out. */
-export function ReferenceImages({ files, onChange, max }: { files: File[]; onChange: (files: File[]) => void; max: number }) {
+/** Up to `max` reference images of the `accept` types, with previews and a way to take one out. */
+export function ReferenceImages({ files, onChange, max, accept }: { files: File[]; onChange: (files: File[]) => void; max: number; accept: readonly string[] }) {
   const previews = useMemo(() => files.map((file) => URL.createObjectURL(file)), [files]);
   useEffect(() => () => previews.forEach((url) => URL.revokeObjectURL(url)), [previews]);
 
@@ -20,7 +20,7 @@ export function ReferenceImages({ files, onChange, max }: { files: File[]; onCha
           + Reference image
           <input
             type="file"
-            accept="image/png,image/jpeg,image/webp"
+            accept={accept.join(',')}
             multiple
             hidden
             onChange={(event) => {
