@@ -23,6 +23,10 @@ public sealed class ApiOptions
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 30 * 1024 * 1024;
 
+    [Description("The JSON of a create request apart from its base64 image data, in bytes (413 fields_too_large): far below the body cap, so a body of unknown members, a huge prompt or a flood of array items is refused after reading a little of it. 10,000 prompt characters written as \\uXXXX escapes take 60,000.")]
+    [Range(1024, 1024 * 1024)]
+    public int MaxFieldBytes { get; set; } = 128 * 1024;
+
     [Description("The poll hint (Retry-After, pollAfterSeconds) while a generation is not finished.")]
     [Range(1, 300)]
     public int PollAfterSeconds { get; set; } = 10;

@@ -22,7 +22,6 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         var limits = apiOptions.Value;
         var errors = new List<FieldError>();
 
-        ReportUnknownFields(request.UnknownFields, "", errors);
         ValidatePrompt(request.Prompt, limits, errors);
         var images = ValidateImages(request.Images, limits, errors);
         ValidateChoice(request.AspectRatio, "aspectRatio", AspectRatios, ProblemCodes.InvalidAspectRatio, errors);
@@ -125,7 +124,6 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
                 continue;
             }
 
-            ReportUnknownFields(image.UnknownFields, field + ".", errors);
             if (!ImageSniffer.SupportedTypes.Contains(image.MimeType))
             {
                 errors.Add(new($"{field}.mimeType", ProblemCodes.UnsupportedImageType,
@@ -164,14 +162,6 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         if (value is not null && !allowed.Contains(value))
         {
             errors.Add(new(field, code, $"{field} '{value}' is not supported; use one of {string.Join(", ", allowed)}."));
-        }
-    }
-
-    private static void ReportUnknownFields(Dictionary<string, System.Text.Json.JsonElement>? unknown, string prefix, List<FieldError> errors)
-    {
-        foreach (var name in unknown?.Keys ?? Enumerable.Empty<string>())
-        {
-            errors.Add(new(prefix + name, ProblemCodes.UnknownField, $"'{prefix}{name}' is not a field of this request (field names are camelCase)."));
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class GenerationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "generations")] HttpRequest request, CancellationToken ct)
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
-        var body = await JsonBody.ReadAsync<CreateGenerationRequest>(request, options.Value.MaxBodyBytes, ct);
+        var body = await JsonBody.ReadAsync<CreateGenerationRequest>(request, options.Value.MaxBodyBytes, ct, options.Value.MaxFieldBytes);
         var newGeneration = validator.Validate(body, RequestHeaders.IdempotencyKeyOf(request));
         if (newGeneration.Webhook is { } webhook && await outbound.RefusalAsync(webhook.Url, ct) is { } why)
         {

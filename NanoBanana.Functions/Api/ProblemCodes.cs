@@ -41,8 +41,10 @@ public static class ProblemCodes
     public const string GenerationNotCancellable = "generation_not_cancellable";
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string PayloadTooLarge = "payload_too_large";
+    public const string FieldsTooLarge = "fields_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string PushSubscriptionNotFound = "push_subscription_not_found";
+    public const string TooManyPushSubscriptions = "too_many_push_subscriptions";
 
     // 501: optional features this deployment has not turned on
     public const string PushNotConfigured = "push_not_configured";

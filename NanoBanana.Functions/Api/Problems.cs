@@ -72,6 +72,19 @@ public static class Problems
     public static ApiProblemException WebhookUrlNotAllowed(string why) =>
         Invalid("webhookUrl", ProblemCodes.WebhookUrlNotAllowed, $"webhookUrl is not allowed: {why}.");
 
+    public static ApiProblemException FieldsTooLarge(long maxBytes) =>
+        new(StatusCodes.Status413PayloadTooLarge, ProblemCodes.FieldsTooLarge, "Request fields too large.",
+            $"The request's fields other than image data may take at most {maxBytes} bytes of JSON.");
+
+    /// <param name="names">The first few unknown members, as paths; <paramref name="total"/> counts them all.</param>
+    public static ApiProblemException UnknownMembers(IReadOnlyList<string> names, int total)
+    {
+        var errors = names.Select(name => new FieldError(name, ProblemCodes.UnknownField,
+            $"'{name}' is not a field of this request (field names are camelCase).")).ToList();
+        var detail = total > names.Count ? $"{errors[0].Message} The body has {total} unknown fields; the first {names.Count} are listed." : errors[0].Message;
+        return new(StatusCodes.Status400BadRequest, ProblemCodes.UnknownField, "The request is invalid.", detail) { Errors = errors };
+    }
+
     public static ApiProblemException PayloadTooLarge(long maxBytes) =>
         new(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "Request body too large.",
             $"The request body may be at most {maxBytes} bytes.");
