@@ -61,6 +61,10 @@ public static class Problems
         new(StatusCodes.Status404NotFound, ProblemCodes.PushSubscriptionNotFound, "Push subscription not found.",
             "The signed-in user has no push subscription with this endpoint.");
 
+    public static ApiProblemException TooManyPushSubscriptions(int limit) =>
+        new(StatusCodes.Status409Conflict, ProblemCodes.TooManyPushSubscriptions, "Too many push subscriptions.",
+            $"A user may hold {limit} push subscriptions; delete one (DELETE /push-subscriptions?endpoint=...) before adding another.");
+
     public static ApiProblemException PushNotConfigured() =>
         new(StatusCodes.Status501NotImplemented, ProblemCodes.PushNotConfigured, "Web Push is not turned on here.",
             "This deployment has no VAPID key (Push__Vapid* settings); poll or long-poll instead.");
