@@ -56,6 +56,7 @@ public static class ProblemCodes
     public const string InvalidGeminiKey = "invalid_gemini_key";
     public const string TooManyActiveGenerations = "too_many_active_generations";
     public const string RateLimited = "rate_limited";
+    public const string PaidCallBudgetExhausted = "paid_call_budget_exhausted";
 
     // 5xx: our side
     public const string DatabaseUnavailable = "database_unavailable";

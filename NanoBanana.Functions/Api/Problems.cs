@@ -39,11 +39,15 @@ public static class Problems
     {
         var retryAfter = limit.RetryAfter is { } wait ? (int)Math.Ceiling(wait.TotalSeconds) : pollAfterSeconds;
         var headers = new Dictionary<string, string> { ["Retry-After"] = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        return limit.Kind == LimitKind.ActiveGenerations
-            ? new(StatusCodes.Status429TooManyRequests, ProblemCodes.TooManyActiveGenerations, "Too many generations in progress.",
-                $"You can have {limit.Limit} generations in progress at once; wait for one to finish.") { Headers = headers }
-            : new(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many generations this hour.",
-                $"You can start {limit.Limit} generations per hour; try again in {retryAfter} seconds.") { Headers = headers };
+        return limit.Kind switch
+        {
+            LimitKind.ActiveGenerations => new(StatusCodes.Status429TooManyRequests, ProblemCodes.TooManyActiveGenerations, "Too many generations in progress.",
+                $"You can have {limit.Limit} generations in progress at once; wait for one to finish.") { Headers = headers },
+            LimitKind.PaidCallsPerHour => new(StatusCodes.Status429TooManyRequests, ProblemCodes.PaidCallBudgetExhausted, "Gemini call budget spent for this hour.",
+                $"Your generations may make {limit.Limit} Gemini calls per hour; try again in {retryAfter} seconds.") { Headers = headers },
+            _ => new(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many generations this hour.",
+                $"You can start {limit.Limit} generations per hour (retries count); try again in {retryAfter} seconds.") { Headers = headers },
+        };
     }
 
     public static ApiProblemException GeminiKeyRequired() =>
