@@ -35,6 +35,14 @@ public sealed class ApiOptions
     [Range(0, 200)]
     public int MaxWaitSeconds { get; set; } = 50;
 
+    [Description("Long-polls one user may hold open at once on an instance; past it a `Prefer: wait` request is answered at once, without `Preference-Applied`.")]
+    [Range(1, 1000)]
+    public int MaxWaitsPerUser { get; set; } = 10;
+
+    [Description("Long-polls an instance holds open at once, all users together (keep it below the instance's HTTP concurrency, infra's `maximumInstanceHttpConcurrency`, so ordinary requests always find a slot); past it requests are answered at once.")]
+    [Range(1, 100_000)]
+    public int MaxWaitsPerInstance { get; set; } = 200;
+
     [Description("History items per page when a request names no limit.")]
     [Range(1, 100)]
     public int DefaultPageSize { get; set; } = 20;
