@@ -187,7 +187,12 @@ public sealed class LongPollTests(ITestOutputHelper output)
         await using var db = await TestDatabase.CreateAsync();
         var pooled = new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = 10 }.ConnectionString;
         await using var app = await FunctionApp.StartAsync(
-            settings => settings["Postgres:ConnectionString"] = pooled, clock: new FakeTimeProvider(DateTimeOffset.UtcNow), database: db);
+            settings =>
+            {
+                settings["Postgres:ConnectionString"] = pooled;
+                settings["Api:MaxWaitsPerUser"] = "500"; // one user's 500 waits, above the default caps (LongPollCapTests)
+                settings["Api:MaxWaitsPerInstance"] = "500";
+            }, clock: new FakeTimeProvider(DateTimeOffset.UtcNow), database: db);
         var owner = TestTokens.NewUserId();
         var token = TestTokens.For(owner);
         await app.ExecuteSqlAsync("""

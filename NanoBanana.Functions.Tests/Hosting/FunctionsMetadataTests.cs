@@ -57,6 +57,7 @@ public sealed class FunctionsMetadataTests
         { "ProcessGeneration", "%Storage:QueueName%" },
         { "FailUndeliverableGeneration", "%Storage:QueueName%-poison" },
         { "NotifyGenerationEnded", "%Storage:QueueName%-notifications" },
+        { "RecordUndeliverableNotification", "%Storage:QueueName%-notifications-poison" },
     };
 
     [Theory]

@@ -52,8 +52,8 @@ public sealed class StorageProvisioningTests
                 await host.StopAsync();
             }
 
-            // Assert: the three triggers' queues and their poison queues, all there when the first StartAsync ran.
-            Assert.Equal(3, TriggerQueues(queueName).Count);
+            // Assert: the four triggers' queues and their poison queues, all there when the first StartAsync ran.
+            Assert.Equal(4, TriggerQueues(queueName).Count);
             Assert.Equal(4, expected.Count);
             Assert.Superset(expected, probe.QueuesAtStart!.ToHashSet());
             Assert.True(probe.ContainerAtStart);

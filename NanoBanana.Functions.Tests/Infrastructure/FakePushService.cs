@@ -63,9 +63,29 @@ internal sealed class FakePushService : IAsyncDisposable
 
     public int RequestsFor(FakeBrowser browser) => _requests.GetValueOrDefault(browser.Id);
 
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _hanging = new();
+
+    /// <summary>This browser's push service takes requests and never answers, until <see cref="Release"/>.</summary>
+    public void Hang(FakeBrowser browser) => _hanging[browser.Id] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release(FakeBrowser browser)
+    {
+        if (_hanging.TryRemove(browser.Id, out var hung))
+        {
+            hung.TrySetResult();
+        }
+    }
+
     private async Task<IResult> ReceiveAsync(string id, HttpRequest request)
     {
         _requests.AddOrUpdate(id, 1, (_, n) => n + 1);
+        if (_hanging.TryGetValue(id, out var hung))
+        {
+            // Held until released or the sender gives up; either way this request delivers nothing.
+            await Task.WhenAny(hung.Task, Task.Delay(Timeout.Infinite, request.HttpContext.RequestAborted));
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+
         if (_answers.TryGetValue(id, out var answers) && answers.TryDequeue(out var status))
         {
             return Results.StatusCode(status);

@@ -194,12 +194,15 @@ internal sealed class FunctionApp : IAsyncDisposable
 
     /// <summary>
     /// Tells owners of what ended, as the host would: dispatches the outbox, then runs the notification
-    /// function on each visible message, until every event is handled (retries due later stay queued).
+    /// function on each visible message, until every event is done or was handled once by this call (one left
+    /// unfinished, its pushes failing, waits for a re-dispatch; retries due later stay queued).
     /// </summary>
     public async Task<int> NotifyAsync()
     {
         var handled = 0;
+        var seen = new HashSet<long>();
         var deadline = DateTime.UtcNow.AddSeconds(60);
+        bool unseenLeft;
         do
         {
             await Services.GetRequiredService<NanoBanana.Functions.Notifications.NotificationDispatcher>().DispatchAsync(CancellationToken.None);
@@ -208,10 +211,19 @@ internal sealed class FunctionApp : IAsyncDisposable
             {
                 await Function<NanoBanana.Functions.Notifications.NotificationFunctions>().Notify(message.MessageText, CancellationToken.None);
                 await NotificationQueue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                seen.Add(System.Text.Json.JsonDocument.Parse(message.MessageText).RootElement.GetProperty("event").GetInt64());
                 handled++;
             }
+
+            await using var command = Command("SELECT id FROM generation_events WHERE done_at IS NULL", []);
+            await using var reader = await command.ExecuteReaderAsync();
+            unseenLeft = false;
+            while (await reader.ReadAsync())
+            {
+                unseenLeft |= !seen.Contains(reader.GetInt64(0));
+            }
         }
-        while (await ScalarAsync("SELECT count(*) FROM generation_events WHERE done_at IS NULL") > 0 && DateTime.UtcNow < deadline);
+        while (unseenLeft && DateTime.UtcNow < deadline);
 
         return handled;
     }

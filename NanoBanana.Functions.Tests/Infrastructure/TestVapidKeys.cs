@@ -15,9 +15,11 @@ internal static class TestVapidKeys
         return (WebEncoders.Base64UrlEncode([0x04, .. parameters.Q.X!, .. parameters.Q.Y!]), WebEncoders.Base64UrlEncode(parameters.D!));
     }
 
-    /// <summary>Settings that turn push on, with loopback push services allowed.</summary>
-    public static void Enable(Dictionary<string, string?> settings, string publicKey, string privateKey)
+    /// <summary>Settings that turn push on, with loopback push services allowed (and <paramref name="pushHost"/> as a push service).</summary>
+    public static void Enable(Dictionary<string, string?> settings, string publicKey, string privateKey, string? pushHost = null)
     {
+        settings["Push:ExtraEndpointHosts:0"] = "127.0.0.1";
+        settings["Push:ExtraEndpointHosts:1"] = pushHost;
         settings["Push:VapidSubject"] = Subject;
         settings["Push:VapidPublicKey"] = publicKey;
         settings["Push:VapidPrivateKey"] = privateKey;

@@ -19,6 +19,10 @@ public sealed class ApiOptions
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 30 * 1024 * 1024;
 
+    [Description("The JSON of a create request apart from its base64 image data, in bytes (413 fields_too_large): far below the body cap, so a body of unknown members, a huge prompt or a flood of array items is refused after reading a little of it. 10,000 prompt characters written as \\uXXXX escapes take 60,000.")]
+    [Range(1024, 1024 * 1024)]
+    public int MaxFieldBytes { get; set; } = 128 * 1024;
+
     [Description("The poll hint (Retry-After, pollAfterSeconds) while a generation is not finished.")]
     [Range(1, 300)]
     public int PollAfterSeconds { get; set; } = 10;
@@ -26,6 +30,14 @@ public sealed class ApiOptions
     [Description("The longest a long-poll (Prefer: wait=N, RFC 7240) is held: well under Azure's 230 s HTTP limit. 0 turns long-polling off (Prefer is then ignored, as the RFC allows).")]
     [Range(0, 200)]
     public int MaxWaitSeconds { get; set; } = 50;
+
+    [Description("Long-polls one user may hold open at once on an instance; past it a `Prefer: wait` request is answered at once, without `Preference-Applied`.")]
+    [Range(1, 1000)]
+    public int MaxWaitsPerUser { get; set; } = 10;
+
+    [Description("Long-polls an instance holds open at once, all users together (keep it below the instance's HTTP concurrency, infra's `maximumInstanceHttpConcurrency`, so ordinary requests always find a slot); past it requests are answered at once.")]
+    [Range(1, 100_000)]
+    public int MaxWaitsPerInstance { get; set; } = 200;
 
     [Description("History items per page when a request names no limit.")]
     [Range(1, 100)]

@@ -12,6 +12,7 @@ internal static class ApiServiceCollectionExtensions
         services.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
         services.AddSingleton<CreateGenerationValidator>();
         services.AddSingleton<GenerationResults>();
+        services.AddSingleton<LongPollSlots>();
         services.AddSingleton<ProblemMapper>();
         services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);
         services.AddValidatedOptions<SecretsOptions>(SecretsOptions.Section);

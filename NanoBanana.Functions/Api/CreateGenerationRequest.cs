@@ -1,9 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace NanoBanana.Functions.Api;
 
 /// <summary>The body of POST /generations, as sent; <see cref="CreateGenerationValidator"/> decides if it is acceptable.</summary>
+/// <remarks>Unknown members are refused by name (a typo is not silently ignored), by <see cref="RequestShape"/> before deserializing.</remarks>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class CreateGenerationRequest
 {
     public string? Prompt { get; set; }
@@ -21,19 +22,13 @@ public sealed class CreateGenerationRequest
 
     /// <summary>Which endings to deliver: completed, failed, cancelled (default all three).</summary>
     public List<string?>? WebhookEvents { get; set; }
-
-    /// <summary>Anything else the client sent: rejected by name, so a typo is not silently ignored.</summary>
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? UnknownFields { get; set; }
 }
 
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed class ImageRequest
 {
     public string? MimeType { get; set; }
 
     /// <summary>Base64; System.Text.Json decodes it straight from the UTF-8 body.</summary>
     public byte[]? Data { get; set; }
-
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? UnknownFields { get; set; }
 }

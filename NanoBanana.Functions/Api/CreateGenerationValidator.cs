@@ -20,7 +20,6 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         var limits = apiOptions.Value;
         var errors = new List<FieldError>();
 
-        ReportUnknownFields(request.UnknownFields, "", errors);
         ValidatePrompt(request.Prompt, limits, errors);
         // What the chosen model takes (ModelChoiceRules); images of an unoffered model are checked against the default's.
         var model = ModelChoiceRules.ChosenModel(request.Model, geminiOptions.Value, errors);
@@ -122,7 +121,6 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
                 continue;
             }
 
-            ReportUnknownFields(image.UnknownFields, field + ".", errors);
             if (!ModelChoiceRules.CheckImageType(field, image.MimeType, model, errors))
             {
                 continue;
@@ -152,14 +150,6 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         }
 
         return valid;
-    }
-
-    private static void ReportUnknownFields(Dictionary<string, System.Text.Json.JsonElement>? unknown, string prefix, List<FieldError> errors)
-    {
-        foreach (var name in unknown?.Keys ?? Enumerable.Empty<string>())
-        {
-            errors.Add(new(prefix + name, ProblemCodes.UnknownField, $"'{prefix}{name}' is not a field of this request (field names are camelCase)."));
-        }
     }
 
     private static bool IsValidIdempotencyKey(string key) =>

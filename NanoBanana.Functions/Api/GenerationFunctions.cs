@@ -16,6 +16,7 @@ public sealed class GenerationFunctions(
     GenerationWaiter waiter,
     GenerationResults results,
     OutboundTargets outbound,
+    LongPollSlots waits,
     IOptions<ApiOptions> options)
 {
     /// <summary>202 with the new generation; with Prefer: wait=N, 201 with it finished if it ends in time.</summary>
@@ -24,7 +25,7 @@ public sealed class GenerationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "generations")] HttpRequest request, CancellationToken ct)
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
-        var body = await JsonBody.ReadAsync<CreateGenerationRequest>(request, options.Value.MaxBodyBytes, ct);
+        var body = await JsonBody.ReadAsync<CreateGenerationRequest>(request, options.Value.MaxBodyBytes, ct, options.Value.MaxFieldBytes);
         var newGeneration = validator.Validate(body, RequestHeaders.IdempotencyKeyOf(request));
         if (newGeneration.Webhook is { } webhook && await outbound.RefusalAsync(webhook.Url, ct) is { } why)
         {
@@ -38,7 +39,8 @@ public sealed class GenerationFunctions(
         }
 
         var generation = created.Generation;
-        if (LongPoll.RequestedWait(request, options.Value) is { } wait)
+        using var slot = LongPoll.RequestedWait(request, options.Value) is { } asked ? waits.TryTake(caller.UserId, asked) : null;
+        if (slot is { Wait: var wait })
         {
             LongPoll.Applied(request.HttpContext.Response, wait);
             generation = await waiter.WaitWhileAsync(caller.UserId, generation.Id, (g, _) => ValueTask.FromResult(!g.Status.IsTerminal()), wait, ct);
@@ -58,7 +60,8 @@ public sealed class GenerationFunctions(
         var caller = await authenticator.AuthenticateAsync(request, ct);
         var generationId = RouteId.Parse(id);
         Generation generation;
-        if (LongPoll.RequestedWait(request, options.Value) is { } wait)
+        using var slot = LongPoll.RequestedWait(request, options.Value) is { } asked ? waits.TryTake(caller.UserId, asked) : null;
+        if (slot is { Wait: var wait })
         {
             // Long-poll: while the caller's ETag still holds, wait for a change (or the end of the wait: 304).
             LongPoll.Applied(request.HttpContext.Response, wait);

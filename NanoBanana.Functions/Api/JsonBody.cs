@@ -8,7 +8,8 @@ namespace NanoBanana.Functions.Api;
 /// <summary>Reads a JSON request body: content type checked, size capped while reading, errors as 4xx.</summary>
 public static class JsonBody
 {
-    public static async Task<T> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken ct)
+    /// <param name="maxFieldBytes">The cap on the body's JSON apart from base64 payloads (<see cref="RequestShape"/>).</param>
+    public static async Task<T> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken ct, int? maxFieldBytes = null)
         where T : class
     {
         if (!IsJson(request.ContentType))
@@ -22,6 +23,7 @@ public static class JsonBody
         }
 
         var body = await ReadCappedAsync(request.Body, maxBytes, request.ContentLength, ct);
+        RequestShape.Check(body.Span, ApiJson.Options.GetTypeInfo(typeof(T)), maxFieldBytes ?? maxBytes);
         try
         {
             return JsonSerializer.Deserialize<T>(body.Span, ApiJson.Options)

@@ -41,8 +41,10 @@ public static class ProblemCodes
     public const string GenerationNotCancellable = "generation_not_cancellable";
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string PayloadTooLarge = "payload_too_large";
+    public const string FieldsTooLarge = "fields_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string PushSubscriptionNotFound = "push_subscription_not_found";
+    public const string TooManyPushSubscriptions = "too_many_push_subscriptions";
 
     // 501: optional features this deployment has not turned on
     public const string PushNotConfigured = "push_not_configured";
@@ -54,6 +56,7 @@ public static class ProblemCodes
     public const string InvalidGeminiKey = "invalid_gemini_key";
     public const string TooManyActiveGenerations = "too_many_active_generations";
     public const string RateLimited = "rate_limited";
+    public const string PaidCallBudgetExhausted = "paid_call_budget_exhausted";
 
     // 5xx: our side
     public const string DatabaseUnavailable = "database_unavailable";

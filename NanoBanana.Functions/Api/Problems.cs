@@ -39,11 +39,15 @@ public static class Problems
     {
         var retryAfter = limit.RetryAfter is { } wait ? (int)Math.Ceiling(wait.TotalSeconds) : pollAfterSeconds;
         var headers = new Dictionary<string, string> { ["Retry-After"] = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        return limit.Kind == LimitKind.ActiveGenerations
-            ? new(StatusCodes.Status429TooManyRequests, ProblemCodes.TooManyActiveGenerations, "Too many generations in progress.",
-                $"You can have {limit.Limit} generations in progress at once; wait for one to finish.") { Headers = headers }
-            : new(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many generations this hour.",
-                $"You can start {limit.Limit} generations per hour; try again in {retryAfter} seconds.") { Headers = headers };
+        return limit.Kind switch
+        {
+            LimitKind.ActiveGenerations => new(StatusCodes.Status429TooManyRequests, ProblemCodes.TooManyActiveGenerations, "Too many generations in progress.",
+                $"You can have {limit.Limit} generations in progress at once; wait for one to finish.") { Headers = headers },
+            LimitKind.PaidCallsPerHour => new(StatusCodes.Status429TooManyRequests, ProblemCodes.PaidCallBudgetExhausted, "Gemini call budget spent for this hour.",
+                $"Your generations may make {limit.Limit} Gemini calls per hour; try again in {retryAfter} seconds.") { Headers = headers },
+            _ => new(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many generations this hour.",
+                $"You can start {limit.Limit} generations per hour (retries count); try again in {retryAfter} seconds.") { Headers = headers },
+        };
     }
 
     public static ApiProblemException GeminiKeyRequired() =>
@@ -61,6 +65,10 @@ public static class Problems
         new(StatusCodes.Status404NotFound, ProblemCodes.PushSubscriptionNotFound, "Push subscription not found.",
             "The signed-in user has no push subscription with this endpoint.");
 
+    public static ApiProblemException TooManyPushSubscriptions(int limit) =>
+        new(StatusCodes.Status409Conflict, ProblemCodes.TooManyPushSubscriptions, "Too many push subscriptions.",
+            $"A user may hold {limit} push subscriptions; delete one (DELETE /push-subscriptions?endpoint=...) before adding another.");
+
     public static ApiProblemException PushNotConfigured() =>
         new(StatusCodes.Status501NotImplemented, ProblemCodes.PushNotConfigured, "Web Push is not turned on here.",
             "This deployment has no VAPID key (Push__Vapid* settings); poll or long-poll instead.");
@@ -71,6 +79,19 @@ public static class Problems
 
     public static ApiProblemException WebhookUrlNotAllowed(string why) =>
         Invalid("webhookUrl", ProblemCodes.WebhookUrlNotAllowed, $"webhookUrl is not allowed: {why}.");
+
+    public static ApiProblemException FieldsTooLarge(long maxBytes) =>
+        new(StatusCodes.Status413PayloadTooLarge, ProblemCodes.FieldsTooLarge, "Request fields too large.",
+            $"The request's fields other than image data may take at most {maxBytes} bytes of JSON.");
+
+    /// <param name="names">The first few unknown members, as paths; <paramref name="total"/> counts them all.</param>
+    public static ApiProblemException UnknownMembers(IReadOnlyList<string> names, int total)
+    {
+        var errors = names.Select(name => new FieldError(name, ProblemCodes.UnknownField,
+            $"'{name}' is not a field of this request (field names are camelCase).")).ToList();
+        var detail = total > names.Count ? $"{errors[0].Message} The body has {total} unknown fields; the first {names.Count} are listed." : errors[0].Message;
+        return new(StatusCodes.Status400BadRequest, ProblemCodes.UnknownField, "The request is invalid.", detail) { Errors = errors };
+    }
 
     public static ApiProblemException PayloadTooLarge(long maxBytes) =>
         new(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "Request body too large.",

@@ -35,6 +35,7 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
                 .. SealedKey(apiKey),
                 new("max_active", limits.MaxActivePerUser),
                 new("max_per_hour", limits.MaxCreationsPerHour),
+                new("max_paid_per_hour", limits.MaxPaidCallsPerHour),
                 new("webhook_url", NpgsqlDbType.Text) { Value = (object?)request.Webhook?.Url.AbsoluteUri ?? DBNull.Value },
                 new("webhook_events", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = (object?)request.Webhook?.Events.ToArray() ?? DBNull.Value },
             ],
@@ -87,14 +88,17 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Retry: failed/cancelled -> pending again, if the caller is under its active limit (retries do
-    /// not count against the hourly one). Requeued is null when absent, in another state, or over the limit.
+    /// Retry: failed/cancelled -> pending again, if the caller is under its limits (a retry counts as a creation
+    /// for the hourly one). Requeued is null when absent, in another state, or over a limit.
     /// </summary>
     public Task<(Generation? Requeued, LimitExceeded? Limit)> RequeueAsync(
         string ownerId, Guid id, SealedSecret? apiKey, LimitsOptions limits, DateTimeOffset now, CancellationToken ct) =>
         UnderLimitsAsync(ownerId, now, GenerationTransitions.Retry,
-            [new("id", id), new("now", now), .. SealedKey(apiKey), new("max_active", limits.MaxActivePerUser)],
-            (requeued, usage) => (requeued, requeued is null ? usage.Exceeded(limits, now, checkHourly: false) : null), ct);
+            [
+                new("id", id), new("now", now), .. SealedKey(apiKey), new("max_active", limits.MaxActivePerUser),
+                new("max_per_hour", limits.MaxCreationsPerHour), new("max_paid_per_hour", limits.MaxPaidCallsPerHour),
+            ],
+            (requeued, usage) => (requeued, requeued is null ? usage.Exceeded(limits, now, checkHourly: true) : null), ct);
 
     /// <summary>Cancel: pending/processing -> cancelled; a worker holding the old attempt can no longer write.</summary>
     public Task<Generation?> CancelAsync(string ownerId, Guid id, DateTimeOffset now, CancellationToken ct) =>

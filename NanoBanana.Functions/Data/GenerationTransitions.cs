@@ -19,7 +19,7 @@ internal static class GenerationTransitions
     // transition          from                               to          by       fenced by
     // ------------------  ---------------------------------  ----------  -------  ------------------------------------------------
     // Create              (no row)                           pending     API      the user's lock; active and hourly limits; Idempotency-Key
-    // Retry               failed, cancelled                  pending     API      status; the active limit, under the user's lock (a new run: budgets back to 0)
+    // Retry               failed, cancelled                  pending     API      status; the user's limits (active, hourly, paid calls), under the user's lock (a new run: budgets back to 0; logged as a creation)
     // Cancel              pending, processing                cancelled   API      status (the worker's later writes then find nothing)
     // Delete              any                                (no row)    API      owner
     // Claim               pending, processing + lease over   processing  worker   status, lease, the run's attempts and paid calls below their limits; attempt + 1
@@ -78,7 +78,7 @@ internal static class GenerationTransitions
     /// when none was stored), then the usage it was judged by (<see cref="UserUsage.Read"/>).
     /// Parameters: those of <see cref="UserUsage"/>, @id, @now, @prompt, @options, @input_images,
     /// @idempotency_key, @request_hash, @key_id, @key_ciphertext, @max_active, @max_per_hour,
-    /// @webhook_url, @webhook_events.
+    /// @max_paid_per_hour, @webhook_url, @webhook_events.
     /// </summary>
     public const string Create = $"""
         WITH usage AS ({UserUsage.Sql}),
@@ -88,7 +88,7 @@ internal static class GenerationTransitions
             SELECT @id, @owner_id, 'pending', @prompt, @options, @input_images, @idempotency_key, @request_hash,
                    @key_id, @key_ciphertext, @now, @now, @now
             FROM usage
-            WHERE usage.active < @max_active AND usage.last_hour < @max_per_hour
+            WHERE usage.active < @max_active AND usage.last_hour < @max_per_hour AND usage.paid_last_hour < @max_paid_per_hour
             ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING {Columns}),
         counted AS (
@@ -101,8 +101,9 @@ internal static class GenerationTransitions
 
     /// <summary>
     /// failed/cancelled -> pending for a new run (run_attempt back to 0; attempt keeps counting), if the
-    /// user is under its active limit. One row, as <see cref="Create"/>'s. Parameters: those of
-    /// <see cref="UserUsage"/>, @id, @now, @key_id, @key_ciphertext, @max_active.
+    /// user is under its limits; logged as a creation, since a new run costs what a new generation does.
+    /// One row, as <see cref="Create"/>'s. Parameters: those of <see cref="UserUsage"/>, @id, @now,
+    /// @key_id, @key_ciphertext, @max_active, @max_per_hour, @max_paid_per_hour.
     /// </summary>
     public const string Retry = $"""
         WITH usage AS ({UserUsage.Sql}),
@@ -114,8 +115,11 @@ internal static class GenerationTransitions
                 api_key_key_id = @key_id, api_key_ciphertext = @key_ciphertext,
                 enqueued_at = @now, {Changed}
             FROM usage
-            WHERE id = @id AND owner_id = @owner_id AND status IN ('failed', 'cancelled') AND usage.active < @max_active
-            RETURNING {Columns})
+            WHERE id = @id AND owner_id = @owner_id AND status IN ('failed', 'cancelled')
+              AND usage.active < @max_active AND usage.last_hour < @max_per_hour AND usage.paid_last_hour < @max_paid_per_hour
+            RETURNING {Columns}),
+        counted AS (
+            INSERT INTO generation_creations (owner_id, created_at) SELECT owner_id, @now FROM requeued)
         SELECT requeued.*, {UserUsage.Columns} FROM usage LEFT JOIN requeued ON true
         """;
 
@@ -163,13 +167,18 @@ internal static class GenerationTransitions
 
     /// <summary>
     /// Write-ahead: the holder of the current attempt reserves one paid Gemini call before sending it,
-    /// within the run's budget; returns the calls used. Parameters: @id, @attempt, @max_calls.
+    /// within the run's budget, and logs it against the owner's hourly budget of paid calls; returns the
+    /// calls used. Parameters: @id, @attempt, @max_calls, @now.
     /// </summary>
     public const string ReserveCall = """
-        UPDATE generations
-        SET run_gemini_calls = run_gemini_calls + 1
-        WHERE id = @id AND attempt = @attempt AND status = 'processing' AND run_gemini_calls < @max_calls
-        RETURNING run_gemini_calls
+        WITH reserved AS (
+            UPDATE generations
+            SET run_gemini_calls = run_gemini_calls + 1
+            WHERE id = @id AND attempt = @attempt AND status = 'processing' AND run_gemini_calls < @max_calls
+            RETURNING run_gemini_calls, owner_id),
+        logged AS (
+            INSERT INTO gemini_paid_calls (owner_id, called_at) SELECT owner_id, @now FROM reserved)
+        SELECT run_gemini_calls FROM reserved
         """;
 
     /// <summary>processing -> completed, by the holder of the current attempt. Parameters: @id, @attempt, @now, @images, @text, @metadata.</summary>

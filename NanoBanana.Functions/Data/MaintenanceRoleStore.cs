@@ -26,8 +26,9 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
         await ScalarAsync<Guid>(GenerationTransitions.RenewLease, [.. Claimed(claimed, now), new("lease", lease)], ct) is not null;
 
     /// <summary>Reserves one paid Gemini call before it is sent; the calls used so far, or null when the claim is gone or the budget spent.</summary>
-    public Task<int?> ReserveCallAsync(Generation claimed, int maxCalls, CancellationToken ct) =>
-        ScalarAsync<int>(GenerationTransitions.ReserveCall, [new("id", claimed.Id), new("attempt", claimed.Attempt), new("max_calls", maxCalls)], ct);
+    public Task<int?> ReserveCallAsync(Generation claimed, int maxCalls, DateTimeOffset now, CancellationToken ct) =>
+        ScalarAsync<int>(GenerationTransitions.ReserveCall,
+            [new("id", claimed.Id), new("attempt", claimed.Attempt), new("max_calls", maxCalls), new("now", now)], ct);
 
     public async Task<bool> CompleteAsync(Generation claimed, IReadOnlyList<StoredImage> images, string? text, string? metadataJson, DateTimeOffset now, CancellationToken ct) =>
         await TransitionAsync(GenerationTransitions.Complete,
@@ -100,9 +101,12 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
                 return await RowReader.All(row => (row.GetGuid(0), (IReadOnlyList<string>)BlobNamesOf(row).ToList()))(reader, token);
             }, ct);
 
-    /// <summary>Forgets creations older than the hourly limit's window (with a day's margin).</summary>
+    /// <summary>Forgets creations and paid calls older than the hourly limits' window (with a day's margin).</summary>
     public Task<int> PruneCreationLogAsync(DateTimeOffset before, CancellationToken ct) =>
-        dataSource.ExecuteAsMaintenanceAsync("DELETE FROM generation_creations WHERE created_at < @before",
+        dataSource.ExecuteAsMaintenanceAsync("""
+            WITH paid AS (DELETE FROM gemini_paid_calls WHERE called_at < @before)
+            DELETE FROM generation_creations WHERE created_at < @before
+            """,
             [new("before", before)], (reader, _) => Task.FromResult(reader.RecordsAffected), ct);
 
     /// <summary>For each of <paramref name="ids"/> that still has a row: the blob names the row refers to.</summary>

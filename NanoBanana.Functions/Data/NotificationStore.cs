@@ -13,24 +13,48 @@ public sealed class NotificationStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
     /// Events whose message is not out (or went out before <paramref name="resendBefore"/> and was never
-    /// handled: lost), marked sent now; whoever gets an id back sends its message.
+    /// handled: lost) and that have dispatches left, marked sent now; whoever gets an id back sends its message.
     /// </summary>
-    public Task<List<long>> TakeDueEventsAsync(DateTimeOffset now, DateTimeOffset resendBefore, int batch, CancellationToken ct) =>
+    public Task<List<long>> TakeDueEventsAsync(DateTimeOffset now, DateTimeOffset resendBefore, int batch, int maxDispatches, CancellationToken ct) =>
         ListAsync("""
             WITH due AS (
                 SELECT id FROM generation_events
-                WHERE done_at IS NULL AND (sent_at IS NULL OR sent_at < @resend_before)
+                WHERE done_at IS NULL AND (sent_at IS NULL OR sent_at < @resend_before) AND dispatches < @max_dispatches
                 ORDER BY id LIMIT @batch FOR UPDATE SKIP LOCKED)
-            UPDATE generation_events e SET sent_at = @now FROM due WHERE e.id = due.id
+            UPDATE generation_events e SET sent_at = @now, dispatches = e.dispatches + 1 FROM due WHERE e.id = due.id
             RETURNING e.id
-            """, [new("now", now), new("resend_before", resendBefore), new("batch", batch)], r => r.GetInt64(0), ct);
+            """, [new("now", now), new("resend_before", resendBefore), new("batch", batch), new("max_dispatches", maxDispatches)], r => r.GetInt64(0), ct);
 
-    /// <summary>The send after <see cref="TakeDueEventsAsync"/> failed: due again at the next pass.</summary>
+    /// <summary>Events that used every dispatch and were still not finished when the last one was due back: ended, recorded as given up.</summary>
+    public Task<List<long>> GiveUpSpentEventsAsync(DateTimeOffset now, DateTimeOffset resendBefore, int maxDispatches, CancellationToken ct) =>
+        ListAsync("""
+            UPDATE generation_events SET done_at = @now, outcome = 'gave_up'
+            WHERE done_at IS NULL AND dispatches >= @max_dispatches AND sent_at < @resend_before
+            RETURNING id
+            """, [new("now", now), new("resend_before", resendBefore), new("max_dispatches", maxDispatches)], r => r.GetInt64(0), ct);
+
+    /// <summary>The send after <see cref="TakeDueEventsAsync"/> failed: due again at the next pass, the dispatch not spent.</summary>
     public Task MarkUnsentAsync(long id, CancellationToken ct) =>
-        ExecuteAsync("UPDATE generation_events SET sent_at = NULL WHERE id = @id AND done_at IS NULL", [new("id", id)], ct);
+        ExecuteAsync("UPDATE generation_events SET sent_at = NULL, dispatches = greatest(dispatches - 1, 0) WHERE id = @id AND done_at IS NULL", [new("id", id)], ct);
 
     public Task MarkDoneAsync(long id, DateTimeOffset now, CancellationToken ct) =>
-        ExecuteAsync("UPDATE generation_events SET done_at = @now WHERE id = @id AND done_at IS NULL", [new("id", id), new("now", now)], ct);
+        ExecuteAsync("UPDATE generation_events SET done_at = @now, outcome = 'delivered' WHERE id = @id AND done_at IS NULL", [new("id", id), new("now", now)], ct);
+
+    /// <summary>The queue gave up on the event's message (it reached the poison queue): ended, recorded as poisoned.</summary>
+    public async Task<bool> MarkPoisonedAsync(long id, DateTimeOffset now, CancellationToken ct) =>
+        (await ListAsync("UPDATE generation_events SET done_at = @now, outcome = 'poisoned' WHERE id = @id AND done_at IS NULL RETURNING id",
+            [new("id", id), new("now", now)], r => r.GetInt64(0), ct)).Count > 0;
+
+    /// <summary>How an event ended (delivered, gave_up, poisoned), or null while it has not.</summary>
+    public async Task<string?> OutcomeAsync(long id, CancellationToken ct) =>
+        (await ListAsync("SELECT outcome FROM generation_events WHERE id = @id", [new("id", id)], r => r.IsDBNull(0) ? null : r.GetString(0), ct)).SingleOrDefault();
+
+    /// <summary>A push for the event reached the subscription (or it was gone): a re-dispatch skips it.</summary>
+    public Task RecordPushDeliveryAsync(long eventId, Guid subscriptionId, DateTimeOffset now, CancellationToken ct) =>
+        ExecuteAsync("""
+            INSERT INTO push_deliveries (event_id, subscription_id, delivered_at) VALUES (@event_id, @subscription_id, @now)
+            ON CONFLICT DO NOTHING
+            """, [new("event_id", eventId), new("subscription_id", subscriptionId), new("now", now)], ct);
 
     /// <summary>The event with its generation's webhook, if any; null when the generation (and so the event) is gone.</summary>
     public async Task<GenerationEvent?> FindEventAsync(long id, CancellationToken ct) =>
@@ -42,9 +66,15 @@ public sealed class NotificationStore(NpgsqlDataSource dataSource)
                 r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateTimeOffset>(4), r.GetBoolean(5),
                 r.IsDBNull(6) ? null : new Uri(r.GetString(6)), r.IsDBNull(7) ? [] : r.GetFieldValue<string[]>(7)), ct)).SingleOrDefault();
 
-    public Task<List<StoredPushSubscription>> SubscriptionsOfAsync(string ownerId, CancellationToken ct) =>
-        ListAsync("SELECT id, endpoint, p256dh, auth FROM push_subscriptions WHERE owner_id = @owner_id ORDER BY created_at",
-            [new("owner_id", ownerId)], r => new StoredPushSubscription(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3)), ct);
+    /// <summary>The owner's subscriptions that the event has not reached yet.</summary>
+    public Task<List<StoredPushSubscription>> SubscriptionsToPushAsync(string ownerId, long eventId, CancellationToken ct) =>
+        ListAsync("""
+            SELECT s.id, s.endpoint, s.p256dh, s.auth FROM push_subscriptions s
+            WHERE s.owner_id = @owner_id
+              AND NOT EXISTS (SELECT 1 FROM push_deliveries d WHERE d.event_id = @event_id AND d.subscription_id = s.id)
+            ORDER BY s.created_at
+            """,
+            [new("owner_id", ownerId), new("event_id", eventId)], r => new StoredPushSubscription(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3)), ct);
 
     /// <summary>The push service said the subscription is gone (404/410).</summary>
     public Task DeleteSubscriptionAsync(Guid id, CancellationToken ct) =>

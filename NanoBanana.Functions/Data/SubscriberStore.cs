@@ -8,17 +8,35 @@ namespace NanoBanana.Functions.Data;
 /// </summary>
 public sealed class SubscriberStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>Stores the subscription (again: same endpoint, new keys); returns its id and whether it is new.</summary>
-    public async Task<(Guid Id, bool Created)> SavePushSubscriptionAsync(
-        string ownerId, string endpoint, string p256dh, string auth, DateTimeOffset now, CancellationToken ct) =>
-        (await ListAsync(ownerId, """
-            INSERT INTO push_subscriptions (id, owner_id, endpoint, p256dh, auth, created_at)
-            VALUES (@id, @owner_id, @endpoint, @p256dh, @auth, @now)
-            ON CONFLICT (owner_id, endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth
-            RETURNING id, id = @id
-            """,
-            [new("id", Guid.CreateVersion7(now)), new("owner_id", ownerId), new("endpoint", endpoint), new("p256dh", p256dh), new("auth", auth), new("now", now)],
-            r => (r.GetGuid(0), r.GetBoolean(1)), ct)).Single();
+    /// <summary>
+    /// Stores the subscription (again: same endpoint, new keys); returns its id and whether it is new, or null when
+    /// it is new and the owner already holds <paramref name="max"/>. Counted under the owner's advisory lock (a
+    /// statement of its own before the insert, whose snapshot then sees every insert that held the lock first), so
+    /// concurrent saves on any instance cannot pass the cap together.
+    /// </summary>
+    public async Task<(Guid Id, bool Created)?> SavePushSubscriptionAsync(
+        string ownerId, string endpoint, string p256dh, string auth, int max, DateTimeOffset now, CancellationToken ct)
+    {
+        NpgsqlParameter[] Owner() => [new("owner_id", ownerId)];
+        var saved = await dataSource.ExecuteAsCallerAsync(ownerId, [
+            ("SELECT pg_advisory_xact_lock(hashtextextended('nanobanana.push:' || @owner_id, 0))", Owner()),
+            ("""
+             INSERT INTO push_subscriptions (id, owner_id, endpoint, p256dh, auth, created_at)
+             SELECT @id, @owner_id, @endpoint, @p256dh, @auth, @now
+             WHERE EXISTS (SELECT 1 FROM push_subscriptions WHERE owner_id = @owner_id AND endpoint = @endpoint)
+                OR (SELECT count(*) FROM push_subscriptions WHERE owner_id = @owner_id) < @max
+             ON CONFLICT (owner_id, endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth
+             RETURNING id, id = @id
+             """,
+             [new("id", Guid.CreateVersion7(now)), new("owner_id", ownerId), new("endpoint", endpoint), new("p256dh", p256dh), new("auth", auth),
+              new("now", now), new("max", max)]),
+        ], async (reader, token) =>
+        {
+            await reader.NextResultAsync(token); // past the lock's row
+            return await RowReader.All(r => (r.GetGuid(0), r.GetBoolean(1)))(reader, token);
+        }, ct);
+        return saved.Count == 0 ? null : saved[0];
+    }
 
     public async Task<bool> DeletePushSubscriptionAsync(string ownerId, string endpoint, CancellationToken ct) =>
         (await ListAsync(ownerId, "DELETE FROM push_subscriptions WHERE owner_id = @owner_id AND endpoint = @endpoint RETURNING id",

@@ -8,7 +8,7 @@ namespace NanoBanana.Functions.Data;
 /// under a per-user advisory lock so concurrent creates and retries (on any instance) count one
 /// after the other. Part of the API's Create and Retry batches (<see cref="GenerationTransitions"/>).
 /// </summary>
-internal readonly record struct UserUsage(long Active, long LastHour, DateTimeOffset? OldestInHour)
+internal readonly record struct UserUsage(long Active, long LastHour, DateTimeOffset? OldestInHour, long PaidLastHour = 0, DateTimeOffset? OldestPaidInHour = null)
 {
     /// <summary>Taken first in the batch; held until the batch's transaction ends. Parameter: @owner_id.</summary>
     public const string LockSql = "SELECT pg_advisory_xact_lock(hashtextextended('nanobanana.user:' || @owner_id, 0))";
@@ -17,6 +17,8 @@ internal readonly record struct UserUsage(long Active, long LastHour, DateTimeOf
     // deleting a generation does not shorten.
     public const string Sql = """
         SELECT (SELECT count(*) FROM generations WHERE owner_id = @owner_id AND status IN ('pending', 'processing')) AS active,
+               (SELECT count(*) FROM gemini_paid_calls WHERE owner_id = @owner_id AND called_at > @hour_ago) AS paid_last_hour,
+               (SELECT min(called_at) FROM gemini_paid_calls WHERE owner_id = @owner_id AND called_at > @hour_ago) AS oldest_paid_in_hour,
                count(*) AS last_hour,
                min(created_at) AS oldest_in_hour
         FROM generation_creations
@@ -24,7 +26,7 @@ internal readonly record struct UserUsage(long Active, long LastHour, DateTimeOf
         """;
 
     /// <summary>How a statement that judged by <see cref="Sql"/> (as "usage") returns it, after its own columns.</summary>
-    public const string Columns = "usage.active, usage.last_hour, usage.oldest_in_hour";
+    public const string Columns = "usage.active, usage.last_hour, usage.oldest_in_hour, usage.paid_last_hour, usage.oldest_paid_in_hour";
 
     public static NpgsqlParameter[] Parameters(string ownerId, DateTimeOffset now) =>
         [new("owner_id", ownerId), new("hour_ago", now - TimeSpan.FromHours(1))];
@@ -33,21 +35,29 @@ internal readonly record struct UserUsage(long Active, long LastHour, DateTimeOf
     public static UserUsage Read(NpgsqlDataReader reader)
     {
         var oldest = reader.GetOrdinal("oldest_in_hour");
+        var oldestPaid = reader.GetOrdinal("oldest_paid_in_hour");
         return new UserUsage(reader.GetInt64(reader.GetOrdinal("active")), reader.GetInt64(reader.GetOrdinal("last_hour")),
-            reader.IsDBNull(oldest) ? null : reader.GetFieldValue<DateTimeOffset>(oldest));
+            reader.IsDBNull(oldest) ? null : reader.GetFieldValue<DateTimeOffset>(oldest),
+            reader.GetInt64(reader.GetOrdinal("paid_last_hour")), reader.IsDBNull(oldestPaid) ? null : reader.GetFieldValue<DateTimeOffset>(oldestPaid));
     }
 
     public LimitExceeded? Exceeded(LimitsOptions limits, DateTimeOffset now, bool checkHourly)
     {
+        if (checkHourly && PaidLastHour >= limits.MaxPaidCallsPerHour)
+        {
+            return new LimitExceeded(LimitKind.PaidCallsPerHour, limits.MaxPaidCallsPerHour, UntilAnHourAfter(OldestPaidInHour, now));
+        }
+
         if (checkHourly && LastHour >= limits.MaxCreationsPerHour)
         {
-            // The hourly window frees a slot when its oldest creation turns an hour old. Clamped:
-            // a concurrent create may have stamped a "now" a moment later than ours.
-            var wait = (OldestInHour ?? now) + TimeSpan.FromHours(1) - now;
-            return new LimitExceeded(LimitKind.CreationsPerHour, limits.MaxCreationsPerHour,
-                TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, 3600)));
+            return new LimitExceeded(LimitKind.CreationsPerHour, limits.MaxCreationsPerHour, UntilAnHourAfter(OldestInHour, now));
         }
 
         return Active >= limits.MaxActivePerUser ? new LimitExceeded(LimitKind.ActiveGenerations, limits.MaxActivePerUser, null) : null;
     }
+
+    // An hourly window frees a slot when its oldest entry turns an hour old. Clamped: a concurrent
+    // create may have stamped a "now" a moment later than ours.
+    private static TimeSpan UntilAnHourAfter(DateTimeOffset? oldest, DateTimeOffset now) =>
+        TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(((oldest ?? now) + TimeSpan.FromHours(1) - now).TotalSeconds), 1, 3600));
 }

@@ -4,6 +4,7 @@ public enum LimitKind
 {
     ActiveGenerations,
     CreationsPerHour,
+    PaidCallsPerHour,
 }
 
 /// <summary>

@@ -12,7 +12,11 @@ public sealed class LimitsOptions
     [Range(1, 1000)]
     public int MaxActivePerUser { get; set; } = 5;
 
-    [Description("Generations a user may create in any rolling hour (`429 rate_limited` with `Retry-After`).")]
+    [Description("Generations a user may create or retry in any rolling hour (`429 rate_limited` with `Retry-After`).")]
     [Range(1, 100_000)]
     public int MaxCreationsPerHour { get; set; } = 60;
+
+    [Description("Paid Gemini calls a user's generations may make in any rolling hour, retries' calls included; once spent, create and retry are `429 paid_call_budget_exhausted` with `Retry-After` (a generation already admitted still makes at most `Gemini__MaxCallsPerRun`).")]
+    [Range(1, 1_000_000)]
+    public int MaxPaidCallsPerHour { get; set; } = 120;
 }

@@ -7,7 +7,7 @@ namespace NanoBanana.Functions.Maintenance;
 internal static class SchemaExpectations
 {
     public static readonly IReadOnlyList<string> Tables =
-        ["generations", "generation_creations", "maintenance_state", "schema_migrations", "push_subscriptions", "generation_webhooks", "generation_events", "webhook_deliveries"];
+        ["generations", "generation_creations", "maintenance_state", "schema_migrations", "push_subscriptions", "generation_webhooks", "generation_events", "webhook_deliveries", "push_deliveries", "gemini_paid_calls"];
 
     public static readonly IReadOnlyList<string> Indexes =
     [
@@ -26,6 +26,8 @@ internal static class SchemaExpectations
         "generation_events_due_idx",
         "generation_events_generation_idx",
         "webhook_deliveries_generation_idx",
+        "push_deliveries_pkey",
+        "gemini_paid_calls_owner_called_idx",
     ];
 
     public static readonly IReadOnlyList<string> Constraints =

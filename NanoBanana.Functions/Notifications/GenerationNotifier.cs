@@ -24,6 +24,7 @@ public sealed class GenerationNotifier(
     GenerationResults results,
     IOptions<PushOptions> pushOptions,
     IOptions<WebhookOptions> webhookOptions,
+    IOptions<NotificationOptions> notificationOptions,
     TimeProvider clock,
     ILogger<GenerationNotifier> logger)
 {
@@ -46,26 +47,61 @@ public sealed class GenerationNotifier(
             return; // a repeated message
         }
 
-        if (pushOptions.Value.Enabled)
-        {
-            await PushAsync(ended, ct);
-        }
-
+        var pushed = !pushOptions.Value.Enabled || await PushAsync(ended, ct);
         await DeliverWebhookAsync(ended, attempt: 1, ct);
-        await store.MarkDoneAsync(ended.Id, clock.GetUtcNow(), ct);
+        if (pushed)
+        {
+            await store.MarkDoneAsync(ended.Id, clock.GetUtcNow(), ct);
+        }
+        else
+        {
+            // Left unfinished: the sweep dispatches it again (a bounded number of times), for the subscriptions not reached.
+            logger.LogWarning("Notification event {EventId}: some pushes failed; left for a re-dispatch", ended.Id);
+        }
     }
 
-    private async Task PushAsync(GenerationEvent ended, CancellationToken ct)
+    /// <summary>
+    /// Every subscription the event has not reached, in parallel, under one time budget: a push service that never
+    /// answers costs the event its budget, not a 30 s timeout per subscription one after another.
+    /// </summary>
+    /// <returns>Whether every subscription was reached (or is gone).</returns>
+    private async Task<bool> PushAsync(GenerationEvent ended, CancellationToken ct)
     {
-        foreach (var subscription in await store.SubscriptionsOfAsync(ended.OwnerId, ct))
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(notificationOptions.Value.SendBudgetSeconds), clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, budget.Token);
+        var subscriptions = await store.SubscriptionsToPushAsync(ended.OwnerId, ended.Id, ct);
+        var outcomes = await Task.WhenAll(subscriptions.Select(subscription => PushOneAsync(ended, subscription, linked.Token)));
+        ct.ThrowIfCancellationRequested();
+        return outcomes.All(reached => reached);
+    }
+
+    private async Task<bool> PushOneAsync(GenerationEvent ended, StoredPushSubscription subscription, CancellationToken ct)
+    {
+        PushOutcome outcome;
+        try
         {
-            var outcome = await push.SendAsync(subscription, new { id = ended.GenerationId, status = ended.Status }, Topic(ended.GenerationId), ct);
-            if (outcome == PushOutcome.Gone)
-            {
-                await store.DeleteSubscriptionAsync(subscription.Id, ct);
-                logger.LogInformation("Push subscription {SubscriptionId} is gone; deleted", subscription.Id);
-            }
+            outcome = await push.SendAsync(subscription, new { id = ended.GenerationId, status = ended.Status }, Topic(ended.GenerationId), ct);
         }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("Push to subscription {SubscriptionId} ran out of the event's time budget", subscription.Id);
+            return false;
+        }
+
+        if (outcome == PushOutcome.Failed)
+        {
+            return false;
+        }
+
+        // Recorded whatever the caller's token says: the push went out, a re-dispatch must not send it again.
+        await store.RecordPushDeliveryAsync(ended.Id, subscription.Id, clock.GetUtcNow(), CancellationToken.None);
+        if (outcome == PushOutcome.Gone)
+        {
+            await store.DeleteSubscriptionAsync(subscription.Id, CancellationToken.None);
+            logger.LogInformation("Push subscription {SubscriptionId} is gone; deleted", subscription.Id);
+        }
+
+        return true;
     }
 
     private async Task DeliverWebhookAsync(GenerationEvent ended, int attempt, CancellationToken ct)

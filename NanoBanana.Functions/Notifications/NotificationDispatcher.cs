@@ -15,7 +15,12 @@ namespace NanoBanana.Functions.Notifications;
 /// for whatever a crash or an outage left: rows never sent, or sent long ago and never handled.
 /// </summary>
 public sealed class NotificationDispatcher(
-    NotificationStore store, NotificationQueue queue, IOptions<MaintenanceOptions> maintenance, TimeProvider clock, ILogger<NotificationDispatcher> logger)
+    NotificationStore store,
+    NotificationQueue queue,
+    IOptions<MaintenanceOptions> maintenance,
+    IOptions<NotificationOptions> options,
+    TimeProvider clock,
+    ILogger<NotificationDispatcher> logger)
 {
     private const int BatchSize = 100;
 
@@ -23,11 +28,18 @@ public sealed class NotificationDispatcher(
     public async Task<int> DispatchAsync(CancellationToken ct)
     {
         var sent = 0;
+        var maxDispatches = options.Value.MaxDispatches;
+        var start = clock.GetUtcNow();
+        foreach (var id in await store.GiveUpSpentEventsAsync(start, start - maintenance.Value.ResendPendingAfter, maxDispatches, ct))
+        {
+            logger.LogWarning("Notification event {EventId} given up after {Dispatches} dispatches", id, maxDispatches);
+        }
+
         List<long> due;
         do
         {
             var now = clock.GetUtcNow();
-            due = await store.TakeDueEventsAsync(now, now - maintenance.Value.ResendPendingAfter, BatchSize, ct);
+            due = await store.TakeDueEventsAsync(now, now - maintenance.Value.ResendPendingAfter, BatchSize, maxDispatches, ct);
             foreach (var id in due)
             {
                 try

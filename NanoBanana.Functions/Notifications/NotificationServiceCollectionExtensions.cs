@@ -21,6 +21,7 @@ internal static class NotificationServiceCollectionExtensions
             .Validate(outbound => !outbound.AllowLoopback || !AzureEnvironment.IsAzure(configuration),
                 "Outbound__AllowLoopback is for local development and tests; it is refused in Azure.");
         services.AddValidatedOptions<PushOptions>(PushOptions.Section);
+        services.AddValidatedOptions<NotificationOptions>(NotificationOptions.Section);
         services.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);
         services.AddSingleton<OutboundTargets>();
         services.AddSingleton<SubscriberStore>();

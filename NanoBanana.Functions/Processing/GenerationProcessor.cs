@@ -128,7 +128,7 @@ public sealed class GenerationProcessor(
         }
 
         // Write-ahead: the call is counted before it is sent, so no crash can leave it uncounted.
-        if (await store.ReserveCallAsync(generation, limits.MaxCalls, ct) is not { } callsUsed)
+        if (await store.ReserveCallAsync(generation, limits.MaxCalls, clock.GetUtcNow(), ct) is not { } callsUsed)
         {
             logger.LogInformation("Generation {GenerationId} attempt {Attempt}: no call made, the generation was cancelled or taken over", generation.Id, generation.Attempt);
             return null;

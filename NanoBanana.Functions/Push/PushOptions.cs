@@ -37,6 +37,26 @@ public sealed class PushOptions : IValidatableObject
     [Range(0, 2_419_200)]
     public int TimeToLiveSeconds { get; set; } = 86_400;
 
+    [Description("Push subscriptions one user may hold (one per browser or device); one more is `409 too_many_push_subscriptions` until one is deleted.")]
+    [Range(1, 100)]
+    public int MaxSubscriptionsPerUser { get; set; } = 10;
+
+    [Description("Push service hosts accepted as subscription endpoints besides the known ones (FCM `fcm.googleapis.com`, Mozilla `updates.push.services.mozilla.com`, Apple `*.push.apple.com`, Windows `*.notify.windows.com`): exact host names, or `*.` and a domain for its subdomains.")]
+    public string[] ExtraEndpointHosts { get; set; } = [];
+
+    /// <summary>The push services browsers use (Chrome/Edge/Android FCM, Firefox, Safari, Windows): nobody else's host is pushed to by default.</summary>
+    public static readonly IReadOnlyList<string> KnownEndpointHosts =
+        ["fcm.googleapis.com", "updates.push.services.mozilla.com", "*.push.apple.com", "*.notify.windows.com"];
+
+    /// <summary>Whether <paramref name="host"/> is a known push service's or one of <see cref="ExtraEndpointHosts"/>.</summary>
+    public bool IsAllowedEndpointHost(string host) =>
+        KnownEndpointHosts.Concat(ExtraEndpointHosts).Any(pattern => Matches(pattern, host));
+
+    private static bool Matches(string pattern, string host) =>
+        pattern.StartsWith("*.", StringComparison.Ordinal)
+            ? host.EndsWith(pattern[1..], StringComparison.OrdinalIgnoreCase) && host.Length > pattern.Length - 1
+            : string.Equals(pattern, host, StringComparison.OrdinalIgnoreCase);
+
     public bool Enabled => !string.IsNullOrEmpty(VapidSubject) || !string.IsNullOrEmpty(VapidPublicKey) || !string.IsNullOrEmpty(VapidPrivateKey);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -59,6 +79,11 @@ public sealed class PushOptions : IValidatableObject
         if (!IsKey(VapidPrivateKey, 32))
         {
             yield return new ValidationResult("Push__VapidPrivateKey must be a base64url P-256 private key (32 bytes).");
+        }
+
+        foreach (var host in ExtraEndpointHosts.Where(h => Uri.CheckHostName(h.StartsWith("*.", StringComparison.Ordinal) ? h[2..] : h) == UriHostNameType.Unknown))
+        {
+            yield return new ValidationResult($"Push__ExtraEndpointHosts: '{host}' is not a host name (or '*.' and a domain).");
         }
     }
 

@@ -36,12 +36,19 @@ public sealed class PushSubscriptionFunctions(
         EnabledOptions();
         var body = await JsonBody.ReadAsync<PushSubscriptionRequest>(request, 16 * 1024, ct);
         var (endpoint, p256dh, auth) = Validate(body);
+        if (!options.Value.IsAllowedEndpointHost(endpoint.IdnHost))
+        {
+            throw Problems.Invalid("endpoint", ProblemCodes.PushEndpointNotAllowed,
+                $"The push endpoint's host {endpoint.IdnHost} is not a known push service's (Push__ExtraEndpointHosts adds one).");
+        }
+
         if (await outbound.RefusalAsync(endpoint, ct) is { } why)
         {
             throw Problems.Invalid("endpoint", ProblemCodes.PushEndpointNotAllowed, $"The push endpoint is not allowed: {why}.");
         }
 
-        var (id, created) = await store.SavePushSubscriptionAsync(caller.UserId, endpoint.AbsoluteUri, p256dh, auth, clock.GetUtcNow(), ct);
+        var (id, created) = await store.SavePushSubscriptionAsync(caller.UserId, endpoint.AbsoluteUri, p256dh, auth, options.Value.MaxSubscriptionsPerUser, clock.GetUtcNow(), ct)
+            ?? throw Problems.TooManyPushSubscriptions(options.Value.MaxSubscriptionsPerUser);
         var response = new PushSubscriptionResponse(id, endpoint.AbsoluteUri);
         return created ? TypedResults.Created((string?)null, response) : TypedResults.Ok(response);
     }

@@ -13,7 +13,7 @@ namespace NanoBanana.Functions.Tests.Benchmarks.Micro;
 internal static class MicroCommand
 {
     public static readonly Type[] Benchmarks =
-        [typeof(TokenBenchmarks), typeof(RowReadBenchmarks), typeof(ResponseBenchmarks), typeof(GeminiParseBenchmarks)];
+        [typeof(TokenBenchmarks), typeof(RowReadBenchmarks), typeof(ResponseBenchmarks), typeof(GeminiParseBenchmarks), typeof(HostileBodyBenchmarks)];
 
     public static int Run(string[] args)
     {
