@@ -1,6 +1,7 @@
 // NanoBanana in Azure: `azd up` provisions this and deploys NanoBanana.Functions (azure.yaml).
 // One resource group with the function app (Flex Consumption), its storage account, PostgreSQL
-// Flexible Server with PgBouncer, Key Vault, Application Insights with alerts and a workbook.
+// Flexible Server with PgBouncer, Key Vault, Application Insights with alerts and a workbook; in
+// production a virtual network with private endpoints for Postgres, Storage and Key Vault.
 // docs/DEPLOY.md explains every parameter; main.parameters.json maps them to azd environment values.
 
 targetScope = 'subscription'
@@ -65,6 +66,20 @@ param vertexServiceAccountEmail string = ''
 @description('Comma-separated browser origins allowed to call the API (CORS), e.g. https://app.example.com. Empty: none.')
 param allowedOrigins string = ''
 
+// Network and data protection (docs/DEPLOY.md "Network").
+@description('production or development: what privateNetworking auto means.')
+@allowed(['production', 'development'])
+param environmentType string = 'production'
+@description('auto: on for production. true: the app in a virtual network, Postgres, Storage and Key Vault at private endpoints, no all-of-Azure firewall rule. false: public endpoints (development). A string, as azd environment values are.')
+@allowed(['auto', 'true', 'false'])
+param privateNetworking string = 'auto'
+@description('With private networking: the deployer\'s public IPv4 address, let through the Storage and Key Vault firewalls for azd deploy and the hooks (the preprovision hook finds it). Empty: none.')
+param deployerIpAddress string = ''
+@description('Days a deleted blob (an image, the app package) can be restored.')
+@minValue(1)
+@maxValue(365)
+param blobSoftDeleteDays int = 7
+
 // Secrets the deployment makes up (azd: secretOrRandomPassword, and the preprovision hook).
 @secure()
 param postgresAdminPassword string
@@ -94,6 +109,10 @@ param pgBouncerPoolSize int = 40
 param maximumInstanceCount int = 40
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
+@description('HTTP requests one instance serves at once before Flex Consumption adds an instance. Set, not left to the platform\'s default (which follows the memory size): a long-poll (Prefer: wait) holds one while it waits, and the app caps its waits per instance below this (docs/DEPLOY.md "Sizing").')
+@minValue(1)
+@maxValue(1000)
+param httpPerInstanceConcurrency int = 32
 
 // Monitoring.
 param alertEmail string = ''
@@ -114,12 +133,36 @@ var adminLogin = 'nanobanana_admin'
 var appLogin = 'nanobanana_app'
 var queueName = 'generations'
 var imageContainer = 'generation-images'
+var isPrivate = privateNetworking == 'true' || (privateNetworking == 'auto' && environmentType == 'production')
+var firewallExceptions = empty(deployerIpAddress) ? [] : [deployerIpAddress]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${environmentName}'
   location: location
   tags: tags
 }
+
+import { appSecretNames } from 'app/app-settings.bicep'
+
+var auth = {
+  mode: authMode
+  issuer: authIssuer
+  audience: authAudience
+  authority: authAuthority
+  jwksUri: authJwksUri
+}
+var gemini = {
+  backend: geminiBackend
+  model: geminiModel
+  hasServerKey: geminiServerKey == 'true'
+  vertexProjectId: vertexProjectId
+  vertexLocation: vertexLocation
+  vertexCredentials: vertexCredentials
+  workloadIdentityProvider: vertexWorkloadIdentityProvider
+  azureAppIdUri: vertexAzureAppIdUri
+  serviceAccountEmail: vertexServiceAccountEmail
+}
+var encryptionKeyIds = concat([encryptionKeyId], empty(retainedEncryptionKeyIds) ? [] : map(split(retainedEncryptionKeyIds, ','), id => trim(id)))
 
 module monitoring 'monitoring/monitoring.bicep' = {
   name: 'monitoring'
@@ -144,6 +187,9 @@ module storage 'data/storage.bicep' = {
     queueName: queueName
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+    privateNetworking: isPrivate
+    allowedIpAddresses: firewallExceptions
+    softDeleteDays: blobSoftDeleteDays
   }
 }
 
@@ -162,6 +208,7 @@ module postgres 'data/postgres.bicep' = {
     version: postgresVersion
     storageSizeGB: postgresStorageGB
     pgBouncerPoolSize: pgBouncerPoolSize
+    privateNetworking: isPrivate
   }
 }
 
@@ -174,6 +221,8 @@ module keyVault 'security/key-vault.bicep' = {
     name: 'kv-${resourceToken}'
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+    privateNetworking: isPrivate
+    allowedIpAddresses: firewallExceptions
     postgresAdminPassword: postgresAdminPassword
     postgresAppPassword: postgresAppPassword
     // Through PgBouncer (6432, transaction pooling): no session state survives a transaction, and
@@ -207,34 +256,34 @@ module functionApp 'app/function-app.bicep' = {
     appServiceAuthIssuer: appServiceAuthIssuer
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    httpPerInstanceConcurrency: httpPerInstanceConcurrency
+    readableSecretNames: appSecretNames(auth, gemini, encryptionKeyIds)
+    virtualNetworkSubnetId: isPrivate ? network!.outputs.appSubnetId : ''
     settings: {
       storageAccountName: storage.outputs.name
       keyVaultUri: keyVault.outputs.uri
       applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
       queueName: queueName
       imageContainer: imageContainer
-      auth: {
-        mode: authMode
-        issuer: authIssuer
-        audience: authAudience
-        authority: authAuthority
-        jwksUri: authJwksUri
-      }
-      gemini: {
-        backend: geminiBackend
-        model: geminiModel
-        hasServerKey: geminiServerKey == 'true'
-        vertexProjectId: vertexProjectId
-        vertexLocation: vertexLocation
-        vertexCredentials: vertexCredentials
-        workloadIdentityProvider: vertexWorkloadIdentityProvider
-        azureAppIdUri: vertexAzureAppIdUri
-        serviceAccountEmail: vertexServiceAccountEmail
-      }
-      encryptionKeyIds: concat([encryptionKeyId], empty(retainedEncryptionKeyIds) ? [] : map(split(retainedEncryptionKeyIds, ','), id => trim(id)))
+      auth: auth
+      gemini: gemini
+      encryptionKeyIds: encryptionKeyIds
       cleanupSchedule: cleanupSchedule
       repairSchedule: repairSchedule
     }
+  }
+}
+
+module network 'network/network.bicep' = if (isPrivate) {
+  name: 'network'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'vnet-${resourceToken}'
+    postgresServerId: postgres.outputs.id
+    storageAccountId: storage.outputs.id
+    keyVaultId: keyVault.outputs.id
   }
 }
 
@@ -278,3 +327,4 @@ output POSTGRES_DATABASE string = postgres.outputs.databaseName
 output POSTGRES_ADMIN_LOGIN string = adminLogin
 output POSTGRES_APP_LOGIN string = appLogin
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output NANOBANANA_PRIVATE_NETWORKING bool = isPrivate

@@ -12,7 +12,9 @@
 #
 # Environment: NANOBANANA_API_URL (default http://localhost:7071/api; azd env get-value NANOBANANA_API_URL),
 # NANOBANANA_ADMIN_KEY (the function app's master key: az functionapp keys list ... --query masterKey;
-# not needed against func start). Human-readable by default, --json for scripts. Needs curl and jq.
+# not needed against func start) or NANOBANANA_ADMIN_KEY_FILE (a file holding it). The key reaches curl
+# on its standard input, never on a command line, where `ps` shows it to every user of the machine.
+# Human-readable by default, --json for scripts. Needs curl and jq.
 set -euo pipefail
 
 usage() { sed -n '5,11p' "$0" >&2; exit 2; }
@@ -27,6 +29,12 @@ while [ $# -gt 0 ]; do
   shift
 done
 for tool in curl jq; do command -v "$tool" >/dev/null || { echo "admin: $tool is required" >&2; exit 2; }; done
+admin_key=${NANOBANANA_ADMIN_KEY:-}
+if [ -n "${NANOBANANA_ADMIN_KEY_FILE:-}" ]; then
+  [ -r "$NANOBANANA_ADMIN_KEY_FILE" ] || { echo "admin: NANOBANANA_ADMIN_KEY_FILE $NANOBANANA_ADMIN_KEY_FILE cannot be read" >&2; exit 2; }
+  admin_key=$(tr -d '\r\n' <"$NANOBANANA_ADMIN_KEY_FILE")
+fi
+case "$admin_key" in *'"'*|*'\'*) echo "admin: the master key holds a quote or a backslash; it cannot be right" >&2; exit 2 ;; esac
 base=${NANOBANANA_API_URL:-http://localhost:7071/api}
 base=${base%/}
 
@@ -34,11 +42,12 @@ base=${base%/}
 call() {
   local out status
   out=$(mktemp)
-  status=$(curl -sS -X "$1" "$base$2" ${NANOBANANA_ADMIN_KEY:+-H "x-functions-key: $NANOBANANA_ADMIN_KEY"} \
+  # The header goes in as curl configuration on stdin (printf is a bash builtin: no process of its own).
+  status=$(printf '%s\n' ${admin_key:+"header = \"x-functions-key: $admin_key\""} | curl -sS -K - -X "$1" "$base$2" \
     -o "$out" -w '%{http_code}' --max-time 240) || { rm -f "$out"; echo "admin: no answer from $base$2" >&2; exit 1; }
   if [ "${status:0:1}" != 2 ] && ! { [ "$status" = 503 ] && [ "$2" = /maintenance/verify-database ]; }; then
     echo "admin: $1 $2 answered $status: $(head -c 500 "$out")" >&2
-    [ "$status" = 401 ] && echo "admin: set NANOBANANA_ADMIN_KEY to the function app's master key" >&2
+    [ "$status" = 401 ] && echo "admin: set NANOBANANA_ADMIN_KEY (or NANOBANANA_ADMIN_KEY_FILE) to the function app's master key" >&2
     rm -f "$out"; exit 1
   fi
   cat "$out"; rm -f "$out"

@@ -50,15 +50,17 @@ else
   dotnet build NanoBanana.Functions/NanoBanana.Functions.csproj -c Debug --nologo -v q
 fi
 
-# The page: Vite's dev server, pointed at the local API, with a development token for a demo user.
+# The page: Vite's dev server, pointed at the local API. The demo user's development token is handed
+# over in the link's fragment (the page keeps it and drops it from the address), never built into
+# the page: a build-time variable would ship inside its JavaScript.
 (cd clients/web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; })
 token=$(scripts/dev-token.sh demo-user 43200)
-(cd clients/web && VITE_NANOBANANA_API_URL="http://127.0.0.1:$api_port" VITE_NANOBANANA_TOKEN="$token" \
+(cd clients/web && VITE_NANOBANANA_API_URL="http://127.0.0.1:$api_port" \
   exec node node_modules/vite/bin/vite.js --config demo/vite.config.ts --port "$page_port" --strictPort) &
 page_pid=$!
 api_pid=
 trap 'kill $page_pid $api_pid 2>/dev/null || true' EXIT INT TERM
-log "the page: http://127.0.0.1:$page_port (signed in as demo-user; API http://127.0.0.1:$api_port)"
+log "the page: http://127.0.0.1:$page_port/#token=$token (signs in as demo-user; API http://127.0.0.1:$api_port)"
 log "mint other tokens with: scripts/dev-token.sh <user-id>"
 
 if $use_front; then

@@ -60,6 +60,7 @@ public sealed class ImportOriginalTests : IAsyncLifetime
                 ["Postgres__ConnectionString"] = _app.Configuration["Postgres:ConnectionString"],
                 ["AzureWebJobsStorage"] = TestSettings.Storage,
                 ["Storage__ImageContainer"] = _app.Configuration["Storage:ImageContainer"],
+                ["Outbound__AllowLoopback"] = "true", // the image host is a local server
             },
         }));
     }

@@ -20,7 +20,7 @@ public sealed class VerifyDatabaseTests
         // Assert
         Assert.True(response.Status == StatusCodes.Status200OK, response.ToString());
         Assert.True(report.Healthy);
-        Assert.Equal(["connectivity", "migrations", "tables", "indexes", "constraints", "triggers", "row-level security"], report.Checks.Select(c => c.Name));
+        Assert.Equal(["connectivity", "migrations", "tables", "indexes", "constraints", "triggers", "row-level security", "role privileges"], report.Checks.Select(c => c.Name));
     }
 
     [Fact]
@@ -50,6 +50,8 @@ public sealed class VerifyDatabaseTests
     [InlineData("ALTER TABLE generations DISABLE ROW LEVEL SECURITY", "row-level security is disabled on generations")]
     [InlineData("DROP POLICY generations_owner_isolation ON generations", "policy missing: generations_owner_isolation")]
     [InlineData("ALTER TABLE generations DISABLE TRIGGER generations_erase_api_key", "missing: generations_erase_api_key")]
+    [InlineData("ALTER TABLE generations OWNER TO nanobanana_api", "nanobanana_api owns or holds the owner's rights on generations")]
+    [InlineData("ALTER TABLE generation_events OWNER TO nanobanana_maintenance", "nanobanana_maintenance owns or holds the owner's rights on generation_events")]
     public async Task Verify_NamesWeakenedSecurity(string sabotage, string expected)
     {
         // Arrange

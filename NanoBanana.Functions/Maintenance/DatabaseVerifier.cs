@@ -54,6 +54,7 @@ public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
             checks.Add(Expect("triggers", SchemaExpectations.Triggers,
                 await NamesAsync(connection, "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass('generations') AND tgenabled <> 'D'", ct)));
             checks.Add(await CheckRowLevelSecurityAsync(connection, ct));
+            checks.Add(await CheckRolePrivilegesAsync(connection, ct));
         }
 
         return new VerificationReport(checks.All(c => c.Ok), checks);
@@ -125,6 +126,53 @@ public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
         return problems.Count == 0
             ? new("row-level security", true, $"enabled; policies {string.Join(", ", SchemaExpectations.Policies)}")
             : new("row-level security", false, string.Join("; ", problems));
+    }
+
+    /// <summary>
+    /// Row-level security holds only for roles it applies to: a superuser, a role with BYPASSRLS, and a
+    /// table's owner (or a role holding the owner's privileges) all pass it by. The roles the app's
+    /// statements take on must be none of these.
+    /// </summary>
+    private static async Task<VerificationCheck> CheckRolePrivilegesAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+                   ARRAY(SELECT c.relname::text FROM pg_class c
+                         WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+                           AND c.relname = ANY(@tables) AND pg_has_role(r.oid, c.relowner, 'USAGE')
+                         ORDER BY 1) AS owned
+            FROM pg_roles r
+            WHERE r.rolname = ANY(@roles)
+            ORDER BY r.rolname
+            """;
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter("roles", SchemaExpectations.Roles.ToArray()));
+        command.Parameters.Add(new NpgsqlParameter("tables", SchemaExpectations.Tables.ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var problems = new List<string>();
+        while (await reader.ReadAsync(ct))
+        {
+            var role = reader.GetString(reader.GetOrdinal("rolname"));
+            if (reader.GetBoolean(reader.GetOrdinal("rolsuper")))
+            {
+                problems.Add($"{role} is a superuser (ALTER ROLE {role} NOSUPERUSER)");
+            }
+
+            if (reader.GetBoolean(reader.GetOrdinal("rolbypassrls")))
+            {
+                problems.Add($"{role} has BYPASSRLS (ALTER ROLE {role} NOBYPASSRLS)");
+            }
+
+            var owned = reader.GetFieldValue<string[]>(reader.GetOrdinal("owned"));
+            if (owned.Length > 0)
+            {
+                problems.Add($"{role} owns or holds the owner's rights on {string.Join(", ", owned)} (the migrating user must own them)");
+            }
+        }
+
+        return problems.Count == 0
+            ? new("role privileges", true, $"{string.Join(", ", SchemaExpectations.Roles)}: no superuser, no BYPASSRLS, own no table")
+            : new("role privileges", false, string.Join("; ", problems));
     }
 
     /// <summary>database/migrations/*.sql as embedded at build, with the same sha256 migrate.sh records.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
+using NanoBanana.Functions.Outbound;
 using NanoBanana.Functions.Storage;
 using Npgsql;
 
@@ -40,9 +41,11 @@ public static class ImportCommand
 
         await using var source = NpgsqlDataSource.Create(ConnectionString(options.Source));
         await using var nanobanana = NpgsqlDataSource.Create(target);
-        using var http = new HttpClient(httpHandler ?? new SocketsHttpHandler(), disposeHandler: httpHandler is null) { Timeout = TimeSpan.FromSeconds(60) };
+        // The app's SSRF guard: public https addresses only (Outbound__AllowLoopback lets a local test host through).
+        var targets = new OutboundTargets(Microsoft.Extensions.Options.Options.Create(configuration.GetSection(OutboundOptions.Section).Get<OutboundOptions>() ?? new OutboundOptions()));
+        using var http = new HttpClient(httpHandler ?? targets.CreateHandler(), disposeHandler: httpHandler is null) { Timeout = TimeSpan.FromSeconds(60) };
         var container = storage.CreateBlobServiceClient(new BlobClientOptions()).GetBlobContainerClient(configuration["Storage:ImageContainer"] ?? new StorageOptions().ImageContainer);
-        var importer = new Importer(new OriginalDatabase(source), new TargetGenerations(nanobanana), new ImageStore(container), new ImageSource(http), clock ?? TimeProvider.System);
+        var importer = new Importer(new OriginalDatabase(source), new TargetGenerations(nanobanana), new ImageStore(container), new ImageSource(http, targets), clock ?? TimeProvider.System);
 
         var report = await importer.RunAsync(options.UserId, ct);
 

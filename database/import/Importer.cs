@@ -96,25 +96,25 @@ internal sealed class Importer(OriginalDatabase original, TargetGenerations targ
         }
     }
 
-    /// <summary>The decoded images, leaving out ones that are not images at all; null when a URL cannot be fetched now.</summary>
+    /// <summary>The images, leaving out what is not an image or may not be fetched; null when a URL cannot be fetched now.</summary>
     private async Task<List<byte[]>?> LoadAsync(IEnumerable<string?> references, ImportReport report, CancellationToken ct)
     {
         var loaded = new List<byte[]>();
         foreach (var reference in references.Where(r => !string.IsNullOrWhiteSpace(r)))
         {
-            var (bytes, problem) = await sources.LoadAsync(reference!, ct);
-            if (bytes is { Length: > 0 })
+            var load = await sources.LoadAsync(reference!, ct);
+            if (load.Bytes is { Length: > 0 } bytes)
             {
                 loaded.Add(bytes);
             }
-            else if (reference!.Contains("://", StringComparison.Ordinal))
+            else if (load.TryLater)
             {
-                report.Add(report.Skipped, $"image not reachable now ({problem})");
+                report.Add(report.Skipped, $"image not reachable now ({load.Problem})");
                 return null;
             }
             else
             {
-                report.Add(report.Skipped, $"image left out: {problem ?? "empty"}");
+                report.Add(report.Skipped, $"image left out: {load.Problem ?? "empty"}");
             }
         }
 
@@ -123,8 +123,8 @@ internal sealed class Importer(OriginalDatabase original, TargetGenerations targ
 
     private async Task<StoredImage> UploadAsync(string blobName, byte[] bytes, ImportReport report, CancellationToken ct)
     {
-        // The type comes from the bytes, as for images sent to the API.
-        var image = await images.UploadAsync(blobName, BinaryData.FromBytes(bytes), ImageSniffer.Detect(bytes) ?? "application/octet-stream", ct);
+        // The type comes from the bytes, as for images sent to the API (ImageSource let only images through).
+        var image = await images.UploadAsync(blobName, BinaryData.FromBytes(bytes), ImageSniffer.Detect(bytes)!, ct);
         report.ImagesCopied++;
         report.ImageBytesCopied += image.Bytes;
         return image;

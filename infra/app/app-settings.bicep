@@ -112,3 +112,23 @@ func appSettings(input settingsInput) object =>
     authSettings(input.auth, input.keyVaultUri),
     geminiSettings(input.gemini, input.keyVaultUri),
     encryptionKeySettings(input.encryptionKeyIds, input.keyVaultUri))
+
+@export()
+@description('The Key Vault secrets the settings reference: the only ones the app\'s identity may read (function-app.bicep grants each on its own). From the inputs that decide them alone, so the names are known before anything is deployed.')
+func appSecretNames(auth authInput, gemini geminiInput, encryptionKeyIds string[]) string[] =>
+  map(
+    filter(
+      items(appSettings({
+        storageAccountName: ''
+        keyVaultUri: 'https://vault/'
+        applicationInsightsConnectionString: ''
+        queueName: ''
+        imageContainer: ''
+        auth: auth
+        gemini: gemini
+        encryptionKeyIds: encryptionKeyIds
+        cleanupSchedule: ''
+        repairSchedule: ''
+      })),
+      setting => startsWith(setting.value, '@Microsoft.KeyVault(')),
+    setting => split(split(setting.value, 'secrets/')[1], '/')[0])

@@ -1,6 +1,7 @@
 // The function app on the Flex Consumption plan (.NET 10 isolated), with a system-assigned identity
-// that reaches Storage, Key Vault and (for Vertex keyless) Google by role, never by key. Its
-// settings come from app-settings.bicep.
+// that reaches Storage, the Key Vault secrets its settings reference and (for Vertex keyless) Google
+// by role, never by key. Its settings come from app-settings.bicep. With private networking its
+// outbound traffic goes through a virtual network to the services' private endpoints.
 
 import { appSettings, settingsInput } from 'app-settings.bicep'
 
@@ -12,6 +13,8 @@ param storageAccountName string
 param deploymentContainerName string
 param keyVaultName string
 param settings settingsInput
+@description('The secrets the settings reference (app-settings.bicep appSecretNames): the app may read these and no other.')
+param readableSecretNames string[]
 
 @description('Origins allowed to call the API from a browser (CORS); empty for none.')
 param allowedOrigins string[]
@@ -25,6 +28,11 @@ param appServiceAuthIssuer string
 param maximumInstanceCount int
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int
+@description('HTTP requests one instance serves at once before Flex scales out (long-polls hold one while they wait).')
+param httpPerInstanceConcurrency int
+
+@description('Private networking: the subnet (delegated to Microsoft.App/environments) the app\'s outbound traffic enters; empty for none.')
+param virtualNetworkSubnetId string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -52,6 +60,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -69,6 +78,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        triggers: { http: { perInstanceConcurrency: httpPerInstanceConcurrency } }
       }
       runtime: { name: 'dotnet-isolated', version: '10.0' }
     }
@@ -98,7 +108,7 @@ resource easyAuth 'Microsoft.Web/sites/config@2024-04-01' = if (settings.auth.mo
 var roles = {
   blobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // host leases and deployment package, the app's images
   queueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // the trigger, the poison queue, the app's sends
-  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6' // Key Vault references
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6' // Key Vault references, one secret each
 }
 
 resource blobAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
@@ -121,15 +131,23 @@ resource queueAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource secretsAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, site.id, roles.keyVaultSecretsUser)
-  scope: vault
+// Secret by secret, never the vault: the vault also keeps postgres-admin-password (for the
+// deployment's migrations), which the app must not be able to read.
+
+resource readableSecrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = [for secretName in readableSecretNames: {
+  parent: vault
+  name: secretName
+}]
+
+resource secretsAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (secretName, i) in readableSecretNames: {
+  name: guid(vault.id, secretName, site.id, roles.keyVaultSecretsUser)
+  scope: readableSecrets[i]
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
     principalId: site.identity.principalId
     principalType: 'ServicePrincipal'
   }
-}
+}]
 
 output name string = site.name
 output id string = site.id

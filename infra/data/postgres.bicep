@@ -1,8 +1,9 @@
 // Azure Database for PostgreSQL Flexible Server with its built-in PgBouncer in transaction mode
 // (port 6432), which the app connects through. Built-in PgBouncer exists on the General Purpose
-// and Memory Optimized tiers only, not on Burstable. Public access, limited by firewall rules to
-// Azure's own addresses (the function app's outbound IPs are not fixed on Flex Consumption); the
-// postprovision hook opens the deployer's address for the migrations and closes it again.
+// and Memory Optimized tiers only, not on Burstable. Production (private networking): the app comes
+// in through a private endpoint and no firewall rule is open. Development: firewall rules limit it to
+// Azure's own addresses (the function app's outbound IPs are not fixed on Flex Consumption). Either
+// way the postprovision hook opens the deployer's address for the migrations and closes it again.
 
 param location string
 param tags object
@@ -21,6 +22,9 @@ param storageSizeGB int
 
 @description('Server connections PgBouncer keeps per user/database pair: what all app instances share.')
 param pgBouncerPoolSize int
+
+@description('Private networking: the app reaches the server at its private endpoint, and no firewall rule lets Azure\'s addresses in.')
+param privateNetworking bool
 
 resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
   name: name
@@ -45,9 +49,9 @@ resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-0
   properties: { charset: 'UTF8', collation: 'en_US.utf8' }
 }
 
-// 0.0.0.0 is Azure's notation for "any address inside Azure", which is where Flex Consumption
-// instances connect from. For a private network instead, see docs/DEPLOY.md "Network".
-resource azureServices 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = {
+// 0.0.0.0 is Azure's notation for "any address inside Azure" (any tenant's), which is where Flex
+// Consumption instances connect from without a network: development only (docs/DEPLOY.md "Network").
+resource azureServices 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = if (!privateNetworking) {
   parent: server
   name: 'AllowAllAzureServicesAndResourcesWithinAzureIps'
   properties: { startIpAddress: '0.0.0.0', endIpAddress: '0.0.0.0' }

@@ -15,6 +15,15 @@ param queueName string
 param deployerPrincipalId string
 param deployerPrincipalType string
 
+@description('Private networking: only the private endpoints (and the addresses below) reach the account.')
+param privateNetworking bool
+@description('Public addresses let through the firewall when private: the deployer\'s, for azd deploy\'s package upload.')
+param allowedIpAddresses string[]
+@description('Days a deleted blob or container can be restored (soft delete).')
+@minValue(1)
+@maxValue(365)
+param softDeleteDays int
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
   location: location
@@ -28,13 +37,21 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     publicNetworkAccess: 'Enabled'
-    networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
+    networkAcls: privateNetworking
+      ? { defaultAction: 'Deny', bypass: 'AzureServices', ipRules: map(allowedIpAddresses, address => { value: address, action: 'Allow' }) }
+      : { defaultAction: 'Allow', bypass: 'AzureServices' }
   }
 }
 
+// Soft delete: an image or container deleted by mistake (or by an attacker holding the app's
+// identity) can be restored for softDeleteDays; then it is gone for good.
 resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: storage
   name: 'default'
+  properties: {
+    deleteRetentionPolicy: { enabled: true, days: softDeleteDays }
+    containerDeleteRetentionPolicy: { enabled: true, days: softDeleteDays }
+  }
 }
 
 resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {

@@ -68,4 +68,18 @@ if [ -z "${NANOBANANA_ENCRYPTION_KEY:-}" ] && ! vault_has "encryption-key-$key_i
   note "made encryption key $key_id (sealing personal Gemini keys); it goes to Key Vault as encryption-key-$key_id"
 fi
 
+# Private networking (production by default) closes Storage and Key Vault to the internet; the
+# deployer's own address stays open for azd deploy's package upload and the postprovision hook.
+environment_type=${NANOBANANA_ENVIRONMENT_TYPE:-production}
+case "${NANOBANANA_PRIVATE_NETWORKING:-auto}:$environment_type" in
+  true:*|auto:production)
+    if [ -z "${NANOBANANA_DEPLOYER_IP:-}" ]; then
+      address=$(curl -fsS https://api.ipify.org) || fail "azd env set NANOBANANA_DEPLOYER_IP <your public IPv4>: private networking lets only it through the firewalls"
+      azd env set NANOBANANA_DEPLOYER_IP "$address"
+      note "private networking: $address (this machine) may reach Storage and Key Vault; azd env set NANOBANANA_DEPLOYER_IP to change it"
+    fi ;;
+  auto:development|false:*) ;;
+  *) fail "NANOBANANA_PRIVATE_NETWORKING must be auto, true or false and NANOBANANA_ENVIRONMENT_TYPE production or development" ;;
+esac
+
 note "auth $auth_mode, Gemini $backend: settings complete"

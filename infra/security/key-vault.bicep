@@ -1,5 +1,7 @@
-// Key Vault (RBAC) with every secret the app reads through Key Vault references. A secret whose
-// value is not given here is left as it is, so a redeploy without it does not erase it.
+// Key Vault (RBAC) with every secret the app reads through Key Vault references, and the Postgres
+// administrator's password, which only the deployer reads (function-app.bicep grants the app its
+// secrets one by one). A secret whose value is not given here is left as it is, so a redeploy
+// without it does not erase it.
 
 param location string
 param tags object
@@ -8,6 +10,11 @@ param name string
 @description('The deployer (azd sets AZURE_PRINCIPAL_ID): may read and write secrets, for the hooks and for azd to read the database passwords back on the next provision.')
 param deployerPrincipalId string
 param deployerPrincipalType string
+
+@description('Private networking: only the private endpoint (and the addresses below) reach the vault.')
+param privateNetworking bool
+@description('Public addresses let through the vault\'s firewall when private: the deployer\'s, for azd and the hooks.')
+param allowedIpAddresses string[]
 
 @secure()
 param postgresAdminPassword string
@@ -44,7 +51,12 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 7
+    // A deleted vault or secret can be recovered for the retention, and nobody can purge it sooner.
+    enablePurgeProtection: true
     publicNetworkAccess: 'Enabled'
+    networkAcls: privateNetworking
+      ? { defaultAction: 'Deny', bypass: 'AzureServices', ipRules: map(allowedIpAddresses, address => { value: address }) }
+      : { defaultAction: 'Allow', bypass: 'AzureServices' }
   }
 }
 

@@ -38,7 +38,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const outDir = join(artifacts, 'demo');
     process.env.VITE_NANOBANANA_API_URL = front.apiUrl;
-    process.env.VITE_NANOBANANA_TOKEN = ''; // each test signs its own user in
     // The page as it ships: a production build (vitest's NODE_ENV=test would give React's development build).
     process.env.NODE_ENV = 'production';
     await build({ configFile: join(here, '..', 'demo', 'vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir, emptyOutDir: true } });

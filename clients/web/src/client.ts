@@ -1,19 +1,29 @@
 import type { CreateOptions, NanoBananaClientOptions, Watch, WatchOptions } from './client-options.js';
 import { isAnswerLost, newIdempotencyKey, pendingCreateMaxAgeMs, sendCreate, type Created } from './creates.js';
-import { Http, apiError } from './http.js';
+import { Http, apiError, type TokenSource } from './http.js';
 import { downloadName, saveBlob } from './images.js';
 import { LocalStore, MemoryStorage, browserStorage, browserStorageChanges } from './local-store.js';
 import { browserPageSignals, type PageSignals } from './page-signals.js';
 import { GenerationPoller, type PollSettings } from './poller.js';
 import { browserTabLocks, type TabLocks } from './tab-locks.js';
+import { userScope } from './user-scope.js';
 import { isTerminal, type CreateGenerationRequest, type Generation, type GenerationPage, type HistoryQuery, type ModelList, type PushSubscriptionJson } from './types.js';
+
+/** Thrown by resume()'s token source when another user signed in mid-resume: nothing of the first user's is sent under the second's token. */
+class UserChanged extends Error {}
 
 /**
  * The NanoBanana API for a page: create, watch, resume after a reload, act on generations, read
  * history and images. Safe with several watchers and tabs on one generation: one poll in flight.
+ * What it keeps in storage belongs to the user the token names (its `sub`): another user signed
+ * in on the same browser sees and re-sends none of it, and `signOut()` forgets it.
  */
 export class NanoBananaClient {
   private readonly http: Http;
+  private readonly token: TokenSource;
+  private readonly newHttp: (token: TokenSource) => Http;
+  /** The last user scope seen, kept through a token-less moment so signOut() knows whose state to forget. */
+  private lastScope: string | null = null;
   private readonly store: LocalStore;
   private readonly page: PageSignals;
   private readonly locks: TabLocks;
@@ -24,7 +34,15 @@ export class NanoBananaClient {
 
   constructor(options: NanoBananaClientOptions) {
     this.prefix = options.storagePrefix ?? 'nanobanana';
-    this.http = new Http(options.baseUrl, options.token, options.fetch ?? ((input, init) => globalThis.fetch(input, init)));
+    const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.token = options.token;
+    this.newHttp = (token) => new Http(options.baseUrl, token, fetchImpl);
+    // Every request sets the storage scope to the user its token names, before its answer is stored.
+    this.http = this.newHttp(async () => {
+      const token = await this.token();
+      this.useScopeOf(token);
+      return token;
+    });
     this.page = options.page ?? browserPageSignals();
     this.locks = options.locks ?? browserTabLocks();
     this.store = new LocalStore(
@@ -41,7 +59,23 @@ export class NanoBananaClient {
       random: options.random ?? Math.random,
     };
     this.createAttempts = options.createAttempts ?? 6;
-    this.store.prune();
+    this.store.removeUnscoped();
+  }
+
+  /**
+   * Forgets what this browser kept for the signed-in user (unanswered creates, generations being
+   * followed, poll states) and stops following them. Call it when the user signs out, before the
+   * token is gone if you can; without a known user it forgets every user's state under the prefix.
+   */
+  signOut(): void {
+    for (const poller of [...this.pollers.values()]) {
+      poller.close();
+    }
+
+    this.pollers.clear();
+    this.store.clear(this.store.scope ?? this.lastScope);
+    this.store.useScope(null);
+    this.lastScope = null;
   }
 
   /**
@@ -49,6 +83,7 @@ export class NanoBananaClient {
    * sent again with the same key while the answer is lost, here or by `resume()` after a reload.
    */
   async create(request: CreateGenerationRequest, options: CreateOptions = {}): Promise<Generation> {
+    this.useScopeOf(await this.token());
     const pending = { key: options.idempotencyKey ?? newIdempotencyKey(), request, createdAt: Date.now() };
     // If it does not fit (large images), it is still sent and repeated, just not across a reload.
     this.store.savePendingCreate(pending);
@@ -73,28 +108,99 @@ export class NanoBananaClient {
    * ids of the generations this browser started and has not seen finish, newest first. Watch them.
    */
   async resume(): Promise<string[]> {
+    const scope = this.useScopeOf(await this.token());
+    if (scope === null) {
+      return [];
+    }
+
+    // Sent only under a token of the same user: if another signs in meanwhile, the rest waits for the first.
+    const http = this.newHttp(async () => {
+      const token = await this.token();
+      if (userScope(token) !== scope) {
+        throw new UserChanged();
+      }
+
+      return token;
+    });
     for (const pending of this.store.pendingCreates()) {
       if (Date.now() - pending.createdAt > pendingCreateMaxAgeMs) {
-        this.store.removePendingCreate(pending.key);
+        this.store.removePendingCreate(pending.key, scope);
         continue;
       }
 
       try {
-        const created = await sendCreate({ ...this.sender(), attempts: 1 }, pending, {});
-        this.store.removePendingCreate(pending.key);
-        this.accept(created);
+        const created = await sendCreate({ ...this.sender(), http, attempts: 1 }, pending, {});
+        this.store.removePendingCreate(pending.key, scope);
+        if (this.store.scope === scope) {
+          this.accept(created);
+        }
       } catch (error) {
+        if (error instanceof UserChanged) {
+          return [];
+        }
+
         if (!isAnswerLost(error)) {
-          this.store.removePendingCreate(pending.key);
+          this.store.removePendingCreate(pending.key, scope);
         }
       }
     }
 
-    return this.store.activeIds();
+    return this.store.scope === scope ? this.store.activeIds() : [];
   }
 
   /** Calls `onUpdate` with each new state of the generation until it is completed, failed or cancelled. */
   watch(id: string, onUpdate: (generation: Generation) => void, options: WatchOptions = {}): Watch {
+    let settle: { resolve: (g: Generation) => void; reject: (e: unknown) => void } | undefined;
+    const done = new Promise<Generation>((resolve, reject) => (settle = { resolve, reject }));
+    done.catch(() => {}); // a caller that never reads `done` must not see an unhandled rejection
+
+    let stopped = false;
+    let unsubscribe = () => {};
+    const begin = () => {
+      if (stopped) {
+        return;
+      }
+
+      unsubscribe = this.poller(id).subscribe({
+        update(generation) {
+          onUpdate(generation);
+          if (isTerminal(generation.status)) {
+            settle?.resolve(generation);
+          }
+        },
+        error(error, fatal) {
+          options.onError?.(error, fatal);
+          if (fatal) {
+            settle?.reject(error);
+          }
+        },
+      });
+    };
+
+    // The poller reads what other tabs stored for this user: the user must be known first (at once
+    // when the token source answers synchronously).
+    const token = this.token();
+    if (token instanceof Promise) {
+      void token.then((value) => {
+        this.useScopeOf(value);
+        begin();
+      }, begin);
+    } else {
+      this.useScopeOf(token);
+      begin();
+    }
+
+    const stop = () => {
+      stopped = true;
+      unsubscribe();
+      options.signal?.removeEventListener('abort', stop);
+      settle?.reject(new DOMException('The watch was stopped.', 'AbortError'));
+    };
+    options.signal?.addEventListener('abort', stop);
+    return { stop, done };
+  }
+
+  private poller(id: string): GenerationPoller {
     let poller = this.pollers.get(id);
     if (!poller) {
       const created: GenerationPoller = new GenerationPoller(
@@ -106,31 +212,7 @@ export class NanoBananaClient {
       this.pollers.set(id, poller);
     }
 
-    let settle: { resolve: (g: Generation) => void; reject: (e: unknown) => void } | undefined;
-    const done = new Promise<Generation>((resolve, reject) => (settle = { resolve, reject }));
-    done.catch(() => {}); // a caller that never reads `done` must not see an unhandled rejection
-
-    const unsubscribe = poller.subscribe({
-      update(generation) {
-        onUpdate(generation);
-        if (isTerminal(generation.status)) {
-          settle?.resolve(generation);
-        }
-      },
-      error(error, fatal) {
-        options.onError?.(error, fatal);
-        if (fatal) {
-          settle?.reject(error);
-        }
-      },
-    });
-    const stop = () => {
-      unsubscribe();
-      options.signal?.removeEventListener('abort', stop);
-      settle?.reject(new DOMException('The watch was stopped.', 'AbortError'));
-    };
-    options.signal?.addEventListener('abort', stop);
-    return { stop, done };
+    return poller;
   }
 
   /** Waits for the generation to finish (Replicate's `wait`). */
@@ -252,6 +334,20 @@ export class NanoBananaClient {
     this.store.savePollState(generation.id, { polledAt: previous?.polledAt ?? 0, ...(etag ? { etag } : {}), generation, receivedAt: Date.now() });
     this.pollers.get(generation.id)?.offer(generation, etag);
     return generation;
+  }
+
+  /** Reads and writes the state of the user this token names from now on; returns that user's scope. */
+  private useScopeOf(token: string | null | undefined): string | null {
+    const scope = userScope(token);
+    if (scope !== this.store.scope) {
+      this.store.useScope(scope);
+      if (scope !== null) {
+        this.lastScope = scope;
+        this.store.prune();
+      }
+    }
+
+    return scope;
   }
 
   private sender() {

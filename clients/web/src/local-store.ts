@@ -26,24 +26,50 @@ export type StorageChanges = (listener: (key: string) => void) => () => void;
 const day = 24 * 60 * 60 * 1000;
 
 /**
- * The client's state in localStorage, under one prefix: creates not yet answered, generations this
- * browser started and has not seen finish, and each generation's latest poll. A full or missing
- * storage never breaks the client: it then only forgets across reloads.
+ * The client's state in localStorage, under one prefix and one user's scope (user-scope.ts): creates
+ * not yet answered, generations this browser started and has not seen finish, and each generation's
+ * latest poll. Until the user is known nothing is read or written. A full or missing storage never
+ * breaks the client: it then only forgets across reloads.
  */
 export class LocalStore {
+  private userScope: string | null = null;
+
   constructor(
     private readonly storage: KeyValueStorage,
     private readonly changes: StorageChanges,
     private readonly prefix: string,
   ) {}
 
+  get scope(): string | null {
+    return this.userScope;
+  }
+
+  /** Whose state is read and written from now on (null: nobody's). */
+  useScope(scope: string | null): void {
+    this.userScope = scope;
+  }
+
+  /** Forgets one user's state (sign-out), or, with no scope known, every user's under the prefix. */
+  clear(scope: string | null = this.userScope): void {
+    this.removeWhere((key) => key.startsWith(scope === null ? `${this.prefix}:` : `${this.prefix}:${scope}:`));
+  }
+
+  /** Drops state written before it was kept per user: whose it is cannot be told, so nobody may resume it. */
+  removeUnscoped(): void {
+    const legacy = ['create:', 'active:', 'poll:'].map((kind) => `${this.prefix}:${kind}`);
+    this.removeWhere((key) => legacy.some((start) => key.startsWith(start)));
+  }
+
   /** False when the storage refused it (quota: large reference images). */
   savePendingCreate(create: PendingCreate): boolean {
     return this.write(`create:${create.key}`, create);
   }
 
-  removePendingCreate(key: string): void {
-    this.storage.removeItem(this.key(`create:${key}`));
+  /** From the given user's scope (default the current one): resume() removes what it read, whoever is signed in by then. */
+  removePendingCreate(key: string, scope: string | null = this.userScope): void {
+    if (scope !== null) {
+      this.storage.removeItem(this.key(`create:${key}`, scope));
+    }
   }
 
   pendingCreates(): PendingCreate[] {
@@ -55,7 +81,7 @@ export class LocalStore {
   }
 
   removeActive(id: string): void {
-    this.storage.removeItem(this.key(`active:${id}`));
+    this.remove(`active:${id}`);
   }
 
   /** Newest first. */
@@ -74,14 +100,13 @@ export class LocalStore {
   }
 
   removePollState(id: string): void {
-    this.storage.removeItem(this.key(`poll:${id}`));
+    this.remove(`poll:${id}`);
   }
 
-  /** Calls back when another tab wrote this generation's poll state. */
+  /** Calls back when another tab wrote this generation's poll state (for the user signed in at the time). */
   onPollState(id: string, listener: (state: PollState) => void): () => void {
-    const key = this.key(`poll:${id}`);
     return this.changes((changed) => {
-      const state = changed === key ? this.pollState(id) : undefined;
+      const state = this.userScope !== null && changed === this.key(`poll:${id}`) ? this.pollState(id) : undefined;
       if (state) {
         listener(state);
       }
@@ -97,11 +122,33 @@ export class LocalStore {
     }
   }
 
-  private key(name: string): string {
-    return `${this.prefix}:${name}`;
+  private key(name: string, scope = this.userScope): string {
+    return `${this.prefix}:${scope}:${name}`;
+  }
+
+  private remove(name: string): void {
+    if (this.userScope !== null) {
+      this.storage.removeItem(this.key(name));
+    }
+  }
+
+  private removeWhere(matches: (key: string) => boolean): void {
+    const keys: string[] = [];
+    for (let i = 0; i < this.storage.length; i++) {
+      const key = this.storage.key(i);
+      if (key !== null && matches(key)) {
+        keys.push(key);
+      }
+    }
+
+    keys.forEach((key) => this.storage.removeItem(key));
   }
 
   private read<T>(name: string): T | undefined {
+    if (this.userScope === null) {
+      return undefined;
+    }
+
     const text = this.storage.getItem(this.key(name));
     if (text === null) {
       return undefined;
@@ -115,6 +162,10 @@ export class LocalStore {
   }
 
   private write(name: string, value: unknown): boolean {
+    if (this.userScope === null) {
+      return false;
+    }
+
     try {
       this.storage.setItem(this.key(name), JSON.stringify(value));
       return true;
@@ -125,6 +176,10 @@ export class LocalStore {
 
   /** [name after the kind prefix, value] of every entry of one kind. */
   private entries<T>(kind: string): [string, T][] {
+    if (this.userScope === null) {
+      return [];
+    }
+
     const start = this.key(kind);
     const names: string[] = [];
     for (let i = 0; i < this.storage.length; i++) {

@@ -318,6 +318,16 @@ export class GenerationPoller {
     this.listeners.forEach((listener) => listener.update(generation));
   }
 
+  /** Stops at once, whoever still watches (sign-out): no further poll, nothing more stored. */
+  close(): void {
+    this.listeners.clear();
+    clearTimeout(this.disposeTimer);
+    this.inFlight?.abort(new DOMException('The user signed out.', 'AbortError'));
+    if (!this.disposed) {
+      this.dispose();
+    }
+  }
+
   private dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);

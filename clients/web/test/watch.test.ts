@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Generation } from '../src/index.js';
 import { FakeApi, FakeBrowser, FakePage, freshFakes, noAnswer, offline, problem } from './fakes.js';
+import { userScope } from '../src/user-scope.js';
 
 // Polling is pinned request by request: the API's pollAfterSeconds is 10, the hidden interval 30.
 describe('watch', () => {
@@ -137,7 +138,7 @@ describe('watch', () => {
   it('takes over from a tab that froze in the middle of a poll', async () => {
     const { id } = await created();
     // Another tab started polling, holds the lock, and was frozen before it could answer.
-    browser.storage.setItem(`nanobanana:poll:${id}`, JSON.stringify({ polledAt: Date.now() }));
+    browser.storage.setItem(`nanobanana:${userScope('token-1')}:poll:${id}`, JSON.stringify({ polledAt: Date.now() }));
     void browser.locks.tryExclusive(`nanobanana:poll:${id}`, () => new Promise(() => {}));
     const client = browser.tab();
 

@@ -1,6 +1,6 @@
 import { useNanoBananaClient, useHistory } from '@nanobanana/client/react';
 import { useCallback, useEffect, useState } from 'react';
-import { apiUrl, currentToken } from './config';
+import { apiUrl, currentToken, saveToken } from './config';
 import { GenerateForm } from './GenerateForm';
 import { GenerationCard } from './GenerationCard';
 import { History } from './History';
@@ -60,7 +60,19 @@ export function App() {
       </section>
       <History history={history} onOpen={track} />
       <footer>
-        API: <code>{apiUrl}</code>
+        API: <code>{apiUrl}</code>{' '}
+        <button
+          type="button"
+          onClick={() => {
+            // Forget this user's pending creates and followed generations before the token goes.
+            client.signOut();
+            saveToken('');
+            setTracked([]);
+            setSignedIn(false);
+          }}
+        >
+          Sign out
+        </button>
       </footer>
     </main>
   );

@@ -3,10 +3,11 @@ import { NanoBananaProvider } from '@nanobanana/client/react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { apiUrl, currentToken } from './config';
+import { adoptTokenFromFragment, apiUrl, currentToken } from './config';
 import { registerServiceWorker } from './push';
 import './styles.css';
 
+adoptTokenFromFragment();
 const client = new NanoBananaClient({ baseUrl: apiUrl, token: currentToken });
 registerServiceWorker();
 

@@ -2,5 +2,4 @@
 
 interface ImportMetaEnv {
   readonly VITE_NANOBANANA_API_URL?: string;
-  readonly VITE_NANOBANANA_TOKEN?: string;
 }
