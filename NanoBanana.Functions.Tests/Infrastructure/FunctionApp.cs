@@ -83,6 +83,9 @@ internal sealed class FunctionApp : IAsyncDisposable
             ["Gemini:SimulatedDelaySeconds"] = "0",
             ["Maintenance:CleanupSchedule"] = "0 0 2 * * *",
             ["Maintenance:RepairSchedule"] = "0 */5 * * * *",
+            // Tests share a database, and a test's app may end with a claim held: another app's sweep
+            // would hand it back to its own queue. The liveness tests and the reliability rig run it.
+            ["Maintenance:LivenessSweepSeconds"] = "0",
             ["Secrets:EncryptionKeys:test-1"] = TestSecrets.EncryptionKey,
             ["Secrets:ActiveKeyId"] = "test-1",
             // Tests make many generations per user; the limits' own tests set them low.

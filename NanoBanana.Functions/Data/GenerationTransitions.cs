@@ -29,11 +29,14 @@ internal static class GenerationTransitions
     // Release             processing                         pending     worker   attempt = the claim's, status (retry after a delay, host shutdown, or an error)
     // FailUndeliverable   pending, processing + lease over   failed      worker   nobody holds a live claim (DELIVERY_FAILED)
     // RequeueExpired      processing + lease over            pending     repair   lease, attempts and paid calls below their limits; SKIP LOCKED batch
+    // RequeueAbandoned    processing, liveness lock gone     pending     liveness attempt seen unlocked a grace ago, lock still gone, limits as RequeueExpired; SKIP LOCKED
+    // FailAbandoned       processing, liveness lock gone     failed      liveness as RequeueAbandoned, at a limit of the run (the last failure, or STUCK)
     // FailStuck           processing + lease over            failed      repair   lease, attempts or paid calls at their limit (the last failure, or STUCK); SKIP LOCKED batch
     // DeleteExpired       any, created before the cutoff     (no row)    cleanup  created_at; SKIP LOCKED batch; announces nothing (QuietDeletes)
     //
     // Not status changes, but fenced the same way:
     // RenewLease          processing: lease = now + lease    (worker's heartbeat; finding nothing means the claim is gone: stop the call)
+    // MarkLive            processing: liveness_key, live_since (worker, once its instance's liveness session holds the claim's lock)
     // ReserveCall         processing: run_gemini_calls + 1   (worker, before each paid Gemini call; below Gemini__MaxCallsPerRun)
     // MarkNotEnqueued     pending: enqueued_at = null        (the API's or the repair's send failed; the next sweep re-sends)
     // TakeUnsent          pending: enqueued_at = now         (repair: whoever gets the row back sends its message)
@@ -141,7 +144,8 @@ internal static class GenerationTransitions
     public const string Claim = $"""
         UPDATE generations
         SET status = 'processing', attempt = attempt + 1, run_attempt = run_attempt + 1,
-            lease_expires_at = @now + @lease, started_at = coalesce(started_at, @now), {Changed}
+            lease_expires_at = @now + @lease, started_at = coalesce(started_at, @now),
+            liveness_key = NULL, live_since = NULL, {Changed}
         WHERE id = @id AND {Unclaimed} AND {WithinLimits}
         RETURNING {Columns}
         """;
@@ -163,6 +167,56 @@ internal static class GenerationTransitions
         SET lease_expires_at = @now + @lease
         WHERE id = @id AND attempt = @attempt AND status = 'processing'
         RETURNING id
+        """;
+
+    /// <summary>
+    /// The class (first key) of the session advisory locks that say a claim's worker is alive; the
+    /// second key is the row's liveness_key (<see cref="LivenessKey"/>).
+    /// </summary>
+    public const int LivenessLockClass = 21021;
+
+    // LivenessLockClass as SQL text (a constant string cannot format an int).
+    private const string LivenessLockClassSql = "21021";
+
+    /// <summary>A claim's lock key: one per attempt, so a stalled old holder never blocks the new one. Parameters: @claim ("id/attempt").</summary>
+    public const string LivenessKey = "hashtext(@claim)";
+
+    /// <summary>
+    /// The holder of the current attempt says its instance's liveness session now holds the claim's
+    /// lock (taken before this, so no sweep sees the mark without the lock). Parameters: @id, @attempt, @now, @key.
+    /// </summary>
+    public const string MarkLive = """
+        UPDATE generations
+        SET liveness_key = @key, live_since = @now
+        WHERE id = @id AND attempt = @attempt AND status = 'processing'
+        RETURNING id
+        """;
+
+    /// <summary>
+    /// Claims whose worker said it was alive and whose lock nobody holds any more: its process died
+    /// (or its session dropped and has not taken the lock back yet). One probe of
+    /// generations_processing_live_idx when idle. Parameters: @batch.
+    /// </summary>
+    public const string Unlocked = $"""
+        SELECT g.id, g.attempt FROM generations g
+        WHERE {Abandoned}
+        ORDER BY g.live_since LIMIT @batch
+        """;
+
+    /// <summary>Claims seen unlocked a grace ago, still unlocked, within the run's limits -> pending, to be re-sent now. Parameters: @ids, @attempts, @now, @max_attempts, @max_calls.</summary>
+    public static readonly string RequeueAbandoned = HandBackAbandoned(
+        WithinLimits, $"status = 'pending', lease_expires_at = NULL, liveness_key = NULL, live_since = NULL, enqueued_at = @now, {Changed}");
+
+    /// <summary>As <see cref="RequeueAbandoned"/>, at a limit of the run -> failed (last failure, or STUCK); returns id, error_code.</summary>
+    public static readonly string FailAbandoned = HandBackAbandoned(AtALimit, GivenUp, "g.id, g.error_code");
+
+    /// <summary>Processing, marked live, and no session holds its lock (pg_locks, this database only).</summary>
+    private const string Abandoned = $"""
+        g.status = 'processing' AND g.live_since IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM pg_locks l
+            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {LivenessLockClassSql} AND l.objsubid = 2
+              AND l.objid = (g.liveness_key::bigint & 4294967295)::oid
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
         """;
 
     /// <summary>
@@ -267,6 +321,21 @@ internal static class GenerationTransitions
         DELETE FROM generations g USING doomed
         WHERE g.id = doomed.id AND g.created_at < @cutoff
         RETURNING g.id, g.input_images, g.result_images
+        """;
+
+    // The abandoned-claim sweep's: only the (id, attempt) pairs it saw unlocked a grace ago, fenced
+    // on that attempt, the lock checked again (a session that came back took it again).
+    private static string HandBackAbandoned(string limits, string set, string returning = "g.id") => $"""
+        WITH batch AS (
+            SELECT g.id FROM generations g
+            JOIN unnest(@ids::uuid[], @attempts::integer[]) AS seen(id, attempt) ON seen.id = g.id AND seen.attempt = g.attempt
+            WHERE {Abandoned} AND {limits}
+            FOR UPDATE OF g SKIP LOCKED)
+        UPDATE generations g
+        SET {set}
+        FROM batch
+        WHERE g.id = batch.id AND {Abandoned} AND {limits}
+        RETURNING {returning}
         """;
 
     // A sweep's statement: a bounded batch taken with SKIP LOCKED (instances sweeping at once split the

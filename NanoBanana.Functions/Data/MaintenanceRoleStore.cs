@@ -59,6 +59,10 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
                 new("failure_message", NpgsqlDbType.Text) { Value = (object?)failure?.Message ?? DBNull.Value },
             ], ct) is not null;
 
+    /// <summary>The claim's lock is held by this instance's liveness session; false when the claim is gone.</summary>
+    public async Task<bool> MarkLiveAsync(Generation claimed, int key, DateTimeOffset now, CancellationToken ct) =>
+        await ScalarAsync<Guid>(GenerationTransitions.MarkLive, [.. Claimed(claimed, now), new("key", key)], ct) is not null;
+
     /// <summary>The queue gave up on the message: fail the generation unless someone holds a live claim or it already ended.</summary>
     public Task<Generation?> FailUndeliverableAsync(Guid id, DateTimeOffset now, CancellationToken ct) =>
         TransitionAsync(GenerationTransitions.FailUndeliverable, [new("id", id), new("now", now)], ct);
@@ -77,6 +81,19 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
     /// <summary>Processing rows whose lease expired at a limit of their run fail (their last failure, or STUCK); returns each with its code.</summary>
     public Task<List<(Guid Id, string ErrorCode)>> FailStuckAsync(DateTimeOffset now, RunLimits limits, int batchSize, CancellationToken ct) =>
         ListAsync(GenerationTransitions.FailStuck, [new("now", now), .. Limits(limits), new("batch", batchSize)],
+            reader => (reader.GetGuid(0), reader.GetString(1)), ct);
+
+    /// <summary>Claims marked live whose liveness lock nobody holds: (id, attempt), oldest mark first.</summary>
+    public Task<List<(Guid Id, int Attempt)>> UnlockedClaimsAsync(int batchSize, CancellationToken ct) =>
+        ListAsync(GenerationTransitions.Unlocked, [new("batch", batchSize)], reader => (reader.GetGuid(0), reader.GetInt32(1)), ct);
+
+    /// <summary>Of <paramref name="claims"/>, those still unlocked and within the run's limits go back to pending (to be re-sent now).</summary>
+    public Task<List<Guid>> RequeueAbandonedAsync(IReadOnlyCollection<(Guid Id, int Attempt)> claims, DateTimeOffset now, RunLimits limits, CancellationToken ct) =>
+        ListAsync(GenerationTransitions.RequeueAbandoned, [.. Seen(claims), new("now", now), .. Limits(limits)], reader => reader.GetGuid(0), ct);
+
+    /// <summary>Of <paramref name="claims"/>, those still unlocked at a limit of their run fail (their last failure, or STUCK).</summary>
+    public Task<List<(Guid Id, string ErrorCode)>> FailAbandonedAsync(IReadOnlyCollection<(Guid Id, int Attempt)> claims, DateTimeOffset now, RunLimits limits, CancellationToken ct) =>
+        ListAsync(GenerationTransitions.FailAbandoned, [.. Seen(claims), new("now", now), .. Limits(limits)],
             reader => (reader.GetGuid(0), reader.GetString(1)), ct);
 
     /// <summary>
@@ -137,6 +154,9 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
     // The worker's writes name the attempt it claimed: a cancel or a newer claim makes them find nothing.
     private static NpgsqlParameter[] Claimed(Generation claimed, DateTimeOffset now) =>
         [new("id", claimed.Id), new("attempt", claimed.Attempt), new("now", now)];
+
+    private static NpgsqlParameter[] Seen(IReadOnlyCollection<(Guid Id, int Attempt)> claims) =>
+        [new("ids", claims.Select(c => c.Id).ToArray()), new("attempts", claims.Select(c => c.Attempt).ToArray())];
 
     private static NpgsqlParameter[] Limits(RunLimits limits) =>
         [new("max_attempts", limits.MaxAttempts), new("max_calls", limits.MaxCalls)];

@@ -44,6 +44,18 @@ public sealed class MaintenanceOptions : IValidatableObject
     [Range(1, 10_000)]
     public int RepairBatchSize { get; set; } = 200;
 
+    [Description("How often each instance looks for claims whose worker died (its liveness lock is gone from `pg_locks`): one indexed query, under 1 ms when idle ([RELIABILITY.md](RELIABILITY.md#liveness-from-the-database)). 0 turns the sweep off on this instance (the lease and the repair sweep still recover everything, in about a minute).")]
+    [Range(0, 60)]
+    public int LivenessSweepSeconds { get; set; } = 3;
+
+    [Description("A claim is handed back once its lock has been seen missing for this long: longer than a live instance needs to notice its liveness session dropped and take its locks back (ping every second, reconnect within 2 s), so a dropped session or a Postgres restart costs no call.")]
+    [Range(3, 300)]
+    public int LivenessGraceSeconds { get; set; } = 5;
+
+    public TimeSpan LivenessSweep => TimeSpan.FromSeconds(LivenessSweepSeconds);
+
+    public TimeSpan LivenessGrace => TimeSpan.FromSeconds(LivenessGraceSeconds);
+
     public TimeSpan Retention => TimeSpan.FromDays(RetentionDays);
 
     public TimeSpan RunBudget => TimeSpan.FromMinutes(RunBudgetMinutes);

@@ -10,6 +10,8 @@ internal static class MaintenanceServiceCollectionExtensions
         services.AddValidatedOptions<MaintenanceOptions>(MaintenanceOptions.Section);
         services.AddSingleton<CleanupService>();
         services.AddSingleton<RepairService>();
+        services.AddSingleton<AbandonedClaimSweep>();
+        services.AddHostedService<AbandonedClaimSweeper>();
         services.AddSingleton<StatsService>();
         services.AddSingleton<DatabaseVerifier>();
         return services;

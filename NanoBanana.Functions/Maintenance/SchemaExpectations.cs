@@ -18,6 +18,7 @@ internal static class SchemaExpectations
         "generations_created_idx",
         "generations_owner_idempotency_key_idx",
         "generations_processing_lease_idx",
+        "generations_processing_live_idx",
         "generations_pending_enqueued_idx",
         "generations_pending_queue_idx",
         "generations_recently_completed_idx",

@@ -24,6 +24,8 @@ public sealed class GenerationProcessor(
     ApiKeyProtector keys,
     ClaimHeartbeats heartbeats,
     ClaimHandback handback,
+    LivenessSession liveness,
+    GenerationQueue queue,
     RunLimits limits,
     IOptions<ProcessingOptions> options,
     IOptions<GeminiOptions> geminiOptions,
@@ -34,6 +36,12 @@ public sealed class GenerationProcessor(
     /// <param name="ct">The invocation's token: fires when the host stops or times the function out.</param>
     public async Task ProcessAsync(Guid id, CancellationToken ct)
     {
+        if (liveness.Enabled && !await liveness.IsUpAsync(ct))
+        {
+            await HandOnAsync(id, ct);
+            return;
+        }
+
         var claimed = await store.ClaimAsync(id, clock.GetUtcNow(), options.Value.Lease, limits, ct);
         if (claimed is null)
         {
@@ -49,6 +57,8 @@ public sealed class GenerationProcessor(
 
         logger.LogInformation("Generation {GenerationId} attempt {Attempt} claimed ({RunAttempt} of {MaxAttempts} in this run)",
             id, claimed.Attempt, claimed.RunAttempt, limits.MaxAttempts);
+        // Disposed last: the lock is released only once the claim has ended (no sweep sees it live but unlocked).
+        await using var live = await HoldLivenessAsync(claimed, ct);
         await using var heartbeat = heartbeats.Start(claimed, ct);
         try
         {
@@ -87,6 +97,45 @@ public sealed class GenerationProcessor(
         {
             logger.LogWarning("Poison message for generation {GenerationId} ignored: the generation is finished, gone or being processed", id);
         }
+    }
+
+    // The instance cannot say it is alive, so it claims nothing: the message goes round again for an
+    // instance that can (or this one, reconnected). If the send fails, the queue's redelivery does it.
+    private async Task HandOnAsync(Guid id, CancellationToken ct)
+    {
+        await queue.SendAsync(id, options.Value.NotLiveDefer, ct);
+        logger.LogWarning("Generation {GenerationId} not claimed: this instance's liveness session is down; its message is due again in {DelaySeconds} s",
+            id, options.Value.NotLiveDeferSeconds);
+    }
+
+    private async Task<LivenessHold?> HoldLivenessAsync(Generation claimed, CancellationToken ct)
+    {
+        if (!liveness.Enabled)
+        {
+            return null;
+        }
+
+        if (await liveness.HoldAsync(claimed, ct) is not { } hold)
+        {
+            logger.LogWarning("Generation {GenerationId} attempt {Attempt}: no liveness lock; a crash is noticed when the lease runs out", claimed.Id, claimed.Attempt);
+            return null;
+        }
+
+        try
+        {
+            if (await store.MarkLiveAsync(claimed, hold.Key, clock.GetUtcNow(), ct))
+            {
+                return hold;
+            }
+        }
+        catch
+        {
+            await hold.DisposeAsync();
+            throw;
+        }
+
+        await hold.DisposeAsync(); // the claim is gone already; the heartbeat will say so
+        return null;
     }
 
     private async Task EndIfExhaustedAsync(Guid id, CancellationToken ct)

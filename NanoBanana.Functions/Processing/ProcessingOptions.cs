@@ -27,6 +27,15 @@ public sealed class ProcessingOptions : IValidatableObject
     [Range(0, 3600)]
     public int MaxRetryDelaySeconds { get; set; } = 60;
 
+    [Description("Each instance holds one direct session (`Postgres__ListenConnectionString`, else `Postgres__ConnectionString`) with a session advisory lock per claim, so a dead worker is noticed in seconds, not when its lease runs out; while that session is down the instance takes no new work. `false` for a deployment that reaches Postgres only through PgBouncer: claims then rest on the lease alone.")]
+    public bool LivenessSession { get; set; } = true;
+
+    [Description("While the liveness session is down, a delivery is handed on unclaimed: its message is sent again, visible after this many seconds, for an instance that is up (or this one, reconnected).")]
+    [Range(1, 300)]
+    public int NotLiveDeferSeconds { get; set; } = 5;
+
+    public TimeSpan NotLiveDefer => TimeSpan.FromSeconds(NotLiveDeferSeconds);
+
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 
     public TimeSpan LeaseRenewal => TimeSpan.FromSeconds(LeaseRenewalSeconds);

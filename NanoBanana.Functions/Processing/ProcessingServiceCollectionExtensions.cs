@@ -17,6 +17,8 @@ internal static class ProcessingServiceCollectionExtensions
             sp.GetRequiredService<IOptions<GeminiOptions>>().Value.MaxCallsPerRun));
         services.AddSingleton<ClaimHeartbeats>();
         services.AddSingleton<ClaimHandback>();
+        services.AddSingleton<LivenessSession>();
+        services.AddHostedService(sp => sp.GetRequiredService<LivenessSession>());
         services.AddTransient<GenerationProcessor>();
         return services;
     }
