@@ -4,7 +4,7 @@ namespace NanoBanana.Functions.Tests.Security;
 
 /// <summary>
 /// The SECURITY DEFINER trigger function (generations_record_ending) runs with its owner's rights
-/// whenever a generation ends. Its search_path is pinned (migration 009), so objects someone else
+/// whenever a generation ends. Its search_path is pinned (migration 011), so objects someone else
 /// creates earlier in a search path cannot stand in for the tables it reads.
 /// </summary>
 public sealed class DefinerFunctionTests
