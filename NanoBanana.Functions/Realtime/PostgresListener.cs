@@ -14,6 +14,7 @@ namespace NanoBanana.Functions.Realtime;
 /// </summary>
 public sealed class PostgresListener(
     IOptions<PostgresOptions> options,
+    PostgresDataSources dataSources,
     GenerationChanges changes,
     GenerationEndings endings,
     TimeProvider clock,
@@ -30,11 +31,12 @@ public sealed class PostgresListener(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
+        await using var dataSource = ListenDataSource();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await using var connection = new NpgsqlConnection(ConnectionString());
+                await using var connection = dataSource.CreateConnection();
                 connection.Notification += OnNotification;
                 await connection.OpenAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand($"LISTEN {ChangedChannel}; LISTEN {EndedChannel}", connection))
@@ -93,14 +95,14 @@ public sealed class PostgresListener(
 
     // Its own session, never pooled: a broken one must not go back to a pool, and PgBouncer's
     // transaction mode cannot hold a LISTEN.
-    private string ConnectionString()
+    private NpgsqlDataSource ListenDataSource()
     {
         var settings = options.Value;
-        return new NpgsqlConnectionStringBuilder(settings.ListenConnectionString ?? settings.ConnectionString)
+        return dataSources.Build(settings.ListenConnectionString ?? settings.ConnectionString, connection =>
         {
-            ApplicationName = ApplicationName,
-            Pooling = false,
-            KeepAlive = 30,
-        }.ConnectionString;
+            connection.ApplicationName = ApplicationName;
+            connection.Pooling = false;
+            connection.KeepAlive = 30;
+        });
     }
 }
