@@ -31,11 +31,12 @@ public sealed class PostgresListener(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
-        await using var dataSource = ListenDataSource();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // Per session, inside the retry: a bad listen setting is logged and retried like a lost connection.
+                await using var dataSource = ListenDataSource();
                 await using var connection = dataSource.CreateConnection();
                 connection.Notification += OnNotification;
                 await connection.OpenAsync(stoppingToken);
