@@ -93,6 +93,12 @@ param encryptionKey string = ''
 @description('Comma-separated ids of earlier keys still needed to open keys sealed before a rotation.')
 param retainedEncryptionKeyIds string = ''
 
+@description('true: the app signs in to Postgres with its managed identity (an Entra ID token, no password), as the login nanobanana_app_entra the postprovision hook creates; the deployer becomes the server\'s Entra administrator. false: the password login nanobanana_app. A string, as azd environment values are.')
+@allowed(['true', 'false'])
+param postgresEntraAuthentication string = 'false'
+@description('With Entra authentication: the deployer\'s name as the server\'s Entra administrator (a user\'s UPN, a service principal\'s display name); the hook signs in with it.')
+param postgresEntraAdminName string = ''
+
 // Sizing.
 @description('General Purpose or Memory Optimized (built-in PgBouncer does not run on Burstable).')
 param postgresSkuName string = 'Standard_D2ds_v5'
@@ -131,6 +137,12 @@ var databaseName = 'nanobanana'
 var adminLogin = 'nanobanana_admin'
 // The least-privilege login (docs/SECURITY.md); the postprovision hook creates it.
 var appLogin = 'nanobanana_app'
+// With Entra authentication instead: a login mapped to the function app's managed identity (the postprovision hook creates it).
+var entraAppLogin = 'nanobanana_app_entra'
+var useEntra = postgresEntraAuthentication == 'true'
+var databaseLogin = useEntra ? entraAppLogin : appLogin
+// No password in the connection strings when the app signs in with a token.
+var passwordPart = useEntra ? '' : 'Password=${postgresAppPassword};'
 var queueName = 'generations'
 var imageContainer = 'generation-images'
 var isPrivate = privateNetworking == 'true' || (privateNetworking == 'auto' && environmentType == 'production')
@@ -209,6 +221,7 @@ module postgres 'data/postgres.bicep' = {
     storageSizeGB: postgresStorageGB
     pgBouncerPoolSize: pgBouncerPoolSize
     privateNetworking: isPrivate
+    entraAdministrator: useEntra ? { principalId: principalId, principalType: principalType, principalName: postgresEntraAdminName } : null
   }
 }
 
@@ -229,9 +242,9 @@ module keyVault 'security/key-vault.bicep' = {
     // Npgsql must not reset sessions it does not own. The pool stays small: every instance has one.
     // Auto-prepared statements skip Postgres' parse and plan on every call (half its CPU per poll in
     // docs/PERFORMANCE.md); PgBouncer carries them across its server connections (max_prepared_statements).
-    postgresConnectionString: 'Host=${postgres.outputs.host};Port=6432;Database=${databaseName};Username=${appLogin};Password=${postgresAppPassword};SSL Mode=VerifyFull;Maximum Pool Size=${appPoolSize};No Reset On Close=true;Max Auto Prepare=20'
+    postgresConnectionString: 'Host=${postgres.outputs.host};Port=6432;Database=${databaseName};Username=${databaseLogin};${passwordPart}SSL Mode=VerifyFull;Maximum Pool Size=${appPoolSize};No Reset On Close=true;Max Auto Prepare=20'
     // One LISTEN session per instance (long-polls): a session PgBouncer's transaction mode cannot hold, so direct.
-    postgresListenConnectionString: 'Host=${postgres.outputs.host};Port=5432;Database=${databaseName};Username=${appLogin};Password=${postgresAppPassword};SSL Mode=VerifyFull'
+    postgresListenConnectionString: 'Host=${postgres.outputs.host};Port=5432;Database=${databaseName};Username=${databaseLogin};${passwordPart}SSL Mode=VerifyFull'
     authSigningKey: authMode == 'SupabaseHs256' ? authSigningKey : ''
     geminiApiKey: geminiBackend == 'Developer' ? geminiApiKey : ''
     vertexCredentialsJson: geminiBackend == 'Vertex' && vertexCredentials == 'ServiceAccountKey' ? vertexCredentialsJson : ''
@@ -268,6 +281,7 @@ module functionApp 'app/function-app.bicep' = {
       auth: auth
       gemini: gemini
       encryptionKeyIds: encryptionKeyIds
+      postgresEntraAuthentication: useEntra
       cleanupSchedule: cleanupSchedule
       repairSchedule: repairSchedule
     }
@@ -326,5 +340,9 @@ output POSTGRES_HOST string = postgres.outputs.host
 output POSTGRES_DATABASE string = postgres.outputs.databaseName
 output POSTGRES_ADMIN_LOGIN string = adminLogin
 output POSTGRES_APP_LOGIN string = appLogin
+output POSTGRES_ENTRA_AUTH bool = useEntra
+output POSTGRES_ENTRA_ADMIN string = postgresEntraAdminName
+output POSTGRES_ENTRA_APP_LOGIN string = entraAppLogin
+output AZURE_FUNCTION_APP_PRINCIPAL_ID string = functionApp.outputs.principalId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output NANOBANANA_PRIVATE_NETWORKING bool = isPrivate

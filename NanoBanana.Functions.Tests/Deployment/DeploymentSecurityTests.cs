@@ -14,6 +14,8 @@ public sealed partial class DeploymentSecurityTests
 
     private static readonly Lazy<Task<DeploymentSnapshot>> Production = new(() => DeploymentSnapshot.EvaluateAsync());
     private static readonly Lazy<Task<DeploymentSnapshot>> Development = new(() => DeploymentSnapshot.EvaluateAsync("environmentType = 'development'"));
+    private static readonly Lazy<Task<DeploymentSnapshot>> Entra = new(() =>
+        DeploymentSnapshot.EvaluateAsync("postgresEntraAuthentication = 'true'", "postgresEntraAdminName = 'deployer@example.com'"));
 
     [Fact]
     public async Task TheApp_ReadsOnlyTheSecretsItsSettingsReference_EachByItsOwnRoleAssignment()
@@ -99,6 +101,44 @@ public sealed partial class DeploymentSecurityTests
 
         Assert.Equal(32, (int?)scale["triggers"]?["http"]?["perInstanceConcurrency"]);
     }
+
+    [Fact]
+    public async Task WithEntraAuthentication_TheAppSignsInWithItsIdentity_AndItsConnectionStringsHoldNoPassword()
+    {
+        var deployment = await Entra.Value;
+
+        var server = deployment.Single("Microsoft.DBforPostgreSQL/flexibleServers");
+        var administrator = deployment.Single("Microsoft.DBforPostgreSQL/flexibleServers/administrators");
+        var connectionStrings = ConnectionStringSecrets(deployment);
+        var settings = deployment.Single("Microsoft.Web/sites")["properties"]!["siteConfig"]!["appSettings"]!.AsArray();
+
+        Assert.Equal("Enabled", (string?)server["properties"]!["authConfig"]!["activeDirectoryAuth"]);
+        Assert.EndsWith("/00000000-0000-0000-0000-00000000d00d", (string)administrator["name"]!, StringComparison.Ordinal);
+        Assert.Equal("deployer@example.com", (string?)administrator["properties"]!["principalName"]);
+        Assert.Equal(2, connectionStrings.Count);
+        Assert.All(connectionStrings, value =>
+        {
+            Assert.DoesNotContain("postgresAppPassword", value, StringComparison.Ordinal);
+            Assert.Contains("'nanobanana_app_entra', ''", value, StringComparison.Ordinal);
+        });
+        Assert.Contains(settings, s => (string?)s!["name"] == "Postgres__EntraAuthentication" && (string?)s["value"] == "true");
+    }
+
+    [Fact]
+    public async Task ByDefault_TheAppSignsInWithItsPasswordLogin_AndTheServerHasNoEntraAdministrator()
+    {
+        var deployment = await Production.Value;
+
+        var server = deployment.Single("Microsoft.DBforPostgreSQL/flexibleServers");
+
+        Assert.Equal("Disabled", (string?)server["properties"]!["authConfig"]!["activeDirectoryAuth"]);
+        Assert.Empty(deployment.OfType("Microsoft.DBforPostgreSQL/flexibleServers/administrators"));
+        Assert.All(ConnectionStringSecrets(deployment), value => Assert.Contains("postgresAppPassword", value, StringComparison.Ordinal));
+    }
+
+    private static List<string> ConnectionStringSecrets(DeploymentSnapshot deployment) =>
+        deployment.OfType("Microsoft.KeyVault/vaults/secrets").Where(s => ((string)s["name"]!).EndsWith("connection-string", StringComparison.Ordinal))
+            .Select(s => (string)s["properties"]!["value"]!).ToList();
 
     private static bool IsForTheApp(JsonObject assignment) =>
         assignment["properties"]!["principalId"]!.ToString().Contains("Microsoft.Web/sites", StringComparison.Ordinal);

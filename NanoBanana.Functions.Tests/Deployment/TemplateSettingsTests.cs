@@ -29,6 +29,10 @@ public sealed partial class TemplateSettingsTests
         ["jwksVertexServiceAccount"] = Input(
             "{ mode: 'Jwks', issuer: 'https://project.supabase.co/auth/v1', audience: 'authenticated', authority: '', jwksUri: 'https://project.supabase.co/auth/v1/.well-known/jwks.json' }",
             "{ backend: 'Vertex', model: 'gemini-3.1-flash-image', hasServerKey: false, vertexProjectId: 'banana-project', vertexLocation: 'europe-west4', vertexCredentials: 'ServiceAccountKey', workloadIdentityProvider: '', azureAppIdUri: '', serviceAccountEmail: '' }"),
+        ["oidcEntraPostgres"] = Input(
+            "{ mode: 'Oidc', issuer: 'https://login.example.com/', audience: 'api://nanobanana', authority: 'https://login.example.com/', jwksUri: '' }",
+            "{ backend: 'Developer', model: 'gemini-3.1-flash-image', hasServerKey: true, vertexProjectId: '', vertexLocation: 'global', vertexCredentials: 'ServiceAccountKey', workloadIdentityProvider: '', azureAppIdUri: '', serviceAccountEmail: '' }",
+            postgresEntraAuthentication: true),
         ["easyAuthVertexWorkloadIdentity"] = Input(
             "{ mode: 'AppServiceAuth', issuer: '', audience: '', authority: '', jwksUri: '' }",
             "{ backend: 'Vertex', model: 'gemini-3.1-flash-image', hasServerKey: false, vertexProjectId: 'banana-project', vertexLocation: 'global', vertexCredentials: 'WorkloadIdentity', workloadIdentityProvider: '//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/azure/providers/nanobanana', azureAppIdUri: 'api://AzureADTokenExchange', serviceAccountEmail: 'nanobanana@banana-project.iam.gserviceaccount.com' }"),
@@ -133,7 +137,7 @@ public sealed partial class TemplateSettingsTests
         };
     }
 
-    private static string Input(string auth, string gemini) => $$"""
+    private static string Input(string auth, string gemini, bool postgresEntraAuthentication = false) => $$"""
         {
           storageAccountName: 'sttest'
           keyVaultUri: '{{VaultUri}}'
@@ -143,6 +147,7 @@ public sealed partial class TemplateSettingsTests
           auth: {{auth}}
           gemini: {{gemini}}
           encryptionKeyIds: ['k2', 'k1']
+          postgresEntraAuthentication: {{(postgresEntraAuthentication ? "true" : "false")}}
           cleanupSchedule: '0 0 2 * * *'
           repairSchedule: '0 */5 * * * *'
         }

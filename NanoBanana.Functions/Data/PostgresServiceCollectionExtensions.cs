@@ -11,16 +11,16 @@ internal static class PostgresServiceCollectionExtensions
     {
         services.AddValidatedOptions<PostgresOptions>(PostgresOptions.Section);
         // One data source (and so one pool) per process, built lazily from validated options.
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<PostgresOptions>>().Value;
-            var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
-            builder.ConnectionStringBuilder.ApplicationName ??= "nanobanana-functions";
-            // Nothing the app does outlives its transaction (ScopedBatch's settings are transaction-local),
-            // so a pooled connection has no session state to reset: no DISCARD ALL before each reuse.
-            builder.ConnectionStringBuilder.NoResetOnClose = true;
-            return builder.Build();
-        });
+        services.AddSingleton(sp => new PostgresDataSources(sp.GetRequiredService<IOptions<PostgresOptions>>().Value));
+        services.AddSingleton(sp => sp.GetRequiredService<PostgresDataSources>().Build(
+            sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString,
+            connection =>
+            {
+                connection.ApplicationName ??= "nanobanana-functions";
+                // Nothing the app does outlives its transaction (ScopedBatch's settings are transaction-local),
+                // so a pooled connection has no session state to reset: no DISCARD ALL before each reuse.
+                connection.NoResetOnClose = true;
+            }));
         services.AddSingleton<ApiRoleStore>();
         services.AddSingleton<MaintenanceRoleStore>();
         services.AddSingleton<QueueStatsStore>();

@@ -14,6 +14,7 @@ namespace NanoBanana.Functions.Realtime;
 /// </summary>
 public sealed class PostgresListener(
     IOptions<PostgresOptions> options,
+    PostgresDataSources dataSources,
     GenerationChanges changes,
     GenerationEndings endings,
     TimeProvider clock,
@@ -34,7 +35,9 @@ public sealed class PostgresListener(
         {
             try
             {
-                await using var connection = new NpgsqlConnection(ConnectionString());
+                // Per session, inside the retry: a bad listen setting is logged and retried like a lost connection.
+                await using var dataSource = ListenDataSource();
+                await using var connection = dataSource.CreateConnection();
                 connection.Notification += OnNotification;
                 await connection.OpenAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand($"LISTEN {ChangedChannel}; LISTEN {EndedChannel}", connection))
@@ -93,14 +96,14 @@ public sealed class PostgresListener(
 
     // Its own session, never pooled: a broken one must not go back to a pool, and PgBouncer's
     // transaction mode cannot hold a LISTEN.
-    private string ConnectionString()
+    private NpgsqlDataSource ListenDataSource()
     {
         var settings = options.Value;
-        return new NpgsqlConnectionStringBuilder(settings.ListenConnectionString ?? settings.ConnectionString)
+        return dataSources.Build(settings.ListenConnectionString ?? settings.ConnectionString, connection =>
         {
-            ApplicationName = ApplicationName,
-            Pooling = false,
-            KeepAlive = 30,
-        }.ConnectionString;
+            connection.ApplicationName = ApplicationName;
+            connection.Pooling = false;
+            connection.KeepAlive = 30;
+        });
     }
 }

@@ -46,6 +46,8 @@ type settingsInput = {
   gemini: geminiInput
   @description('Ids of the AES keys sealing personal Gemini keys; the first seals, all open (secrets encryption-key-<id>).')
   encryptionKeyIds: string[]
+  @description('The app signs in to Postgres with its managed identity (Postgres__EntraAuthentication); the connection strings then carry no password.')
+  postgresEntraAuthentication: bool
   cleanupSchedule: string
   repairSchedule: string
 }
@@ -109,6 +111,7 @@ func appSettings(input settingsInput) object =>
       Maintenance__CleanupSchedule: input.cleanupSchedule
       Maintenance__RepairSchedule: input.repairSchedule
     },
+    input.postgresEntraAuthentication ? { Postgres__EntraAuthentication: 'true' } : {},
     authSettings(input.auth, input.keyVaultUri),
     geminiSettings(input.gemini, input.keyVaultUri),
     encryptionKeySettings(input.encryptionKeyIds, input.keyVaultUri))
@@ -127,6 +130,7 @@ func appSecretNames(auth authInput, gemini geminiInput, encryptionKeyIds string[
         auth: auth
         gemini: gemini
         encryptionKeyIds: encryptionKeyIds
+        postgresEntraAuthentication: false
         cleanupSchedule: ''
         repairSchedule: ''
       })),

@@ -26,6 +26,9 @@ param pgBouncerPoolSize int
 @description('Private networking: the app reaches the server at its private endpoint, and no firewall rule lets Azure\'s addresses in.')
 param privateNetworking bool
 
+@description('Entra ID authentication on, with this principal (the deployer) as the server\'s Entra administrator; null: passwords only.')
+param entraAdministrator { principalId: string, principalType: 'User' | 'ServicePrincipal', principalName: string }?
+
 resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
   name: name
   location: location
@@ -35,7 +38,10 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
     version: version
     administratorLogin: administratorLogin
     administratorLoginPassword: administratorPassword
-    authConfig: { passwordAuth: 'Enabled', activeDirectoryAuth: 'Disabled' }
+    // Passwords stay on for the administrator (the migrations); with Entra the app's login has none.
+    authConfig: entraAdministrator == null
+      ? { passwordAuth: 'Enabled', activeDirectoryAuth: 'Disabled' }
+      : { passwordAuth: 'Enabled', activeDirectoryAuth: 'Enabled', tenantId: subscription().tenantId }
     storage: { storageSizeGB: storageSizeGB, autoGrow: 'Enabled' }
     backup: { backupRetentionDays: 7, geoRedundantBackup: 'Disabled' }
     highAvailability: { mode: 'Disabled' }
@@ -86,6 +92,18 @@ resource pgBouncerPreparedStatements 'Microsoft.DBforPostgreSQL/flexibleServers/
   name: 'pgbouncer.max_prepared_statements'
   properties: { value: '200', source: 'user-override' }
   dependsOn: [pgBouncerPool]
+}
+
+// After the server parameters: the service takes one change at a time.
+resource entraAdmin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = if (entraAdministrator != null) {
+  parent: server
+  name: entraAdministrator!.principalId
+  properties: {
+    principalType: entraAdministrator!.principalType
+    principalName: entraAdministrator!.principalName
+    tenantId: subscription().tenantId
+  }
+  dependsOn: [pgBouncerPreparedStatements]
 }
 
 output name string = server.name

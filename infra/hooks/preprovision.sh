@@ -68,6 +68,10 @@ if [ -z "${NANOBANANA_ENCRYPTION_KEY:-}" ] && ! vault_has "encryption-key-$key_i
   note "made encryption key $key_id (sealing personal Gemini keys); it goes to Key Vault as encryption-key-$key_id"
 fi
 
+if [ "${NANOBANANA_POSTGRES_ENTRA_AUTH:-false}" = true ]; then
+  require NANOBANANA_POSTGRES_ENTRA_ADMIN "your UPN (or the service principal's name): you become the database server's Entra administrator, which the postprovision hook signs in as"
+fi
+
 # Private networking (production by default) closes Storage and Key Vault to the internet; the
 # deployer's own address stays open for azd deploy's package upload and the postprovision hook.
 environment_type=${NANOBANANA_ENVIRONMENT_TYPE:-production}
