@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /** Debian's chromium (a test tool's own browser download is not available here). */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -14,8 +14,8 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A phone-sized browser profile of its own, signed in as `token` (the page reads it from localStorage). */
-export async function phone(browser: Browser, token: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, acceptDownloads: true });
+export async function phone(browser: Browser, token: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, acceptDownloads: true, ...options });
   await context.addInitScript((value) => localStorage.setItem('nanobanana-demo:token', value), token);
   return context;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { card, launchBrowser, phone } from './browser.js';
 import { control, type User } from './control.js';
@@ -30,10 +30,10 @@ export function browserSession() {
   });
 
   return {
-    /** A signed-in phone on the page; `as` reuses a user (another device of the same person). */
-    async open(as?: User): Promise<Phone> {
+    /** A signed-in phone on the page; `as` reuses a user (another device of the same person); `options` makes it another phone (a user agent). */
+    async open(as?: User, options?: BrowserContextOptions): Promise<Phone> {
       const user = as ?? (await control.newUser());
-      const context = await phone(browser!, user.token);
+      const context = await phone(browser!, user.token, options);
       contexts.push(context);
       const page = await context.newPage();
       await page.goto(inject('pageUrl'));

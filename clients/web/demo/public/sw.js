@@ -1,6 +1,62 @@
-// The reference page's service worker: shows a notification when the API pushes that a generation
-// ended ({ id, status }: no prompt travels through the push service), and opens the page on that
-// generation when it is tapped (focusing a tab that already shows the page).
+// The reference page's service worker: keeps the app shell so the page opens with no network, shows a
+// notification when the API pushes that a generation ended ({ id, status }: no prompt travels through the
+// push service), and opens the page on that generation when it is tapped (focusing a tab that shows it).
+
+// The app shell: the page and the files it names, stored at install; a new build is a new service worker
+// (the browser compares this file byte for byte, and the page's asset names carry their hashes).
+const SHELL = 'nanobanana-shell-v1';
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(SHELL);
+      const page = await fetch(new Request(self.registration.scope, { cache: 'reload' }));
+      const html = await page.clone().text();
+      const named = [...html.matchAll(/(?:src|href)="([^"]+)"/g)]
+        .map((match) => new URL(match[1], self.registration.scope))
+        .filter((url) => url.origin === self.location.origin && !url.pathname.endsWith('/'));
+      await cache.put(self.registration.scope, page);
+      await cache.addAll([...new Set(named.map((url) => url.href))]);
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) {
+        if (key !== SHELL) {
+          await caches.delete(key);
+        }
+      }
+
+      await self.clients.claim();
+    })(),
+  );
+});
+
+// The page: the network first (a new build shows at once), the stored shell when there is none.
+// The page's own files: stored copies (their names change with their content). The API is on another
+// origin and never cached here: its answers are the client's to keep.
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) {
+    return;
+  }
+
+  if (request.mode === 'navigate') {
+    event.respondWith(
+      fetch(request).catch(async () => (await caches.match(self.registration.scope)) ?? Response.error()),
+    );
+    return;
+  }
+
+  // ignoreVary: servers answer the page's files with `Vary: Origin`, and the page asks for its module
+  // scripts with an Origin header (crossorigin) that the stored copy's request did not carry.
+  event.respondWith((async () => (await caches.match(request, { ignoreVary: true })) ?? fetch(request))());
+});
 self.addEventListener('push', (event) => {
   const ended = event.data ? event.data.json() : {};
   const title =

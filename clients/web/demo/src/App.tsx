@@ -1,9 +1,11 @@
 import { useNanoBananaClient, useHistory } from '@nanobanana/client/react';
 import { useCallback, useEffect, useState } from 'react';
 import { apiUrl, currentToken, saveToken } from './config';
+import { OfflineNotice } from './Connectivity';
 import { GenerateForm } from './GenerateForm';
 import { GenerationCard } from './GenerationCard';
 import { History } from './History';
+import { InstallHint } from './InstallHint';
 import { TokenForm } from './TokenForm';
 
 /** The page: a form, the generations followed on this page (newest first), and the history. */
@@ -46,6 +48,8 @@ export function App() {
   return (
     <main>
       <Header />
+      <OfflineNotice />
+      <InstallHint />
       <GenerateForm
         onCreated={(generation) => {
           track(generation.id);
