@@ -14,6 +14,7 @@ internal static class ApiServiceCollectionExtensions
         services.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, WorkerBodyLimit>();
         services.AddSingleton<CreateGenerationValidator>();
+        services.AddSingleton<RetryModelChoice>();
         services.AddSingleton<GenerationResults>();
         services.AddSingleton<ProblemMapper>();
         services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);

@@ -91,9 +91,9 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
     /// not count against the hourly one). Requeued is null when absent, in another state, or over the limit.
     /// </summary>
     public Task<(Generation? Requeued, LimitExceeded? Limit)> RequeueAsync(
-        string ownerId, Guid id, SealedSecret? apiKey, LimitsOptions limits, DateTimeOffset now, CancellationToken ct) =>
+        string ownerId, Guid id, GenerationOptions options, SealedSecret? apiKey, LimitsOptions limits, DateTimeOffset now, CancellationToken ct) =>
         UnderLimitsAsync(ownerId, now, GenerationTransitions.Retry,
-            [new("id", id), new("now", now), .. SealedKey(apiKey), new("max_active", limits.MaxActivePerUser)],
+            [new("id", id), new("now", now), new("options", NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(options) }, .. SealedKey(apiKey), new("max_active", limits.MaxActivePerUser)],
             (requeued, usage) => (requeued, requeued is null ? usage.Exceeded(limits, now, checkHourly: false) : null), ct);
 
     /// <summary>Cancel: pending/processing -> cancelled; a worker holding the old attempt can no longer write.</summary>
