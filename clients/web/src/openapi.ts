@@ -369,6 +369,8 @@ export interface components {
             pollAfterSeconds: number | null;
             /** @description While pending: its place in the queue; null otherwise. */
             queue: components["schemas"]["QueuePosition"] | null;
+            /** @description Google's standard-tier price of its images from the model catalog (its model and size): of the images made once completed, of the one it will make while pending or processing; null when failed or cancelled, or for a model without a price. An estimate, not a bill. */
+            estimatedCostUsd: number | null;
         };
         /** @enum {string} */
         GenerationStatus: "pending" | "processing" | "completed" | "failed" | "cancelled";
@@ -554,6 +556,15 @@ export interface components {
                     /** Format: date */
                     day: string;
                     created: number;
+                }[];
+                /** @description Generations completed per UTC day: their images and estimated standard-tier cost (model catalog prices). */
+                estimatedCostPerDay: {
+                    /** Format: date */
+                    day: string;
+                    images: number;
+                    estimatedCostUsd: number;
+                    /** @description Images of a model the catalog has no price for (not in estimatedCostUsd). */
+                    imagesWithoutPrice: number;
                 }[];
             };
             tableBytes: number;
