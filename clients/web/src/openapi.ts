@@ -520,11 +520,19 @@ export interface components {
         };
         Health: {
             /** @enum {string} */
-            status: "healthy" | "unhealthy";
+            status: "healthy" | "degraded" | "unhealthy";
             checks: {
                 [key: string]: "up" | "down";
             };
             down: string[];
+            /** @description Offered models Google answered 404 NOT_FOUND for (checked at start and every Gemini__RetirementCheckHours): status is then degraded. */
+            retiredModels: {
+                model: string;
+                /** Format: date-time */
+                since: string;
+                /** @description What the operator should set. */
+                action: string;
+            }[];
         };
         Stats: {
             /** Format: date-time */
@@ -1182,7 +1190,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Healthy. */
+            /** @description Healthy, or degraded: an offered model is retired (retiredModels says which and what to set). */
             200: {
                 headers: {
                     [name: string]: unknown;
