@@ -159,6 +159,54 @@ public sealed class RetryCancelDeleteTests : IAsyncLifetime
     }
 
     // States only the worker reaches, set directly so the API's rules for them can be checked now.
+    [Fact]
+    public async Task Create_StoresTheModelThatRuns_WhenTheRequestNamesNone()
+    {
+        // Act
+        var generation = await _app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
+
+        // Assert: history shows what ran, even after the default changes.
+        Assert.Equal("gemini-3.1-flash-image", generation.Options.Model);
+    }
+
+    [Fact]
+    public async Task Retry_OfAGenerationOnARetiredModel_RunsOnTheDefault_AndSaysSo()
+    {
+        // Arrange: a failed generation from before the retirement (the seed's model, 16:9).
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var generation = await _app.Api.CreateGenerationAsync(token);
+        await SetStatusAsync(generation.Id, "failed");
+        await _app.ExecuteSqlAsync("""UPDATE generations SET options = '{"model": "gemini-2.5-flash-image", "aspectRatio": "16:9"}' WHERE id = @id""", ("id", generation.Id));
+
+        // Act
+        var response = await _app.Api.RetryAsync(token, generation.Id.ToString());
+
+        // Assert
+        Assert.Equal(StatusCodes.Status202Accepted, response.Status);
+        Assert.Equal("gemini-3.1-flash-image", response.Generation.Options.Model);
+        Assert.Equal("16:9", response.Generation.Options.AspectRatio);
+        var stored = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        Assert.Equal("gemini-3.1-flash-image", stored.Options.Model);
+    }
+
+    [Fact]
+    public async Task Retry_WhoseOptionsTheModelNoLongerTakes_Is400_AndLeavesItFailed()
+    {
+        // Arrange: 4:1 at 512 is 3.1 Flash's; the generation asked it of 3 Pro (as an older catalog may have allowed).
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var generation = await _app.Api.CreateGenerationAsync(token);
+        await SetStatusAsync(generation.Id, "failed");
+        await _app.ExecuteSqlAsync("""UPDATE generations SET options = '{"model": "gemini-3-pro-image", "aspectRatio": "4:1", "resolution": "512"}' WHERE id = @id""", ("id", generation.Id));
+
+        // Act
+        var response = await _app.Api.RetryAsync(token, generation.Id.ToString());
+
+        // Assert
+        Assert.Equal(StatusCodes.Status400BadRequest, response.Status);
+        Assert.Equal("invalid_aspect_ratio", response.ProblemCode);
+        Assert.Equal("failed", (await _app.RowAsync(generation.Id)).Status);
+    }
+
     private Task SetStatusAsync(Guid id, string status) => _app.ExecuteSqlAsync("""
         UPDATE generations
         SET status = @status, attempt = 1,

@@ -56,6 +56,7 @@ public sealed partial class MonitoringQueriesTests
         metrics.Failed("STUCK");
         metrics.GeminiCall(TimeSpan.FromMilliseconds(900), "RATE_LIMITED");
         metrics.Claimed(TimeSpan.FromSeconds(3));
+        metrics.ModelNotFound("gemini-3-pro-image", "guard");
 
         // Act
         var queries = AllQueries();

@@ -25,6 +25,12 @@ internal sealed class FakeGemini : IAsyncDisposable
 
     public ConcurrentQueue<RecordedRequest> TokenRequests { get; } = new();
 
+    /// <summary>GETs of a model itself (the retirement guard's lookups), kept apart from generateContent.</summary>
+    public ConcurrentQueue<RecordedRequest> ModelLookups { get; } = new();
+
+    /// <summary>Models to answer 404 NOT_FOUND for, as Google does once it retires one (besides those the catalog lists as shut down).</summary>
+    public ConcurrentDictionary<string, bool> RetiredModels { get; } = new(StringComparer.Ordinal);
+
     public Func<HttpContext, Task> Default { get; set; } = GeminiReplies.Image(TestImages.Png);
 
     public static async Task<FakeGemini> StartAsync()
@@ -59,22 +65,40 @@ internal sealed class FakeGemini : IAsyncDisposable
             return;
         }
 
+        if (HttpMethods.IsGet(context.Request.Method) && ModelOf(context.Request.Path) is { } looked)
+        {
+            ModelLookups.Enqueue(recorded);
+            await (IsRetired(looked)
+                ? GeminiReplies.Error(404, "NOT_FOUND", $"models/{looked} is not found for API version v1beta.")
+                : GeminiReplies.Json(200, new { name = $"models/{looked}", supportedGenerationMethods = new[] { "generateContent" } }))(context);
+            return;
+        }
+
         Requests.Enqueue(recorded);
         context.Items[typeof(RecordedRequest)] = recorded; // replies may look at what was asked
-        var reply = ShutDownModel(context.Request.Path) is { } retired
-            ? GeminiReplies.Error(404, "NOT_FOUND", $"models/{retired} is not found for API version v1beta, or is not supported for generateContent.")
+        var reply = ModelOf(context.Request.Path) is { } model && IsRetired(model) && context.Request.Path.Value!.EndsWith(":generateContent", StringComparison.Ordinal)
+            ? GeminiReplies.Error(404, "NOT_FOUND", $"models/{model} is not found for API version v1beta, or is not supported for generateContent.")
             : _script.TryDequeue(out var next) ? next : Default;
         await reply(context);
     }
 
     /// <summary>As Google does: an id it has shut down answers 404 NOT_FOUND, whatever the script says.</summary>
-    private static string? ShutDownModel(PathString path)
+    private bool IsRetired(string model) =>
+        RetiredModels.ContainsKey(model) || ModelCatalog.Embedded.Find(model) is { Status: ModelStatus.ShutDown };
+
+    /// <summary>The model of .../models/{id} or .../models/{id}:action.</summary>
+    private static string? ModelOf(PathString path)
     {
         var value = path.Value ?? "";
         var start = value.LastIndexOf("/models/", StringComparison.Ordinal);
-        var end = value.LastIndexOf(':');
-        var model = start >= 0 && end > start ? value[(start + "/models/".Length)..end] : null;
-        return model is not null && ModelCatalog.Embedded.Find(model) is { Status: ModelStatus.ShutDown } ? model : null;
+        if (start < 0)
+        {
+            return null;
+        }
+
+        var id = value[(start + "/models/".Length)..];
+        var colon = id.IndexOf(':');
+        return colon >= 0 ? id[..colon] : id;
     }
 
     public async ValueTask DisposeAsync()

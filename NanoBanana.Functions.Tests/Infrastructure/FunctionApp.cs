@@ -81,6 +81,8 @@ internal sealed class FunctionApp : IAsyncDisposable
             ["Auth:SigningKey"] = TestTokens.SigningKey,
             ["Gemini:Backend"] = "Simulated",
             ["Gemini:SimulatedDelaySeconds"] = "0",
+            // The retirement guard's background lookups would add requests to a fake Gemini; its own tests turn it on.
+            ["Gemini:RetirementCheckHours"] = "0",
             ["Maintenance:CleanupSchedule"] = "0 0 2 * * *",
             ["Maintenance:RepairSchedule"] = "0 */5 * * * *",
             // Tests share a database, and a test's app may end with a claim held: another app's sweep

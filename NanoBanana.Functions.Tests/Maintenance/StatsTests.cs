@@ -64,6 +64,37 @@ public sealed class StatsTests
     }
 
     [Fact]
+    public async Task Stats_SumTheEstimatedCostPerDay_FromTheCatalogsPrices()
+    {
+        // Arrange: 3.1 Flash at 512 ($0.045) twice on the 23rd; on the 24th 3 Pro at 4K ($0.24) with two
+        // images, one at its default size (1K, $0.134), and one of a model the catalog has no price for.
+        var now = new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(clock: new FakeTimeProvider(now), database: db);
+        const string One = """[{"blobName":"a","mimeType":"image/png","bytes":1}]""";
+        const string Two = """[{"blobName":"a","mimeType":"image/png","bytes":1},{"blobName":"b","mimeType":"image/png","bytes":1}]""";
+        await app.ExecuteSqlAsync($$"""
+            INSERT INTO generations (id, owner_id, status, prompt, options, created_at, updated_at, completed_at, attempt, run_attempt, result_images, input_images, error_code, error_message)
+            VALUES
+              (gen_random_uuid(), 'u', 'completed', 'p', '{"model":"gemini-3.1-flash-image","resolution":"512"}', '2026-11-23 10:00Z', now(), '2026-11-23 10:01Z', 1, 1, '{{One}}', '[]', NULL, NULL),
+              (gen_random_uuid(), 'u', 'completed', 'p', '{"model":"gemini-3.1-flash-image","resolution":"512"}', '2026-11-23 11:00Z', now(), '2026-11-23 11:01Z', 1, 1, '{{One}}', '[]', NULL, NULL),
+              (gen_random_uuid(), 'u', 'completed', 'p', '{"model":"gemini-3-pro-image","resolution":"4K"}', '2026-11-24 09:00Z', now(), '2026-11-24 09:02Z', 1, 1, '{{Two}}', '[]', NULL, NULL),
+              (gen_random_uuid(), 'u', 'completed', 'p', '{"model":"gemini-3-pro-image"}', '2026-11-24 09:00Z', now(), '2026-11-24 09:02Z', 1, 1, '{{One}}', '[]', NULL, NULL),
+              (gen_random_uuid(), 'u', 'completed', 'p', '{"model":"gemini-next-image"}', '2026-11-24 10:00Z', now(), '2026-11-24 10:01Z', 1, 1, '{{One}}', '[]', NULL, NULL),
+              (gen_random_uuid(), 'u', 'failed', 'p', '{"model":"gemini-3-pro-image"}', '2026-11-24 10:00Z', now(), '2026-11-24 10:01Z', 1, 1, '[]', '[]', 'IMAGE_SAFETY', 'm')
+            """);
+
+        // Act
+        var response = await app.InvokeAsync(app.Request("GET", "/api/maintenance/stats?days=7"),
+            async r => await app.Function<MaintenanceFunctions>().Stats(r, CancellationToken.None));
+
+        // Assert
+        Assert.Equal(
+            [new DayCost(new DateOnly(2026, 11, 23), 2, 0.09m, 0), new DayCost(new DateOnly(2026, 11, 24), 4, 0.614m, 1)],
+            response.Read<StatsReport>().Window.EstimatedCostPerDay);
+    }
+
+    [Fact]
     public async Task Stats_RejectsANonsenseWindow()
     {
         await using var app = await FunctionApp.StartAsync();

@@ -29,6 +29,23 @@ public sealed class JsonBodyTests
     }
 
     [Fact]
+    public async Task Read_GrowsItsBufferAsBytesCome_NotFromTheDeclaredLength()
+    {
+        // Arrange: a client declares 30 MB (under the cap) and sends a few bytes. The body stream
+        // completes synchronously, so the whole read runs on this thread and its allocations are countable.
+        var request = Request("""{"prompt":"p"}""", contentLength: 30_000_000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        // Act
+        var body = await JsonBody.ReadAsync<CreateGenerationRequest>(request, 31_457_280, CancellationToken.None);
+
+        // Assert
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal("p", body.Prompt);
+        Assert.True(allocated < 1_000_000, $"reading a 14-byte body allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
     public async Task Read_RejectsADeclaredLengthOverTheCap_BeforeReading()
     {
         // Arrange

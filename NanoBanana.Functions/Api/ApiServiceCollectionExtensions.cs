@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Hosting;
 using NanoBanana.Functions.Secrets;
@@ -10,7 +12,9 @@ internal static class ApiServiceCollectionExtensions
     public static IServiceCollection AddGenerationApi(this IServiceCollection services)
     {
         services.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, WorkerBodyLimit>();
         services.AddSingleton<CreateGenerationValidator>();
+        services.AddSingleton<RetryModelChoice>();
         services.AddSingleton<GenerationResults>();
         services.AddSingleton<LongPollSlots>();
         services.AddSingleton<ProblemMapper>();

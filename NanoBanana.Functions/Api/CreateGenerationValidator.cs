@@ -43,7 +43,9 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
 
         var options = new GenerationOptions(request.AspectRatio, request.Resolution, request.Model);
         var prompt = request.Prompt!;
-        return new NewGeneration(prompt, options, images, idempotencyKey, RequestHash(prompt, options, images, webhook), webhook);
+        // Stored with the model that will run (the default when none was named), so history shows what
+        // ran when; the hash stays of what was sent, so a repeat of the request still matches.
+        return new NewGeneration(prompt, options with { Model = model!.Id }, images, idempotencyKey, RequestHash(prompt, options, images, webhook), webhook);
     }
 
     // Syntax only; whether the URL's host is one the app may call is asked of DNS by the function.

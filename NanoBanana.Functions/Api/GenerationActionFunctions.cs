@@ -10,6 +10,7 @@ namespace NanoBanana.Functions.Api;
 public sealed class GenerationActionFunctions(
     ICallerAuthenticator authenticator,
     GenerationService generations,
+    RetryModelChoice retryModel,
     GenerationResults results)
 {
     [Function("RetryGeneration")]
@@ -17,7 +18,7 @@ public sealed class GenerationActionFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "generations/{id}/retry")] HttpRequest request, string id, CancellationToken ct)
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
-        var generation = await generations.RetryAsync(caller.UserId, RouteId.Parse(id), RequestHeaders.PersonalGeminiKeyOf(request), ct);
+        var generation = await generations.RetryAsync(caller.UserId, RouteId.Parse(id), RequestHeaders.PersonalGeminiKeyOf(request), ct, retryModel.For);
         return await results.AcceptedAsync(request, generation, ct);
     }
 

@@ -18,7 +18,8 @@ public sealed record GenerationResponse(
     IReadOnlyList<GeneratedImageResponse> Images,
     string? Text,
     int? PollAfterSeconds,
-    QueueResponse? Queue)
+    QueueResponse? Queue,
+    decimal? EstimatedCostUsd)
 {
     public static GenerationResponse From(Generation generation, QueueEstimate? estimate, DateTimeOffset now, int pollAfterSeconds)
     {
@@ -39,7 +40,8 @@ public sealed record GenerationResponse(
                 new GeneratedImageResponse(ApiRoutes.Image(generation.Id, index), image.MimeType, image.Bytes)).ToList(),
             generation.Text,
             generation.Status.IsTerminal() ? null : pollAfterSeconds,
-            estimate is null ? null : new QueueResponse(estimate.Ahead, estimate.EstimatedStartAt, estimate.EstimatedFinishAt));
+            estimate is null ? null : new QueueResponse(estimate.Ahead, estimate.EstimatedStartAt, estimate.EstimatedFinishAt),
+            GenerationCost.EstimatedUsd(generation));
     }
 }
 

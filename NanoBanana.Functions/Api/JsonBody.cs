@@ -22,7 +22,7 @@ public static class JsonBody
             throw Problems.PayloadTooLarge(maxBytes);
         }
 
-        var body = await ReadCappedAsync(request.Body, maxBytes, request.ContentLength, ct);
+        var body = await ReadCappedAsync(request.Body, maxBytes, ct);
         RequestShape.Check(body.Span, ApiJson.Options.GetTypeInfo(typeof(T)), maxFieldBytes ?? maxBytes);
         try
         {
@@ -40,10 +40,12 @@ public static class JsonBody
         && mediaType.MediaType is { } type
         && (type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
-    // Chunked bodies have no Content-Length, so the cap is enforced on the bytes actually read.
-    private static async Task<ReadOnlyMemory<byte>> ReadCappedAsync(Stream body, int maxBytes, long? declaredLength, CancellationToken ct)
+    // Chunked bodies have no Content-Length, so the cap is enforced on the bytes actually read. The
+    // buffer grows as bytes arrive: sized from a declared Content-Length, a client that declares 30 MB
+    // and sends one byte would hold 30 MB of memory for as long as it keeps the request open.
+    private static async Task<ReadOnlyMemory<byte>> ReadCappedAsync(Stream body, int maxBytes, CancellationToken ct)
     {
-        using var buffer = new MemoryStream(declaredLength is > 0 and var length ? (int)length : 16 * 1024);
+        using var buffer = new MemoryStream(16 * 1024);
         var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {

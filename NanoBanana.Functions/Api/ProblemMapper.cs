@@ -33,6 +33,16 @@ public sealed class ProblemMapper(IOptions<ApiOptions> options, ILogger<ProblemM
 
                 return Problem(httpContext, problem.Status, problem.Code, problem.Title, problem.Detail, problem.Errors);
 
+            // Kestrel's own refusal while the body is read: over MaxRequestBodySize (Api__MaxBodyBytes,
+            // WorkerBodyLimit), or a body that ended early or came too slowly.
+            case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                return ToResult(Problems.PayloadTooLarge(options.Value.MaxBodyBytes), httpContext, invocation);
+
+            case BadHttpRequestException unreadable:
+                logger.LogInformation("Request body to {Path} could not be read: {Reason}", httpContext.Request.Path.Value, unreadable.Message);
+                return Problem(httpContext, unreadable.StatusCode, ProblemCodes.InvalidJson, "The request body could not be read.",
+                    "The body ended early or arrived too slowly; send the request again.");
+
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 logger.LogInformation("Client closed the request to {Path} before it completed", httpContext.Request.Path.Value);
                 return Results.StatusCode(StatusCodes.Status499ClientClosedRequest);

@@ -92,11 +92,12 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
     /// for the hourly one). Requeued is null when absent, in another state, or over a limit.
     /// </summary>
     public Task<(Generation? Requeued, LimitExceeded? Limit)> RequeueAsync(
-        string ownerId, Guid id, SealedSecret? apiKey, LimitsOptions limits, DateTimeOffset now, CancellationToken ct) =>
+        string ownerId, Guid id, GenerationOptions options, SealedSecret? apiKey, LimitsOptions limits, DateTimeOffset now, CancellationToken ct) =>
         UnderLimitsAsync(ownerId, now, GenerationTransitions.Retry,
             [
-                new("id", id), new("now", now), .. SealedKey(apiKey), new("max_active", limits.MaxActivePerUser),
-                new("max_per_hour", limits.MaxCreationsPerHour), new("max_paid_per_hour", limits.MaxPaidCallsPerHour),
+                new("id", id), new("now", now), new("options", NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(options) }, .. SealedKey(apiKey),
+                new("max_active", limits.MaxActivePerUser), new("max_per_hour", limits.MaxCreationsPerHour),
+                new("max_paid_per_hour", limits.MaxPaidCallsPerHour),
             ],
             (requeued, usage) => (requeued, requeued is null ? usage.Exceeded(limits, now, checkHourly: true) : null), ct);
 

@@ -106,13 +106,14 @@ internal static class GenerationTransitions
     /// failed/cancelled -> pending for a new run (run_attempt back to 0; attempt keeps counting), if the
     /// user is under its limits; logged as a creation, since a new run costs what a new generation does.
     /// One row, as <see cref="Create"/>'s. Parameters: those of <see cref="UserUsage"/>, @id, @now,
-    /// @key_id, @key_ciphertext, @max_active, @max_per_hour, @max_paid_per_hour.
+    /// @options (the run's: its model may have changed), @key_id, @key_ciphertext, @max_active,
+    /// @max_per_hour, @max_paid_per_hour.
     /// </summary>
     public const string Retry = $"""
         WITH usage AS ({UserUsage.Sql}),
         requeued AS (
             UPDATE generations
-            SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0, run_gemini_calls = 0,
+            SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0, run_gemini_calls = 0, options = @options,
                 error_code = NULL, error_message = NULL, error_retryable = NULL, last_error_code = NULL, last_error_message = NULL,
                 started_at = NULL, completed_at = NULL, lease_expires_at = NULL,
                 api_key_key_id = @key_id, api_key_ciphertext = @key_ciphertext,

@@ -2,10 +2,17 @@ using Microsoft.Extensions.Options;
 
 namespace NanoBanana.Functions.Gemini;
 
-/// <summary>Builds the generateContent request for the configured backend: its URL and its credentials.</summary>
+/// <summary>Builds the requests to the configured backend (generateContent, the model lookup): URL and credentials.</summary>
 internal sealed class GeminiEndpoint(IOptions<GeminiOptions> options, IGoogleAccessTokenSource tokens)
 {
-    public async Task<HttpRequestMessage> CreateRequestAsync(string model, string? apiKeyOverride, CancellationToken ct)
+    public Task<HttpRequestMessage> CreateRequestAsync(string model, string? apiKeyOverride, CancellationToken ct) =>
+        CreateAsync(HttpMethod.Post, model, ":generateContent", apiKeyOverride, ct);
+
+    /// <summary>GET of the model itself (Developer: models.get; Vertex: the publisher model): 404 once Google retires it.</summary>
+    public Task<HttpRequestMessage> CreateModelLookupAsync(string model, CancellationToken ct) =>
+        CreateAsync(HttpMethod.Get, model, "", null, ct);
+
+    private async Task<HttpRequestMessage> CreateAsync(HttpMethod method, string model, string action, string? apiKeyOverride, CancellationToken ct)
     {
         var settings = options.Value;
         var escapedModel = Uri.EscapeDataString(model);
@@ -13,7 +20,7 @@ internal sealed class GeminiEndpoint(IOptions<GeminiOptions> options, IGoogleAcc
         {
             case GeminiBackend.Developer:
             {
-                var message = new HttpRequestMessage(HttpMethod.Post, $"{settings.DeveloperBaseUrl.TrimEnd('/')}/v1beta/models/{escapedModel}:generateContent");
+                var message = new HttpRequestMessage(method, $"{settings.DeveloperBaseUrl.TrimEnd('/')}/v1beta/models/{escapedModel}{action}");
                 message.Headers.Add("x-goog-api-key", apiKeyOverride ?? settings.ApiKey);
                 return message;
             }
@@ -23,9 +30,9 @@ internal sealed class GeminiEndpoint(IOptions<GeminiOptions> options, IGoogleAcc
                 var location = settings.VertexLocation;
                 var host = settings.VertexBaseUrl?.TrimEnd('/')
                            ?? (location == "global" ? "https://aiplatform.googleapis.com" : $"https://{location}-aiplatform.googleapis.com");
-                var message = new HttpRequestMessage(HttpMethod.Post,
+                var message = new HttpRequestMessage(method,
                     $"{host}/v1/projects/{Uri.EscapeDataString(settings.VertexProjectId!)}/locations/{Uri.EscapeDataString(location)}" +
-                    $"/publishers/google/models/{escapedModel}:generateContent");
+                    $"/publishers/google/models/{escapedModel}{action}");
                 message.Headers.Authorization = new("Bearer", await tokens.GetAccessTokenAsync(ct));
                 return message;
             }

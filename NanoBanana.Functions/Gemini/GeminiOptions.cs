@@ -88,6 +88,10 @@ public sealed class GeminiOptions : IValidatableObject
     [Range(0, 600)]
     public int RetryMaxDelaySeconds { get; set; } = 10;
 
+    [Description("How often each offered model is looked up at Google (at start too, in the background); one that answers 404 NOT_FOUND turns `/api/health` to `degraded` naming it, logs an error and counts `nanobanana.gemini.model_not_found` (an alert fires). 0 turns the check off.")]
+    [Range(0, 168)]
+    public int RetirementCheckHours { get; set; } = 6;
+
     [Description("How long the simulated backend takes per image.")]
     [Range(0, 600)]
     public double SimulatedDelaySeconds { get; set; } = 5;

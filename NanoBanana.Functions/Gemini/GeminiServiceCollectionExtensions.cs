@@ -14,6 +14,9 @@ internal static class GeminiServiceCollectionExtensions
         services.AddSingleton<GeminiEndpoint>();
         services.AddSingleton<SimulatedGeminiClient>();
         services.AddHostedService<UncataloguedModelsWarning>();
+        services.AddSingleton<ModelAvailability>();
+        services.AddHttpClient(ModelRetirementGuard.HttpClientName);
+        services.AddHostedService<ModelRetirementGuard>();
 
         services.AddHttpClient<GeminiRestClient>(client => client.Timeout = Timeout.InfiniteTimeSpan) // the pipeline times out
             .AddResilienceHandler("gemini", (pipeline, context) =>

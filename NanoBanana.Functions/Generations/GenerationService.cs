@@ -95,7 +95,12 @@ public sealed class GenerationService(
         return (page, new HistoryPosition(page[^1].CreatedAt, page[^1].Id));
     }
 
-    public async Task<Generation> RetryAsync(string ownerId, Guid id, string? personalKey, CancellationToken ct)
+    /// <param name="optionsForRun">
+    /// The options the new run uses, from the generation as it stands (the API's: its model while still
+    /// offered, else the default; it refuses options the model does not take). Null: unchanged.
+    /// </param>
+    public async Task<Generation> RetryAsync(
+        string ownerId, Guid id, string? personalKey, CancellationToken ct, Func<Generation, GenerationOptions>? optionsForRun = null)
     {
         var existing = await GetAsync(ownerId, id, ct); // not found comes before anything about keys
         if (existing.Status is not (GenerationStatus.Failed or GenerationStatus.Cancelled))
@@ -103,8 +108,14 @@ public sealed class GenerationService(
             throw new GenerationNotRetryableException(existing.Status);
         }
 
+        var options = optionsForRun?.Invoke(existing) ?? existing.Options;
+        if (options.Model != existing.Options.Model)
+        {
+            logger.LogInformation("Generation {GenerationId} retries on {Model}: {PreviousModel} is no longer offered", id, options.Model, existing.Options.Model);
+        }
+
         var sealedKey = personalKeys.SealFor(id, personalKey);
-        var (requeued, limit) = await store.RequeueAsync(ownerId, id, sealedKey, limits.Value, clock.GetUtcNow(), ct);
+        var (requeued, limit) = await store.RequeueAsync(ownerId, id, options, sealedKey, limits.Value, clock.GetUtcNow(), ct);
         if (requeued is null)
         {
             var current = await GetAsync(ownerId, id, ct);

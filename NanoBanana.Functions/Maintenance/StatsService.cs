@@ -1,11 +1,12 @@
 using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Generations;
 using Npgsql;
 
 namespace NanoBanana.Functions.Maintenance;
 
 /// <summary>
 /// The original Express + Supabase system's `cleanup-generations.js stats`, grown into the monitoring list: counts, success rate,
-/// durations, failure reasons, active and stuck work, table and image size, growth per day.
+/// durations, failure reasons, active and stuck work, table and image size, growth and estimated cost per day.
 /// One batch, one round trip.
 /// </summary>
 public sealed class StatsService(NpgsqlDataSource dataSource, TimeProvider clock)
@@ -35,6 +36,10 @@ public sealed class StatsService(NpgsqlDataSource dataSource, TimeProvider clock
                 Statement("SELECT error_code, count(*) FROM generations WHERE status = 'failed' AND created_at >= @since GROUP BY error_code ORDER BY count(*) DESC, error_code"),
                 Statement("SELECT count(*) FILTER (WHERE status IN ('pending', 'processing')), count(*) FILTER (WHERE status = 'processing' AND lease_expires_at <= @now) FROM generations WHERE status IN ('pending', 'processing')"),
                 Statement("SELECT (created_at AT TIME ZONE 'UTC')::date, count(*) FROM generations WHERE created_at >= @since GROUP BY 1 ORDER BY 1"),
+                Statement("""
+                    SELECT (completed_at AT TIME ZONE 'UTC')::date, options->>'model', options->>'resolution', sum(jsonb_array_length(result_images))::bigint
+                    FROM generations WHERE status = 'completed' AND completed_at >= @since GROUP BY 1, 2, 3 ORDER BY 1
+                    """),
                 Statement("SELECT pg_total_relation_size('generations'), coalesce((SELECT sum((image->>'bytes')::bigint) FROM generations, jsonb_array_elements(input_images || result_images) image), 0)::bigint"),
             ],
             (reader, token) => ReadAsync(reader, now, since, windowDays, token),
@@ -73,6 +78,19 @@ public sealed class StatsService(NpgsqlDataSource dataSource, TimeProvider clock
         }
 
         await reader.NextResultAsync(ct);
+        var costs = new List<(DateOnly Day, long Images, decimal? Usd)>();
+        while (await reader.ReadAsync(ct))
+        {
+            var images = reader.GetInt64(3);
+            costs.Add((reader.GetFieldValue<DateOnly>(0), images,
+                GenerationCost.Of(reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), images)));
+        }
+
+        var costPerDay = costs.GroupBy(c => c.Day)
+            .Select(day => new DayCost(day.Key, day.Sum(c => c.Images), day.Sum(c => c.Usd ?? 0), day.Where(c => c.Usd is null).Sum(c => c.Images)))
+            .ToList();
+
+        await reader.NextResultAsync(ct);
         await reader.ReadAsync(ct);
         var (tableBytes, imageBytes) = (reader.GetInt64(0), reader.GetInt64(1));
 
@@ -80,7 +98,7 @@ public sealed class StatsService(NpgsqlDataSource dataSource, TimeProvider clock
         return new StatsReport(
             now, windowDays, byStatus, active, stuck,
             new WindowStats(since, created, completed, failed, cancelled,
-                finished == 0 ? null : Math.Round((double)completed / finished, 4), durations, reasons, perDay),
+                finished == 0 ? null : Math.Round((double)completed / finished, 4), durations, reasons, perDay, costPerDay),
             tableBytes, imageBytes);
     }
 
@@ -108,7 +126,8 @@ public sealed record WindowStats(
     double? SuccessRate,
     DurationStats DurationSeconds,
     IReadOnlyList<FailureReasonCount> FailureReasons,
-    IReadOnlyList<DayCount> CreatedPerDay);
+    IReadOnlyList<DayCount> CreatedPerDay,
+    IReadOnlyList<DayCost> EstimatedCostPerDay);
 
 /// <summary>From creation to completion, completed generations only.</summary>
 public sealed record DurationStats(double? Average, double? P50, double? P95);
@@ -116,3 +135,6 @@ public sealed record DurationStats(double? Average, double? P50, double? P95);
 public sealed record FailureReasonCount(string Code, long Count);
 
 public sealed record DayCount(DateOnly Day, long Created);
+
+/// <summary>Images of generations completed that day (UTC) and their estimated standard-tier cost; images of a model without a price are counted apart.</summary>
+public sealed record DayCost(DateOnly Day, long Images, decimal EstimatedCostUsd, long ImagesWithoutPrice);

@@ -189,6 +189,10 @@ public sealed class GenerationProcessor(
             new GeminiRequest(model, generation.Prompt, inputs, generation.Options.AspectRatio, generation.Options.Resolution, personalKey), ct);
         var latency = clock.GetElapsedTime(started);
         metrics.GeminiCall(latency, outcome.Failure?.Code ?? "ok");
+        if (outcome.Failure?.Code == GeminiFailureCodes.ModelNotFound)
+        {
+            metrics.ModelNotFound(model, "generation");
+        }
         logger.LogInformation("Gemini {Model} answered in {GeminiMs} ms: {Outcome} (paid call {CallsUsed} of {MaxCalls} in this run)",
             model, (long)latency.TotalMilliseconds, outcome.Failure?.Code ?? $"{outcome.Images.Count} image(s)", callsUsed, limits.MaxCalls);
         return (outcome, callsUsed);

@@ -17,6 +17,7 @@ public sealed class GenerationMetrics
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _geminiLatency;
     private readonly Histogram<double> _queueAge;
+    private readonly Counter<long> _modelNotFound;
 
     public GenerationMetrics(IMeterFactory meterFactory)
     {
@@ -26,6 +27,7 @@ public sealed class GenerationMetrics
         _failed = meter.CreateCounter<long>("nanobanana.generations.failed", "{generation}", "Generations that ended failed, by error.code.");
         _duration = meter.CreateHistogram<double>("nanobanana.generation.duration", "s", "From creation to completion.");
         _geminiLatency = meter.CreateHistogram<double>("nanobanana.gemini.latency", "ms", "One Gemini call, retries included, by outcome.");
+        _modelNotFound = meter.CreateCounter<long>("nanobanana.gemini.model_not_found", "{answer}", "Gemini answered 404 NOT_FOUND for a model: a retired id, by model and source (guard or generation).");
         _queueAge = meter.CreateHistogram<double>("nanobanana.queue.age_at_claim", "s", "From the last queue send to the worker's claim.");
     }
 
@@ -41,6 +43,9 @@ public sealed class GenerationMetrics
 
     public void GeminiCall(TimeSpan latency, string outcome) =>
         _geminiLatency.Record(latency.TotalMilliseconds, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void ModelNotFound(string model, string source) =>
+        _modelNotFound.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("source", source));
 
     public void Claimed(TimeSpan queueAge) => _queueAge.Record(Math.Max(0, queueAge.TotalSeconds));
 }

@@ -86,6 +86,21 @@ customMetrics
     threshold: queueAgeMinutes
   }
   {
+    name: 'model-not-found'
+    displayName: 'NanoBanana: Gemini answers 404 NOT_FOUND for an offered model (retired): set Gemini__Model / Gemini__AllowedModels'
+    severity: 1
+    window: 'PT6H'
+    frequency: 'PT15M'
+    query: '''
+customMetrics
+| where name == "nanobanana.gemini.model_not_found"
+| extend model = tostring(customDimensions["model"])
+| summarize answers = sum(valueSum) by model
+| where answers > THRESHOLD
+'''
+    threshold: 0
+  }
+  {
     name: 'gemini-quota'
     displayName: 'NanoBanana: Gemini rate-limit / quota failures rising'
     severity: 2

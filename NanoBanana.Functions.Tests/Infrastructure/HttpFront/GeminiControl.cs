@@ -40,7 +40,12 @@ internal sealed class GeminiControl
     public async Task ReplyAsync(HttpContext context)
     {
         var request = (RecordedRequest)context.Items[typeof(RecordedRequest)]!;
-        var call = new GeminiCall(Interlocked.Increment(ref _sequence), request.Prompt);
+        var call = new GeminiCall(Interlocked.Increment(ref _sequence), request.Prompt)
+        {
+            Model = request.PathAndQuery.Split("/models/").Last().Split(':')[0],
+            AspectRatio = ImageConfig(request, "aspectRatio"),
+            ImageSize = ImageConfig(request, "imageSize"),
+        };
         _calls.Enqueue(call);
 
         var rule = _rules.FirstOrDefault(r => call.Prompt.Contains(r.Key, StringComparison.Ordinal)).Value;
@@ -72,6 +77,11 @@ internal sealed class GeminiControl
         }
     }
 
+    private static string? ImageConfig(RecordedRequest request, string name) =>
+        request.Json.GetProperty("generationConfig").TryGetProperty("imageConfig", out var config) && config.TryGetProperty(name, out var value)
+            ? value.GetString()
+            : null;
+
     /// <summary>A rule and the gate its held calls wait on; <see cref="GeminiRule.Times"/> counts down per call.</summary>
     private sealed class MarkerRule(GeminiRule rule)
     {
@@ -100,5 +110,12 @@ internal sealed class GeminiCall(int sequence, string prompt)
 
     public byte[]? Image { get; set; }
 
-    public object ToJson() => new { Sequence, Prompt, Outcome, MimeType = Image is null ? null : "image/png", Data = Image };
+    /// <summary>What the worker asked for: the model of the URL, imageConfig's aspectRatio and imageSize.</summary>
+    public string? Model { get; init; }
+
+    public string? AspectRatio { get; init; }
+
+    public string? ImageSize { get; init; }
+
+    public object ToJson() => new { Sequence, Prompt, Outcome, MimeType = Image is null ? null : "image/png", Data = Image, Model, AspectRatio, ImageSize };
 }

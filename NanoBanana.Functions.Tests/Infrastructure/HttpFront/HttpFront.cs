@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Constraints;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Tests.Hosting;
 using NanoBanana.Functions.Tests.Reliability;
 
@@ -19,7 +21,8 @@ namespace NanoBanana.Functions.Tests.Infrastructure.HttpFront;
 ///
 /// Like the host: an IRouter per function with an HTTP-method constraint, first match wins, a path or
 /// method no function takes is 404; route parameters bind by name; a DI scope per invocation; the
-/// request body capped at the host's 100 MB.
+/// request body capped as host and worker cap it: the smaller of the host's 100 MB and the worker
+/// Kestrel's MaxRequestBodySize, which the app sets (its KestrelServerOptions, as the worker's Kestrel reads them).
 /// Unlike the host (see docs/FRONTEND.md): function and admin keys are not checked (as under
 /// `func start`); no 230 s front-end timeout and no functionTimeout; no separate worker process and no
 /// gRPC hop: each invocation runs in-process through <see cref="FunctionApp.ExecuteAsync"/>, the harness's
@@ -53,7 +56,8 @@ internal sealed class HttpFront : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder(LoopbackServer.Options);
         builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = HostMaxRequestBodyBytes);
+        var workerLimit = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.MaxRequestBodySize ?? long.MaxValue;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Math.Min(HostMaxRequestBodyBytes, workerLimit));
         builder.Logging.ClearProviders();
         builder.Services.AddRouting();
         if (options.Cors is not null)

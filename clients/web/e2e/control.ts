@@ -15,6 +15,10 @@ export interface GeminiCall {
   mimeType: string | null;
   /** base64 of the image Gemini returned. */
   data: string | null;
+  /** What the worker asked of Gemini. */
+  model: string | null;
+  aspectRatio: string | null;
+  imageSize: string | null;
 }
 
 export interface FrontRequest {

@@ -23,6 +23,24 @@ describe('generating from the page', () => {
     expect(await card(page).getAttribute('data-id')).toBe(id);
   });
 
+  it("offers the chosen model's own ratios and sizes (GET /api/models): 3.1 Flash's 4:1 at 512 reach Gemini", async () => {
+    const { page } = await session.open();
+    const tag = marker();
+    await page.getByTestId('aspect-ratio').locator('option', { hasText: '4:1' }).waitFor({ state: 'attached' });
+
+    await page.getByTestId('aspect-ratio').selectOption('4:1');
+    await page.getByTestId('resolution').selectOption('512');
+    await generate(page, `a banana panorama ${tag}`);
+    await card(page, 'completed').waitFor({ timeout: 30_000 });
+
+    const [gemini] = await control.calls(tag);
+    expect(gemini).toMatchObject({ model: 'gemini-3.1-flash-image', aspectRatio: '4:1', imageSize: '512' });
+    // 3 Pro draws neither: choosing it takes them off the page.
+    await page.getByTestId('model').selectOption('gemini-3-pro-image');
+    expect(await page.getByTestId('aspect-ratio').locator('option', { hasText: '4:1' }).count()).toBe(0);
+    expect(await page.getByTestId('resolution').locator('option', { hasText: '512' }).count()).toBe(0);
+  });
+
   it('2. shows "Processing…" with a running timer', async () => {
     const { page } = await session.open();
     const hold = marker();

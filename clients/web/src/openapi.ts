@@ -369,6 +369,8 @@ export interface components {
             pollAfterSeconds: number | null;
             /** @description While pending: its place in the queue; null otherwise. */
             queue: components["schemas"]["QueuePosition"] | null;
+            /** @description Google's standard-tier price of its images from the model catalog (its model and size): of the images made once completed, of the one it will make while pending or processing; null when failed or cancelled, or for a model without a price. An estimate, not a bill. */
+            estimatedCostUsd: number | null;
         };
         /** @enum {string} */
         GenerationStatus: "pending" | "processing" | "completed" | "failed" | "cancelled";
@@ -518,11 +520,19 @@ export interface components {
         };
         Health: {
             /** @enum {string} */
-            status: "healthy" | "unhealthy";
+            status: "healthy" | "degraded" | "unhealthy";
             checks: {
                 [key: string]: "up" | "down";
             };
             down: string[];
+            /** @description Offered models Google answered 404 NOT_FOUND for (checked at start and every Gemini__RetirementCheckHours): status is then degraded. */
+            retiredModels: {
+                model: string;
+                /** Format: date-time */
+                since: string;
+                /** @description What the operator should set. */
+                action: string;
+            }[];
         };
         Stats: {
             /** Format: date-time */
@@ -554,6 +564,15 @@ export interface components {
                     /** Format: date */
                     day: string;
                     created: number;
+                }[];
+                /** @description Generations completed per UTC day: their images and estimated standard-tier cost (model catalog prices). */
+                estimatedCostPerDay: {
+                    /** Format: date */
+                    day: string;
+                    images: number;
+                    estimatedCostUsd: number;
+                    /** @description Images of a model the catalog has no price for (not in estimatedCostUsd). */
+                    imagesWithoutPrice: number;
                 }[];
             };
             tableBytes: number;
@@ -1172,7 +1191,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Healthy. */
+            /** @description Healthy, or degraded: an offered model is retired (retiredModels says which and what to set). */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -170,6 +170,7 @@ function generation(id: string, prompt: string, pollAfterSeconds: number): Gener
     text: null,
     pollAfterSeconds,
     queue: null,
+    estimatedCostUsd: null,
   };
 }
 
