@@ -2,32 +2,47 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging;
 
 namespace NanoBanana.Functions.Health;
 
-/// <summary>GET /health: 200 when Postgres, the queue and blob storage answer; 503 naming what is down. No auth.</summary>
-public sealed class HealthFunction(HealthCheckService health, ILogger<HealthFunction> logger)
+/// <summary>
+/// GET /health (anonymous): up, degraded or down, and no more, since anyone may ask; 503 unless up.
+/// GET /maintenance/health (function key): which dependency is down. Both from <see cref="HealthReports"/>.
+/// </summary>
+public sealed class HealthFunction(HealthReports reports)
 {
     [Function("Health")]
     public async Task<JsonHttpResult<HealthResponse>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request, CancellationToken ct)
     {
-        var report = await health.CheckHealthAsync(ct);
-        var down = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => e.Key).ToList();
-        foreach (var name in down)
-        {
-            // Logged here, not returned: exception messages can carry host names and settings.
-            logger.LogWarning(report.Entries[name].Exception, "Health check {Check} failed", name);
-        }
-
-        var body = new HealthResponse(
-            down.Count == 0 ? "healthy" : "unhealthy",
-            report.Entries.ToDictionary(e => e.Key, e => e.Value.Status == HealthStatus.Healthy ? "up" : "down"),
-            down);
+        var report = await reports.LatestAsync(ct);
+        var status = Overall(report);
         request.HttpContext.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Json(body, statusCode: down.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        return TypedResults.Json(new HealthResponse(status), statusCode: status == "up" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
+
+    [Function("MaintenanceHealth")]
+    public async Task<JsonHttpResult<HealthDetails>> Details(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "maintenance/health")] HttpRequest request, CancellationToken ct)
+    {
+        var report = await reports.LatestAsync(ct);
+        var status = Overall(report);
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(
+            new HealthDetails(status, report.Entries.ToDictionary(e => e.Key, e => Up(e.Value) ? "up" : "down"), [.. report.Entries.Where(e => !Up(e.Value)).Select(e => e.Key)]),
+            statusCode: status == "up" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    // Without Postgres no call can succeed: down. Without the queue or blobs, reads still work: degraded.
+    private static string Overall(HealthReport report) =>
+        report.Entries.All(e => Up(e.Value)) ? "up"
+        : report.Entries.TryGetValue("postgres", out var postgres) && !Up(postgres) ? "down"
+        : "degraded";
+
+    private static bool Up(HealthReportEntry entry) => entry.Status == HealthStatus.Healthy;
 }
 
-public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, string> Checks, IReadOnlyList<string> Down);
+/// <param name="Status">up, degraded (the queue or blob storage is down) or down (Postgres is).</param>
+public sealed record HealthResponse(string Status);
+
+public sealed record HealthDetails(string Status, IReadOnlyDictionary<string, string> Checks, IReadOnlyList<string> Down);
