@@ -177,8 +177,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Postgres, the queue and blob storage answer */
+        /** Postgres, the queue and blob storage answer (up, degraded or down; checked at most every Health__CacheSeconds) */
         get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/maintenance/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each dependency's health, and what is down (function key) */
+        get: operations["maintenanceHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -358,7 +375,7 @@ export interface components {
         Resolution: "1K" | "2K" | "4K";
         GenerationError: {
             /**
-             * @description Stable: switch on it. Known codes: PROMPT_BLOCKED, SAFETY, IMAGE_SAFETY, PROHIBITED_CONTENT, IMAGE_PROHIBITED_CONTENT, BLOCKLIST, SPII, RECITATION, IMAGE_RECITATION, NO_IMAGE, MODEL_OTHER, IMAGE_OTHER, MODEL_STOPPED, TEXT_ONLY, EMPTY_RESPONSE, MALFORMED_RESPONSE, INVALID_REQUEST, INVALID_API_KEY, PERMISSION_DENIED, MODEL_NOT_FOUND, QUOTA_EXHAUSTED, RATE_LIMITED, GEMINI_UNAVAILABLE, GEMINI_TIMEOUT, INPUT_MISSING, STUCK, DELIVERY_FAILED, IMPORTED_FAILURE, API_KEY_UNAVAILABLE (Google adds finish reasons, so expect others).
+             * @description Stable: switch on it. Known codes: PROMPT_BLOCKED, SAFETY, IMAGE_SAFETY, PROHIBITED_CONTENT, IMAGE_PROHIBITED_CONTENT, BLOCKLIST, SPII, RECITATION, IMAGE_RECITATION, NO_IMAGE, MODEL_OTHER, IMAGE_OTHER, MODEL_STOPPED, TEXT_ONLY, EMPTY_RESPONSE, MALFORMED_RESPONSE, UNSUPPORTED_IMAGE, INVALID_REQUEST, INVALID_API_KEY, PERMISSION_DENIED, MODEL_NOT_FOUND, QUOTA_EXHAUSTED, RATE_LIMITED, GEMINI_UNAVAILABLE, GEMINI_TIMEOUT, INPUT_MISSING, STUCK, DELIVERY_FAILED, IMPORTED_FAILURE, API_KEY_UNAVAILABLE (Google adds finish reasons, so expect others).
              * @example IMAGE_SAFETY
              * @example GEMINI_UNAVAILABLE
              */
@@ -424,7 +441,7 @@ export interface components {
             }[];
         };
         /** @enum {string} */
-        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error";
+        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "fields_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "too_many_push_subscriptions" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "paid_call_budget_exhausted" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error";
         /** @description What PushSubscription.toJSON() gives a page. */
         PushSubscriptionRequest: {
             /** Format: uri */
@@ -486,8 +503,15 @@ export interface components {
             status: "completed" | "failed" | "cancelled";
         };
         Health: {
+            /**
+             * @description up; degraded (the queue or blob storage is down); down (Postgres is).
+             * @enum {string}
+             */
+            status: "up" | "degraded" | "down";
+        };
+        HealthDetails: {
             /** @enum {string} */
-            status: "healthy" | "unhealthy";
+            status: "up" | "degraded" | "down";
             checks: {
                 [key: string]: "up" | "down";
             };
@@ -587,7 +611,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Not in a state that allows it, or an Idempotency-Key reused for another body. */
+        /** @description Not in a state that allows it, an Idempotency-Key reused for another body, or a user's push subscriptions at their cap. */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -1041,6 +1065,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
@@ -1082,7 +1107,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Healthy. */
+            /** @description Up. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1091,13 +1116,42 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description What is down. */
+            /** @description Degraded or down; which dependency is at /maintenance/health. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    maintenanceHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Up. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthDetails"];
+                };
+            };
+            /** @description What is down. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthDetails"];
                 };
             };
         };
