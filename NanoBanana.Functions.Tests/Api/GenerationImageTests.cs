@@ -37,6 +37,8 @@ public sealed class GenerationImageTests(AppFixture fixture) : IClassFixture<App
         // Assert
         Assert.Equal(StatusCodes.Status200OK, own.Status);
         Assert.Equal("image/png", own.ContentType);
+        Assert.Equal("nosniff", own.Headers.XContentTypeOptions.ToString());
+        Assert.StartsWith("sandbox", own.Headers.ContentSecurityPolicy.ToString());
         Assert.Contains($"{generation.Id:D}-0.png", own.Headers.ContentDisposition.ToString());
         Assert.Equal("generation_not_found", foreign.ProblemCode);
         Assert.Equal("image_not_found", beyond.ProblemCode);

@@ -6,25 +6,26 @@ namespace NanoBanana.Functions.Tests.Api;
 public sealed class HealthTests
 {
     [Fact]
-    public async Task Health_WhenEverythingAnswers_Is200()
+    public async Task Health_WhenEverythingAnswers_IsUp_AndTheDetailsSayEachIsUp()
     {
         // Arrange
         await using var app = await FunctionApp.StartAsync();
 
         // Act
         var response = await app.Api.HealthAsync();
+        var details = await app.Api.HealthDetailsAsync();
 
         // Assert
         Assert.Equal(StatusCodes.Status200OK, response.Status);
-        Assert.Equal("healthy", response.Json.GetProperty("status").GetString());
+        Assert.Equal("""{"status":"up"}""", System.Text.Encoding.UTF8.GetString(response.Body));
         foreach (var check in new[] { "postgres", "queue", "blob" })
         {
-            Assert.Equal("up", response.Json.GetProperty("checks").GetProperty(check).GetString());
+            Assert.Equal("up", details.Json.GetProperty("checks").GetProperty(check).GetString());
         }
     }
 
     [Fact]
-    public async Task Health_WhenPostgresIsDown_Is503NamingIt()
+    public async Task Health_WhenPostgresIsDown_IsDown_AndOnlyTheFunctionKeyEndpointNamesIt()
     {
         // Arrange: a port nothing listens on.
         await using var app = await FunctionApp.StartAsync(settings =>
@@ -32,11 +33,14 @@ public sealed class HealthTests
 
         // Act
         var response = await app.Api.HealthAsync();
+        var details = await app.Api.HealthDetailsAsync();
 
-        // Assert
+        // Assert: the anonymous answer is the word alone.
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, response.Status);
-        Assert.Equal(["postgres"], response.Json.GetProperty("down").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal("up", response.Json.GetProperty("checks").GetProperty("queue").GetString());
-        Assert.DoesNotContain("secret-password", response.ToString());
+        Assert.Equal("""{"status":"down"}""", System.Text.Encoding.UTF8.GetString(response.Body));
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, details.Status);
+        Assert.Equal(["postgres"], details.Json.GetProperty("down").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("up", details.Json.GetProperty("checks").GetProperty("queue").GetString());
+        Assert.DoesNotContain("secret-password", details.ToString());
     }
 }

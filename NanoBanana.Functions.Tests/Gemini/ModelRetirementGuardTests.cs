@@ -32,10 +32,13 @@ public sealed class ModelRetirementGuardTests : IAsyncLifetime
         // Act: the check runs in the background after start.
         await app.Logs.WaitForAsync(l => l.Level == LogLevel.Error && l.Message.Contains("gemini-3-pro-image answers 404 NOT_FOUND"));
         var response = await app.Api.HealthAsync();
+        var details = await app.Api.HealthDetailsAsync();
 
-        // Assert
+        // Assert: the anonymous answer says degraded, the function-key one says why.
         Assert.Equal(StatusCodes.Status200OK, response.Status);
-        var health = response.Read<HealthResponse>();
+        Assert.Equal("degraded", response.Read<HealthResponse>().Status);
+        Assert.Equal(StatusCodes.Status200OK, details.Status);
+        var health = details.Read<HealthDetails>();
         Assert.Equal("degraded", health.Status);
         var retired = Assert.Single(health.RetiredModels);
         Assert.Equal("gemini-3-pro-image", retired.Model);

@@ -27,6 +27,7 @@ public sealed class FunctionsMetadataTests
         { "GetWebhookSecret", "httpTrigger", "webhooks/secret", "get", "Anonymous" },
         { "ListWebhookDeliveries", "httpTrigger", "generations/{id}/webhook-deliveries", "get", "Anonymous" },
         { "MaintenanceStats", "httpTrigger", "maintenance/stats", "get", "Function" },
+        { "MaintenanceHealth", "httpTrigger", "maintenance/health", "get", "Function" },
         { "MaintenanceVerifyDatabase", "httpTrigger", "maintenance/verify-database", "get", "Function" },
         { "MaintenanceCleanup", "httpTrigger", "maintenance/cleanup", "post", "Admin" },
         { "MaintenanceRepair", "httpTrigger", "maintenance/repair", "post", "Admin" },

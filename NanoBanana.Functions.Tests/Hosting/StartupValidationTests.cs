@@ -28,6 +28,23 @@ public sealed class StartupValidationTests
         ["Maintenance:RepairSchedule"] = "0 */5 * * * *",
     };
 
+    [Fact]
+    public async Task Start_Fails_WhenAuthAlgorithmsListOnlyHsForJwksKeys_WhichIdentityModelWouldReadAsAny()
+    {
+        // Arrange
+        var settings = ValidSettings();
+        settings["Auth:SigningKey"] = null;
+        settings["Auth:JwksUri"] = "https://idp.example.com/jwks";
+        settings["Auth:Algorithms:0"] = "HS256";
+        settings["Auth:Algorithms:1"] = "HS512";
+
+        // Act
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(settings, _ => 0));
+
+        // Assert
+        Assert.Contains("Auth__Algorithms", failure.Message);
+    }
+
     [Theory]
     [InlineData("Postgres:ConnectionString", null, "Postgres__ConnectionString")]
     [InlineData("AzureWebJobsStorage", null, "AzureWebJobsStorage")]

@@ -87,6 +87,9 @@ internal sealed class ApiClient(FunctionApp app)
     public Task<TestResponse> HealthAsync() =>
         app.InvokeAsync(app.Request("GET", "/api/health"), async r => await _health.Run(r, CancellationToken.None));
 
+    public Task<TestResponse> HealthDetailsAsync() =>
+        app.InvokeAsync(app.Request("GET", "/api/maintenance/health"), async r => await _health.Details(r, CancellationToken.None));
+
     /// <summary>Creates a text-only generation and returns it (asserting the 202).</summary>
     public async Task<GenerationResponse> CreateGenerationAsync(string token, string prompt = "a banana in space")
     {

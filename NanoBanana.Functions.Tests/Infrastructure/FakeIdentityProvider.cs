@@ -59,7 +59,8 @@ internal sealed class FakeIdentityProvider : IAsyncDisposable
         return key;
     }
 
-    public string Token(string userId, SecurityKey key, string? issuer = null, string audience = Audience, DateTime? expires = null, string algorithm = SecurityAlgorithms.RsaSha256)
+    public string Token(string userId, SecurityKey key, string? issuer = null, string audience = Audience, DateTime? expires = null, string algorithm = SecurityAlgorithms.RsaSha256,
+        string? tokenType = null)
     {
         var now = DateTime.UtcNow;
         var expiry = expires ?? now.AddMinutes(10);
@@ -72,6 +73,7 @@ internal sealed class FakeIdentityProvider : IAsyncDisposable
             NotBefore = expiry < now ? expiry.AddMinutes(-10) : now,
             Expires = expiry,
             SigningCredentials = new SigningCredentials(key, algorithm),
+            TokenType = tokenType,
         });
     }
 

@@ -222,10 +222,32 @@ public sealed class WebhookTests : IAsyncLifetime
     [InlineData("169.254.169.254", false)]
     [InlineData("168.63.129.16", false)]
     [InlineData("::ffff:10.0.0.1", false)]
+    [InlineData("::ffff:8.8.8.8", false)]
+    [InlineData("::ffff:0:a00:1", false)]
+    [InlineData("::10.0.0.1", false)]
+    [InlineData("::8.8.8.8", false)]
+    [InlineData("2002:a00:1::1", false)]
+    [InlineData("2002:808:808::1", false)]
+    [InlineData("2001:0:4136:e378:8000:63bf:f5ff:fffe", false)]
+    [InlineData("2001:4860:4860::8888", true)]
     [InlineData("64:ff9b::a00:1", false)]
     [InlineData("fe80::1", false)]
     [InlineData("fc00::1", false)]
     [InlineData("224.0.0.1", false)]
     public void IsPublic_FollowsTheSpecialPurposeRegistries(string address, bool isPublic) =>
         Assert.Equal(isPublic, OutboundAddresses.IsPublic(IPAddress.Parse(address)));
+
+    [Fact]
+    public void TheGuardedHandler_UsesNoProxy_WhichWouldConnectPastTheAddressCheck()
+    {
+        // Arrange
+        var targets = new OutboundTargets(Microsoft.Extensions.Options.Options.Create(new OutboundOptions()));
+
+        // Act
+        using var handler = targets.CreateHandler();
+
+        // Assert
+        Assert.False(handler.UseProxy);
+        Assert.False(handler.AllowAutoRedirect);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Tests.Infrastructure;
 
@@ -41,6 +42,8 @@ public sealed class GeminiFailureTests : IAsyncLifetime
         { "finishReason FUTURE_REASON", "MODEL_STOPPED" },
         { "STOP with text only", "TEXT_ONLY" },
         { "empty candidates", "EMPTY_RESPONSE" },
+        { "an SVG image", "UNSUPPORTED_IMAGE" },
+        { "HTML declared image/png", "UNSUPPORTED_IMAGE" },
         { "400 INVALID_ARGUMENT", "INVALID_REQUEST" },
         { "400 API_KEY_INVALID", "INVALID_API_KEY" },
         { "403 PERMISSION_DENIED", "PERMISSION_DENIED" },
@@ -185,6 +188,23 @@ public sealed class GeminiFailureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnImageDeclaredAsAnotherType_IsStoredAndServedAsWhatItsBytesAre()
+    {
+        // Arrange: PNG bytes that Gemini's part calls text/html.
+        _gemini.Default = GeminiReplies.Image(TestImages.Png, "text/html");
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var generation = await _app.Api.CreateGenerationAsync(token);
+
+        // Act
+        await _app.DeliverUntilSettledAsync(generation.Id);
+        var download = await _app.Api.ImageAsync(token, generation.Id.ToString());
+
+        // Assert
+        Assert.Equal(StatusCodes.Status200OK, download.Status);
+        Assert.Equal("image/png", download.ContentType);
+    }
+
+    [Fact]
     public async Task AResponseOfManyMegabytes_IsStoredAndServedByteIdentical()
     {
         // Arrange: a 20 MB image (27 MB of base64 on the wire).
@@ -211,6 +231,8 @@ public sealed class GeminiFailureTests : IAsyncLifetime
         "blockReason SAFETY" => GeminiReplies.BlockReason("SAFETY"),
         "STOP with text only" => GeminiReplies.FinishReason("STOP", "I cannot create that image."),
         "empty candidates" => GeminiReplies.Json(200, new { candidates = Array.Empty<object>() }),
+        "an SVG image" => GeminiReplies.Image(Encoding.UTF8.GetBytes("""<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"""), "image/svg+xml"),
+        "HTML declared image/png" => GeminiReplies.Image(Encoding.UTF8.GetBytes("<html><script>alert(document.cookie)</script></html>")),
         "400 INVALID_ARGUMENT" => GeminiReplies.Error(400, "INVALID_ARGUMENT", "Unable to process input image."),
         "400 API_KEY_INVALID" => GeminiReplies.Error(400, "INVALID_ARGUMENT", "API key not valid.", GeminiReplies.ErrorInfo("API_KEY_INVALID")),
         "403 PERMISSION_DENIED" => GeminiReplies.Error(403, "PERMISSION_DENIED", "Permission denied."),

@@ -44,6 +44,9 @@ public sealed class AuthenticationTests(AuthenticationTests.OidcApp fixture) : I
     [InlineData("unknown kid")]
     [InlineData("HS256 signed with the public key")]
     [InlineData("garbage")]
+    [InlineData("issued for 30 days")]
+    [InlineData("an ID token (typ id+jwt)")]
+    [InlineData("a logout token (typ logout+jwt)")]
     public async Task ABadToken_Is401_WithWwwAuthenticate_AndNoReason(string kind)
     {
         // Arrange
@@ -57,6 +60,9 @@ public sealed class AuthenticationTests(AuthenticationTests.OidcApp fixture) : I
             "expired" => _idp.Token(user, _key, expires: DateTime.UtcNow.AddMinutes(-5)),
             "alg none" => Unsigned(user),
             "unknown kid" => _idp.Token(user, _idp.NewKey("never-published", publish: false)),
+            "issued for 30 days" => _idp.Token(user, _key, expires: DateTime.UtcNow.AddDays(30)),
+            "an ID token (typ id+jwt)" => _idp.Token(user, _key, tokenType: "id+jwt"),
+            "a logout token (typ logout+jwt)" => _idp.Token(user, _key, tokenType: "logout+jwt"),
             "HS256 signed with the public key" => _idp.Token(user,
                 new SymmetricSecurityKey(_key.Rsa.ExportSubjectPublicKeyInfo().Concat(new byte[64]).ToArray()) { KeyId = "key-1" }, algorithm: SecurityAlgorithms.HmacSha256),
             _ => "eyJhbGciOi.garbage.token",
@@ -151,6 +157,18 @@ public sealed class AuthenticationTests(AuthenticationTests.OidcApp fixture) : I
         Assert.True(response.Status == StatusCodes.Status503ServiceUnavailable, string.Join('\n', app.Logs.Lines.Select(l => l.Message)));
         Assert.Equal("authentication_unavailable", response.ProblemCode);
         Assert.Equal("5", response.Headers.RetryAfter.ToString());
+    }
+
+    [Theory]
+    [InlineData("JWT")]
+    [InlineData("at+jwt")]
+    public async Task AccessTokenTypes_AreAccepted(string tokenType)
+    {
+        // Act
+        var response = await _app.Api.CreateAsync(_idp.Token(TestTokens.NewUserId(), _key, tokenType: tokenType), new { prompt = "p" });
+
+        // Assert
+        Assert.Equal(StatusCodes.Status202Accepted, response.Status);
     }
 
     [Fact]

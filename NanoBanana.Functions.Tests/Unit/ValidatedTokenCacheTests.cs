@@ -33,6 +33,24 @@ public sealed class ValidatedTokenCacheTests
     }
 
     [Fact]
+    public async Task Authenticate_RemembersALongLivedToken_AtMostFiveMinutes()
+    {
+        // Arrange: a token good for a day.
+        var cache = Cache(entries: 100);
+        Validates("token-a", "alice", expiresIn: TimeSpan.FromDays(1));
+
+        // Act
+        await cache.AuthenticateAsync(Request("token-a"), CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(4));
+        await cache.AuthenticateAsync(Request("token-a"), CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        await cache.AuthenticateAsync(Request("token-a"), CancellationToken.None);
+
+        // Assert: validated at 0 and again past 5 minutes.
+        _tokens.Verify(t => t.AuthenticateAsync(It.IsAny<HttpRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Fact]
     public async Task Authenticate_TellsTokensApart()
     {
         // Arrange

@@ -28,6 +28,9 @@ public sealed class GenerationImageFunction(ICallerAuthenticator authenticator, 
         var blob = await images.OpenReadAsync(image.BlobName, ct) ?? throw Problems.ImageNotFound(generation.Status);
         // A completed generation's images never change, so the phone may keep them.
         request.HttpContext.Response.Headers.CacheControl = "private, max-age=86400";
+        // Bytes made elsewhere: never sniffed into another type, and if opened as a document they run nothing.
+        request.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
+        request.HttpContext.Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
         BrowserHeaders.Expose(request.HttpContext.Response);
         return TypedResults.Stream(
             blob.Content,

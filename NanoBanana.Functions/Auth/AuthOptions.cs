@@ -55,6 +55,15 @@ public sealed class AuthOptions : IValidatableObject
 
     internal IReadOnlyList<string> EffectiveAlgorithms => Algorithms.Length > 0 ? Algorithms : ["RS256", "ES256"];
 
+    [Description("The longest a token may be issued for (`exp` - `iat`), in minutes: a token minted to last longer is refused (`401 invalid_token`), so a leaked long-lived token is not a key for ever.")]
+    [Range(1, 43_200)]
+    public int MaxTokenLifetimeMinutes { get; set; } = 1440;
+
+    [Description("Accepted JOSE `typ` header values (RFC 8725 3.11): access tokens are `JWT` or `at+jwt` (RFC 9068); other types (an ID token typed `id+jwt`, a logout token, a DPoP proof) are refused.")]
+    public string[] ValidTypes { get; set; } = [];
+
+    internal IReadOnlyList<string> EffectiveValidTypes => ValidTypes.Length > 0 ? ValidTypes : ["JWT", "at+jwt"];
+
     [Description("Refuse OIDC metadata and JWKS addresses that are not https. Turn off only for a local identity provider.")]
     public bool RequireHttpsMetadata { get; set; } = true;
 
@@ -106,6 +115,12 @@ public sealed class AuthOptions : IValidatableObject
             if (SigningKey is { Length: > 0 and < 32 })
             {
                 yield return new ValidationResult("Auth__SigningKey must be at least 32 characters.");
+            }
+
+            // IdentityModel reads an empty allow-list as "any algorithm": all-HS for keys from a JWKS would be that.
+            if (KeySourceAddress is not null && Algorithms.Length > 0 && Algorithms.All(a => a.StartsWith("HS", StringComparison.OrdinalIgnoreCase)))
+            {
+                yield return new ValidationResult("Auth__Algorithms lists only HS algorithms, which are never accepted for OIDC/JWKS keys: list RS256, ES256, PS256...");
             }
 
             if (Mode == AuthMode.Development && KeySourceAddress is not null)

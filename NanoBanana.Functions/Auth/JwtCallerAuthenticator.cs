@@ -33,11 +33,13 @@ public sealed class JwtCallerAuthenticator : ICallerAuthenticator
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly TokenValidationParameters _parameters;
     private readonly ILogger<JwtCallerAuthenticator> _logger;
+    private readonly TimeSpan _maxLifetime;
 
     public JwtCallerAuthenticator(IOptions<AuthOptions> options, ILogger<JwtCallerAuthenticator> logger)
     {
         var auth = options.Value;
         _logger = logger;
+        _maxLifetime = TimeSpan.FromMinutes(auth.MaxTokenLifetimeMinutes);
         _parameters = new TokenValidationParameters
         {
             ValidIssuer = auth.Issuer,
@@ -45,6 +47,7 @@ public sealed class JwtCallerAuthenticator : ICallerAuthenticator
             RequireExpirationTime = true,
             RequireSignedTokens = true,
             ClockSkew = TimeSpan.FromSeconds(auth.ClockSkewSeconds),
+            ValidTypes = [.. auth.EffectiveValidTypes],
         };
 
         if (!string.IsNullOrEmpty(auth.SigningKey))
@@ -67,6 +70,12 @@ public sealed class JwtCallerAuthenticator : ICallerAuthenticator
             };
             // Asymmetric algorithms only: a JWKS must never let an attacker pick HS256 with a public key.
             _parameters.ValidAlgorithms = auth.EffectiveAlgorithms.Where(a => !a.StartsWith("HS", StringComparison.OrdinalIgnoreCase)).ToArray();
+        }
+
+        // An empty list means "any" to IdentityModel; AuthOptions refuses the settings that lead here, this is the backstop.
+        if (_parameters.ValidAlgorithms?.Any() != true)
+        {
+            throw new InvalidOperationException("No signing algorithm is allowed: set Auth__Algorithms to asymmetric ones (RS256, ES256...).");
         }
     }
 
@@ -111,6 +120,15 @@ public sealed class JwtCallerAuthenticator : ICallerAuthenticator
         {
             // The reason goes to the log (never the token); the client only learns that it was rejected.
             _logger.LogInformation("Bearer token rejected: {Reason}", result.Exception?.GetType().Name ?? "invalid");
+            throw Problems.Unauthorized(ProblemCodes.InvalidToken, "The bearer token is invalid or expired.");
+        }
+
+        // Without iat (or nbf) the lifetime is what is left of it.
+        var jwt = (JsonWebToken)result.SecurityToken;
+        var issuedAt = jwt.IssuedAt != DateTime.MinValue ? jwt.IssuedAt : jwt.ValidFrom != DateTime.MinValue ? jwt.ValidFrom : DateTime.UtcNow;
+        if (jwt.ValidTo - issuedAt > _maxLifetime)
+        {
+            _logger.LogInformation("Bearer token rejected: issued for {LifetimeMinutes} minutes, over Auth__MaxTokenLifetimeMinutes", (int)(jwt.ValidTo - issuedAt).TotalMinutes);
             throw Problems.Unauthorized(ProblemCodes.InvalidToken, "The bearer token is invalid or expired.");
         }
 

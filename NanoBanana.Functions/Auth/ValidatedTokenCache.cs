@@ -17,35 +17,48 @@ namespace NanoBanana.Functions.Auth;
 /// until the cache has shed expired and least recently used entries).
 /// </summary>
 /// <remarks>
-/// A remembered token is accepted until its own exp, as any validated JWT is: a signing key the
-/// provider withdraws stops new tokens at once and the tokens it signed at their exp.
+/// A remembered token is accepted until its own exp, and at most <see cref="MaxRemembered"/> after it was
+/// validated, whatever its exp says: a long-lived token is checked again (issuer, key, audience) every few
+/// minutes, so a withdrawn signing key or a changed setting takes effect within that time.
 /// </remarks>
 public sealed class ValidatedTokenCache(ICallerAuthenticator tokens, IOptions<AuthOptions> options, TimeProvider clock) : ICallerAuthenticator, IDisposable
 {
     // Longer headers are validated every time rather than hashed on the stack.
     private const int MaxCachedTokenBytes = 8 * 1024;
 
+    /// <summary>The longest a validated token is remembered, whatever its exp.</summary>
+    public static readonly TimeSpan MaxRemembered = TimeSpan.FromMinutes(5);
+
     private readonly MemoryCache _validated = new(new MemoryCacheOptions { SizeLimit = options.Value.TokenCacheEntries });
 
     public async Task<Caller> AuthenticateAsync(HttpRequest request, CancellationToken ct)
     {
         var key = KeyOf(request.Headers.Authorization.ToString());
-        if (key is not null && _validated.TryGetValue(key, out Caller? known) && known!.ExpiresAt > clock.GetUtcNow())
+        if (key is not null && _validated.TryGetValue(key, out Remembered? known) && known!.Until > clock.GetUtcNow())
         {
-            return known;
+            return known.Caller;
         }
 
         var caller = await tokens.AuthenticateAsync(request, ct);
-        var lifetime = caller.ExpiresAt - clock.GetUtcNow();
+        var now = clock.GetUtcNow();
+        var lifetime = caller.ExpiresAt - now;
+        if (lifetime > MaxRemembered)
+        {
+            lifetime = MaxRemembered;
+        }
+
         if (key is not null && lifetime > TimeSpan.Zero)
         {
-            _validated.Set(key, caller, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = lifetime });
+            _validated.Set(key, new Remembered(caller, now + lifetime), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = lifetime });
         }
 
         return caller;
     }
 
     public void Dispose() => _validated.Dispose();
+
+    // Until is judged by the app's clock; the cache's own expiry (the system clock) only frees the memory.
+    private sealed record Remembered(Caller Caller, DateTimeOffset Until);
 
     // The whole Authorization header is hashed, read in place: two headers hash alike only if they carry
     // the same token, and the validator, which sees the header itself, decides what a token is.

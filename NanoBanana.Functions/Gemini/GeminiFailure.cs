@@ -39,6 +39,9 @@ public static class GeminiFailureCodes
     public const string EmptyResponse = "EMPTY_RESPONSE";
     public const string MalformedResponse = "MALFORMED_RESPONSE";
 
+    /// <summary>Gemini sent inline data, but none of it is a PNG, JPEG or WebP image (by its bytes): nothing else is stored or served.</summary>
+    public const string UnsupportedImage = "UNSUPPORTED_IMAGE";
+
     // Gemini refused the request.
     public const string InvalidRequest = "INVALID_REQUEST";
     public const string InvalidApiKey = "INVALID_API_KEY";

@@ -4,8 +4,10 @@ using NanoBanana.Functions.Gemini.Wire;
 namespace NanoBanana.Functions.Gemini;
 
 /// <summary>
-/// Reads a 200 response: every inlineData part is an image (with its own mimeType), text parts are
-/// the model's words; no image means a failure class from promptFeedback or finishReason.
+/// Reads a 200 response: inlineData parts whose bytes are PNG, JPEG or WebP are the images (typed by
+/// their bytes, whatever the part declares), text parts are the model's words; no image means a failure
+/// class from promptFeedback or finishReason. Only those three types are stored, so the image endpoint
+/// never serves SVG, HTML or anything else a browser might run.
 /// </summary>
 internal static class GeminiResponseClassifier
 {
@@ -23,9 +25,11 @@ internal static class GeminiResponseClassifier
         }
 
         var parts = candidate.Content?.Parts ?? [];
-        var images = parts
-            .Where(p => p.InlineData?.Data is { Length: > 0 })
-            .Select(p => new GeminiImage(MimeTypeOf(p.InlineData!), p.InlineData!.Data!))
+        var inline = parts.Where(p => p.InlineData?.Data is { Length: > 0 }).Select(p => p.InlineData!.Data!).ToList();
+        var images = inline
+            .Select(data => (Type: ImageSniffer.Detect(data), Data: data))
+            .Where(image => image.Type is not null)
+            .Select(image => new GeminiImage(image.Type!, image.Data))
             .ToList();
         var text = string.Concat(parts.Select(p => p.Text)).Trim();
         var modelText = text.Length == 0 ? null : text;
@@ -33,6 +37,11 @@ internal static class GeminiResponseClassifier
         if (images.Count > 0)
         {
             return GeminiOutcome.Success(images, modelText, Usage(response));
+        }
+
+        if (inline.Count > 0)
+        {
+            return Final(GeminiFailureCodes.UnsupportedImage, "Gemini returned data that is not a PNG, JPEG or WebP image. Try again.");
         }
 
         var reason = candidate.FinishReason;
@@ -55,12 +64,6 @@ internal static class GeminiResponseClassifier
             _ => Final(GeminiFailureCodes.ModelStopped, $"Gemini stopped ({reason}) without an image. Try again."),
         };
     }
-
-    // Trust the declared type when it names an image; otherwise the bytes decide.
-    private static string MimeTypeOf(InlineData data) =>
-        data.MimeType is { } declared && declared.StartsWith("image/", StringComparison.OrdinalIgnoreCase)
-            ? declared
-            : ImageSniffer.Detect(data.Data) ?? "application/octet-stream";
 
     private static GeminiUsage Usage(GenerateContentResponse response) => new(
         response.ModelVersion,

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using NanoBanana.Functions.Hosting;
 
 namespace NanoBanana.Functions.Health;
 
@@ -9,6 +10,8 @@ internal static class HealthServiceCollectionExtensions
 
     public static IServiceCollection AddNanoBananaHealthChecks(this IServiceCollection services)
     {
+        services.AddValidatedOptions<HealthOptions>(HealthOptions.Section);
+        services.AddSingleton<HealthReports>();
         services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", timeout: Timeout)
             .AddCheck<QueueHealthCheck>("queue", timeout: Timeout)

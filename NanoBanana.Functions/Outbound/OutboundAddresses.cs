@@ -22,8 +22,11 @@ public static class OutboundAddresses
         IPNetwork.Parse("203.0.113.0/24"),     // documentation
         IPNetwork.Parse("224.0.0.0/3"),        // multicast, reserved, broadcast
         IPNetwork.Parse("168.63.129.16/32"),   // Azure's platform endpoint (wire server, DNS)
-        IPNetwork.Parse("::/128"),             // unspecified
-        IPNetwork.Parse("::1/128"),            // loopback
+        IPNetwork.Parse("::/96"),              // IPv4-compatible (deprecated), and the unspecified and loopback addresses in it
+        IPNetwork.Parse("::ffff:0:0/96"),      // IPv4-mapped: a public IPv4 address is reached as itself, never through this form
+        IPNetwork.Parse("::ffff:0:0:0/96"),    // IPv4-translated (SIIT)
+        IPNetwork.Parse("2001::/32"),          // Teredo: tunnels to an IPv4 address embedded in it
+        IPNetwork.Parse("2002::/16"),          // 6to4: tunnels to an IPv4 address embedded in it
         IPNetwork.Parse("64:ff9b::/96"),       // NAT64: would reach any IPv4 address
         IPNetwork.Parse("64:ff9b:1::/48"),     // local NAT64
         IPNetwork.Parse("100::/64"),           // discard
@@ -35,14 +38,16 @@ public static class OutboundAddresses
         IPNetwork.Parse("fd00:ec2::254/128"),  // a cloud metadata endpoint over IPv6
     ];
 
+    /// <remarks>
+    /// Forms of IPv6 that carry an IPv4 address inside them (mapped, compatible, 6to4, Teredo, NAT64) are refused
+    /// whole rather than judged by the address they carry: a relay or a dual-stack socket could reach a private
+    /// IPv4 address through them, and a public IPv4 destination is always reachable as plain IPv4.
+    /// </remarks>
     public static bool IsPublic(IPAddress address)
     {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        return address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
+        // Said explicitly: IPNetwork does not match a mapped address against ::ffff:0:0/96.
+        return !address.IsIPv4MappedToIPv6
+               && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
                && !NotPublic.Any(range => range.Contains(address));
     }
 }

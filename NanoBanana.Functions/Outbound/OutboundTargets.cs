@@ -50,6 +50,8 @@ public sealed class OutboundTargets(IOptions<OutboundOptions> options)
     {
         AllowAutoRedirect = false,
         UseCookies = false,
+        // A proxy (HTTPS_PROXY, or the system's) would make the connection, to wherever the URL says, past the check below.
+        UseProxy = false,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectCallback = async (context, ct) =>
         {

@@ -3,6 +3,8 @@ using BenchmarkDotNet.Attributes;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Gemini.Wire;
 
+using NanoBanana.Functions.Tests.Infrastructure;
+
 namespace NanoBanana.Functions.Tests.Benchmarks.Micro;
 
 /// <summary>
@@ -23,6 +25,7 @@ public class GeminiParseBenchmarks
     {
         var image = new byte[Megabytes * 1024 * 1024];
         Random.Shared.NextBytes(image);
+        TestImages.Png.AsSpan(0, 8).CopyTo(image); // the PNG signature: only real image types are kept
         _body = InstantGemini.Body(image);
     }
 

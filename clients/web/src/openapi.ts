@@ -197,8 +197,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Postgres, the queue and blob storage answer */
+        /** Postgres, the queue and blob storage answer (up, degraded or down; checked at most every Health__CacheSeconds) */
         get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/maintenance/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each dependency's health, and what is down (function key) */
+        get: operations["maintenanceHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -386,7 +403,7 @@ export interface components {
         Resolution: "512" | "1K" | "2K" | "4K";
         GenerationError: {
             /**
-             * @description Stable: switch on it. Known codes: PROMPT_BLOCKED, SAFETY, IMAGE_SAFETY, PROHIBITED_CONTENT, IMAGE_PROHIBITED_CONTENT, BLOCKLIST, SPII, RECITATION, IMAGE_RECITATION, NO_IMAGE, MODEL_OTHER, IMAGE_OTHER, MODEL_STOPPED, TEXT_ONLY, EMPTY_RESPONSE, MALFORMED_RESPONSE, INVALID_REQUEST, INVALID_API_KEY, PERMISSION_DENIED, MODEL_NOT_FOUND, QUOTA_EXHAUSTED, RATE_LIMITED, GEMINI_UNAVAILABLE, GEMINI_TIMEOUT, INPUT_MISSING, STUCK, DELIVERY_FAILED, IMPORTED_FAILURE, API_KEY_UNAVAILABLE (Google adds finish reasons, so expect others).
+             * @description Stable: switch on it. Known codes: PROMPT_BLOCKED, SAFETY, IMAGE_SAFETY, PROHIBITED_CONTENT, IMAGE_PROHIBITED_CONTENT, BLOCKLIST, SPII, RECITATION, IMAGE_RECITATION, NO_IMAGE, MODEL_OTHER, IMAGE_OTHER, MODEL_STOPPED, TEXT_ONLY, EMPTY_RESPONSE, MALFORMED_RESPONSE, UNSUPPORTED_IMAGE, INVALID_REQUEST, INVALID_API_KEY, PERMISSION_DENIED, MODEL_NOT_FOUND, QUOTA_EXHAUSTED, RATE_LIMITED, GEMINI_UNAVAILABLE, GEMINI_TIMEOUT, INPUT_MISSING, STUCK, DELIVERY_FAILED, IMPORTED_FAILURE, API_KEY_UNAVAILABLE (Google adds finish reasons, so expect others).
              * @example IMAGE_SAFETY
              * @example GEMINI_UNAVAILABLE
              */
@@ -519,8 +536,15 @@ export interface components {
             status: "completed" | "failed" | "cancelled";
         };
         Health: {
+            /**
+             * @description up; degraded (the queue or blob storage is down: 503; or an offered model is retired: 200); down (Postgres is).
+             * @enum {string}
+             */
+            status: "up" | "degraded" | "down";
+        };
+        HealthDetails: {
             /** @enum {string} */
-            status: "healthy" | "degraded" | "unhealthy";
+            status: "up" | "degraded" | "down";
             checks: {
                 [key: string]: "up" | "down";
             };
@@ -1191,7 +1215,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Healthy, or degraded: an offered model is retired (retiredModels says which and what to set). */
+            /** @description Up, or degraded: an offered model is retired (GET /api/maintenance/health says which and what to set). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1200,13 +1224,42 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description What is down. */
+            /** @description Degraded or down; which dependency is at /maintenance/health. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    maintenanceHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Up, or degraded by a retired model (retiredModels says which and what to set). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthDetails"];
+                };
+            };
+            /** @description What is down. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthDetails"];
                 };
             };
         };
