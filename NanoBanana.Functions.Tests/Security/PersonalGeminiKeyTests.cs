@@ -45,6 +45,30 @@ public sealed class PersonalGeminiKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AGenerationOnTheUsersKey_IsMarkedBilledToIt_AfterTheKeyIsErased_AndARetryWithoutItIsTheServers()
+    {
+        // Arrange
+        await using var app = await FunctionApp.StartWithGeminiAsync(_gemini);
+        var token = TestTokens.For(TestTokens.NewUserId());
+        _gemini.Enqueue(GeminiReplies.FinishReason("IMAGE_SAFETY"));
+
+        // Act
+        var created = await app.Api.CreateAsync(token, new { prompt = "bill my own key" }, WithUserKey);
+        var id = created.Generation.Id;
+        await app.DeliverUntilSettledAsync(id);
+        var ended = (await app.Api.GetAsync(token, id.ToString())).Generation;
+        var retried = (await app.Api.RetryAsync(token, id.ToString())).Generation;
+        var server = (await app.Api.CreateAsync(token, new { prompt = "the server's key" })).Generation;
+
+        // Assert
+        Assert.Equal("personalKey", created.Generation.BilledTo);
+        Assert.Equal(("failed", "personalKey"), (ended.Status, ended.BilledTo));
+        Assert.Equal((null, null), await StoredKeyAsync(app, id));
+        Assert.Equal("server", retried.BilledTo);
+        Assert.Equal("server", server.BilledTo);
+    }
+
+    [Fact]
     public async Task Cancelling_ErasesTheKey_ThroughTheDatabaseItself()
     {
         await using var app = await FunctionApp.StartWithGeminiAsync(_gemini);

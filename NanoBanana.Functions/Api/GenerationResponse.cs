@@ -19,7 +19,8 @@ public sealed record GenerationResponse(
     string? Text,
     int? PollAfterSeconds,
     QueueResponse? Queue,
-    decimal? EstimatedCostUsd)
+    decimal? EstimatedCostUsd,
+    string BilledTo)
 {
     public static GenerationResponse From(Generation generation, QueueEstimate? estimate, DateTimeOffset now, int pollAfterSeconds)
     {
@@ -41,7 +42,8 @@ public sealed record GenerationResponse(
             generation.Text,
             generation.Status.IsTerminal() ? null : pollAfterSeconds,
             estimate is null ? null : new QueueResponse(estimate.Ahead, estimate.EstimatedStartAt, estimate.EstimatedFinishAt),
-            GenerationCost.EstimatedUsd(generation));
+            GenerationCost.EstimatedUsd(generation),
+            generation.Options.PersonalKey == true ? "personalKey" : "server");
     }
 }
 

@@ -39,8 +39,12 @@ public sealed record Generation(
 /// </summary>
 public readonly record struct GenerationVersion(long Version, GenerationStatus Status, DateTimeOffset QueuedAt);
 
-/// <summary>What the caller asked of the model beyond the prompt; null means the model's default.</summary>
-public sealed record GenerationOptions(string? AspectRatio, string? Resolution, string? Model);
+/// <summary>
+/// What the caller asked of the model beyond the prompt (null: the model's default), and whether the
+/// current run bills the caller's own Gemini key (<paramref name="PersonalKey"/> true; null: the server's key).
+/// The key itself is erased when the generation ends; this mark stays.
+/// </summary>
+public sealed record GenerationOptions(string? AspectRatio, string? Resolution, string? Model, bool? PersonalKey = null);
 
 /// <summary>An image kept in Blob Storage: its blob name, real content type and size.</summary>
 public sealed record StoredImage(string BlobName, string MimeType, long Bytes);

@@ -32,6 +32,7 @@ public sealed class GenerationService(
 
         var id = Guid.CreateVersion7(clock.GetUtcNow());
         var sealedKey = personalKeys.SealFor(id, personalKey);
+        request = request with { Options = request.Options with { PersonalKey = personalKey is null ? null : true } };
         // If the upload or the insert fails, the blobs stay: the insert may have committed before the
         // connection broke, and its row then needs them. Unreferenced ones go in the orphan sweep.
         var inputs = await UploadInputsAsync(id, request.Images, ct);
@@ -108,7 +109,7 @@ public sealed class GenerationService(
             throw new GenerationNotRetryableException(existing.Status);
         }
 
-        var options = optionsForRun?.Invoke(existing) ?? existing.Options;
+        var options = (optionsForRun?.Invoke(existing) ?? existing.Options) with { PersonalKey = personalKey is null ? null : true };
         if (options.Model != existing.Options.Model)
         {
             logger.LogInformation("Generation {GenerationId} retries on {Model}: {PreviousModel} is no longer offered", id, options.Model, existing.Options.Model);

@@ -388,6 +388,11 @@ export interface components {
             queue: components["schemas"]["QueuePosition"] | null;
             /** @description Google's standard-tier price of its images from the model catalog (its model and size): of the images made once completed, of the one it will make while pending or processing; null when failed or cancelled, or for a model without a price. An estimate, not a bill. */
             estimatedCostUsd: number | null;
+            /**
+             * @description Whose Gemini key its (latest) run bills: the service's, or the caller's own (X-Gemini-Api-Key); kept after the key itself is erased.
+             * @enum {string}
+             */
+            billedTo: "server" | "personalKey";
         };
         /** @enum {string} */
         GenerationStatus: "pending" | "processing" | "completed" | "failed" | "cancelled";

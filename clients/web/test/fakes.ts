@@ -171,6 +171,7 @@ function generation(id: string, prompt: string, pollAfterSeconds: number): Gener
     pollAfterSeconds,
     queue: null,
     estimatedCostUsd: null,
+    billedTo: 'server',
   };
 }
 
