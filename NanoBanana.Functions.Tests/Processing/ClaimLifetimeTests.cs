@@ -104,9 +104,12 @@ public sealed class ClaimLifetimeTests : IAsyncLifetime
         await delivery; // ends without throwing: the host deletes this message; the new one carries on
         await abandoned.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        // Assert: pending again, its interrupted call still counted (Google may have started it).
+        // Assert: pending again, its interrupted call still counted (Google may have started it), its liveness lock released.
         Assert.Equal(("pending", 1, (string?)null), await _app.RowAsync(generation.Id));
         Assert.Equal((1, 1, (string?)null), await _app.RunAsync(generation.Id));
+        Assert.Equal(0L, await _app.ScalarAsync(
+            $"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = {NanoBanana.Functions.Data.GenerationTransitions.LivenessLockClass} " +
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"));
         var message = Assert.Single((await _app.RawQueue.ReceiveMessagesAsync(maxMessages: 32)).Value);
         Assert.Equal(generation.Id.ToString("D"), Encoding.UTF8.GetString(Convert.FromBase64String(message.MessageText)));
     }

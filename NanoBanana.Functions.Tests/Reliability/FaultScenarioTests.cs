@@ -37,9 +37,9 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
         // Act
         var report = await RunAsync(rig);
 
-        // Assert: the killed calls were taken over after their lease, and ended.
+        // Assert: the killed calls were handed back once their liveness locks were gone, and ended.
         Assert.True(report.MaxAttemptsForOneGeneration >= 2, "some generation should have needed a second attempt");
-        Assert.True(report.Counters.GetValueOrDefault("repair: leases requeued") >= 1);
+        Assert.True(report.Counters.GetValueOrDefault("liveness: claims handed back") >= 1);
     }
 
     [Fact]
@@ -77,17 +77,37 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task WithTheDefaultSettings_AWorkerKilledMidCall_ItsGenerationsAreTakenOverAfterTheLeaseAndASweep()
+    public async Task WithTheDefaultSettings_AWorkerKilledMidCall_ItsGenerationsAreHandedBackInSeconds_NotAfterTheLease()
     {
-        // Arrange: SIGKILL, with the settings a deployment runs (lease 45 s renewed every 15 s, repair every 30 s).
+        // Arrange: SIGKILL, with the settings a deployment runs (liveness sweep every 3 s, grace 5 s; lease 45 s).
         await using var rig = await ReliabilityRig.StartAsync(OneWorkerInLongCalls("kill-with-defaults", InfraFaultKind.KillWorkerProcess));
 
         // Act
         var report = await RunAsync(rig);
 
-        // Assert: taken over through the lease and the sweep (the recovery times are in the report).
+        // Assert: handed back by the liveness sweep, no lease had to run out (the recovery times are in the report).
         var recovery = AllTakenOver(report, InfraFaultKind.KillWorkerProcess);
-        Assert.True(report.Counters.GetValueOrDefault("repair: leases requeued") >= recovery.TakenOver);
+        Assert.True(report.Counters.GetValueOrDefault("liveness: claims handed back") >= recovery.TakenOver);
+        Assert.Equal(0, report.Counters.GetValueOrDefault("repair: leases requeued"));
+        Assert.True(recovery.LongestToNextClaim < rig.Options.Timing.Lease, $"taken over after {recovery.LongestToNextClaim}, not before the lease");
+    }
+
+    [Fact]
+    public async Task WithTheDefaultSettings_TheLivenessSessionsTerminated_TheirInstancesTakeTheLocksBack_AndLoseNothing()
+    {
+        // Arrange: the direct sessions' backends are terminated (pg_terminate_backend) while every process lives.
+        await using var rig = await ReliabilityRig.StartAsync(
+            OneWorkerInLongCalls("liveness-session-terminated", InfraFaultKind.TerminateLivenessSessions));
+
+        // Act
+        var report = await RunAsync(rig);
+
+        // Assert: every generation completed under its first claim: nothing handed back, nothing called twice.
+        Assert.True(report.Counters.GetValueOrDefault("infra: liveness sessions terminated") >= 1);
+        Assert.Equal(report.Generations, report.Outcomes.GetValueOrDefault("completed"));
+        Assert.Equal(0, report.Counters.GetValueOrDefault("liveness: claims handed back"));
+        Assert.Equal(0, report.Counters.GetValueOrDefault("repair: leases requeued"));
+        Assert.Equal(1, report.MaxAttemptsForOneGeneration);
     }
 
     [Fact]
@@ -99,9 +119,10 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
         // Act
         var report = await RunAsync(rig);
 
-        // Assert: handed back by the stopping worker, not recovered through an expired lease.
+        // Assert: handed back by the stopping worker, not recovered through an expired lease or a lost lock.
         AllTakenOver(report, InfraFaultKind.StopWorkerProcess);
         Assert.Equal(0, report.Counters.GetValueOrDefault("repair: leases requeued"));
+        Assert.Equal(0, report.Counters.GetValueOrDefault("liveness: claims handed back"));
     }
 
     [Fact]

@@ -71,6 +71,7 @@ internal sealed class ReliabilityRig : IAsyncDisposable
         }
 
         var repair = Task.Run(() => RepairLoopAsync(stop.Token));
+        var liveness = Task.Run(() => LivenessLoopAsync(stop.Token));
         var faults = Task.Run(() => InjectFaultsAsync(clock));
         var bound = Options.Timing.Bound(Queue);
         var client = new RigClient(App, Counters, bound + RigTiming.OutageAllowance);
@@ -78,7 +79,7 @@ internal sealed class ReliabilityRig : IAsyncDisposable
         await faults;
 
         stop.Cancel();
-        await Task.WhenAll(inProcess.Append(repair));
+        await Task.WhenAll(inProcess.Append(repair).Append(liveness));
         foreach (var process in _processes)
         {
             await process.KillAsync();
@@ -134,6 +135,37 @@ internal sealed class ReliabilityRig : IAsyncDisposable
         }
     }
 
+    // Every instance runs this sweep every few seconds; one loop stands for them (it is safe twice over).
+    private async Task LivenessLoopAsync(CancellationToken stop)
+    {
+        var sweep = App.Services.GetRequiredService<AbandonedClaimSweep>();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var report = await sweep.RunAsync(stop);
+                Counters.Add("liveness: claims handed back", report.Requeued);
+                Counters.Add("liveness: stuck failed", report.Stuck);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception)
+            {
+                Counters.Add("liveness: sweeps failed (outage)");
+            }
+
+            try
+            {
+                await Task.Delay(sweep.UntilNextRun(Options.Timing.LivenessSweep), stop);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
     private async Task InjectFaultsAsync(Stopwatch clock)
     {
         foreach (var fault in Options.InfraFaults.OrderBy(f => f.At))
@@ -160,6 +192,12 @@ internal sealed class ReliabilityRig : IAsyncDisposable
                 case InfraFaultKind.KillWorkerProcess:
                     await WorkerFaultAsync(fault.Kind, victim => victim.KillAsync());
                     _processes.Add(await WorkerProcess.StartAsync(_settingsPath));
+                    break;
+                case InfraFaultKind.TerminateLivenessSessions:
+                    Counters.Add("infra: liveness sessions terminated", (int)await App.ScalarAsync($"""
+                        SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                        WHERE application_name = '{NanoBanana.Functions.Processing.LivenessSession.ApplicationName}' AND datname = current_database()
+                        """));
                     break;
                 case InfraFaultKind.StopWorkerProcess:
                     // The replacement is up first, as when the platform drains an instance it has replaced.

@@ -12,6 +12,9 @@ internal enum InfraFaultKind
     /// <summary>SIGKILL: the process dies mid-call, settling nothing; its claims wait for their leases to run out.</summary>
     KillWorkerProcess,
 
+    /// <summary>pg_terminate_backend of every instance's liveness session while the processes live: they must take their locks back, losing nothing.</summary>
+    TerminateLivenessSessions,
+
     /// <summary>SIGTERM: the host's graceful stop (drain, scale-in, deploy); the worker's token fires and it hands its claims back.</summary>
     StopWorkerProcess,
 }

@@ -25,7 +25,9 @@ internal sealed record RigTiming(
     int MaxAttempts,
     int MaxCallsPerRun,
     CrontabSchedule? RepairSchedule = null,
-    bool FastOutageRecovery = false)
+    bool FastOutageRecovery = false,
+    TimeSpan? LivenessSweepInterval = null,
+    TimeSpan? LivenessGraceTime = null)
 {
     /// <summary>Time an infrastructure outage may add (a restart, plus clients' and pools' recovery).</summary>
     public static readonly TimeSpan OutageAllowance = TimeSpan.FromSeconds(20);
@@ -38,10 +40,17 @@ internal sealed record RigTiming(
     public static RigTiming Shrunk { get; } = new(
         "shrunk", TimeSpan.FromSeconds(2), 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(5),
         TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(1),
-        new ProcessingOptions().MaxAttempts, new GeminiOptions().MaxCallsPerRun, FastOutageRecovery: true);
+        new ProcessingOptions().MaxAttempts, new GeminiOptions().MaxCallsPerRun, FastOutageRecovery: true,
+        LivenessSweepInterval: TimeSpan.FromSeconds(1), LivenessGraceTime: TimeSpan.FromSeconds(3));
 
     /// <summary>The defaults of the code, with the repair schedule of local.settings.sample.json (the one the README gives).</summary>
     public static RigTiming Defaults { get; } = FromDefaults();
+
+    /// <summary>How often the abandoned-claim sweep runs (the rig runs it, as each instance's sweeper would): the default's 3 s unless set.</summary>
+    public TimeSpan LivenessSweep => LivenessSweepInterval ?? new NanoBanana.Functions.Maintenance.MaintenanceOptions().LivenessSweep;
+
+    /// <summary>How long a claim's lock must stay gone before it is handed back: the default's 5 s unless set.</summary>
+    public TimeSpan LivenessGrace => LivenessGraceTime ?? new NanoBanana.Functions.Maintenance.MaintenanceOptions().LivenessGrace;
 
     /// <summary>One call of the default model: its request and the waits of the retries within it.</summary>
     public TimeSpan Call => AttemptTimeout + GeminiMaxRetries * GeminiRetryMaxDelay;
@@ -71,6 +80,9 @@ internal sealed record RigTiming(
         settings["Processing:MaxRetryDelaySeconds"] = Seconds(MaxRetryDelay);
         settings["Processing:MaxAttempts"] = $"{MaxAttempts}";
         settings["Maintenance:ResendPendingAfterSeconds"] = Seconds(ResendPendingAfter);
+        settings["Maintenance:LivenessGraceSeconds"] = Seconds(LivenessGrace);
+        // The rig runs the abandoned-claim sweep itself (and counts what it does), as it runs the repair.
+        settings["Maintenance:LivenessSweepSeconds"] = "0";
         if (FastOutageRecovery)
         {
             // Clients and pools notice an outage in seconds, so a restart costs seconds too.

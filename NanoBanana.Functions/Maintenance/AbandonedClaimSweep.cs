@@ -32,6 +32,13 @@ public sealed class AbandonedClaimSweep(
     /// <summary>When the earliest suspect's grace ends (the sweeper looks again then), or null with none.</summary>
     public DateTimeOffset? NextDue { get; private set; }
 
+    /// <summary>How long until the next run: the interval, or less when a suspect's grace ends sooner.</summary>
+    public TimeSpan UntilNextRun(TimeSpan interval)
+    {
+        var untilDue = NextDue - clock.GetUtcNow();
+        return untilDue is { } due && due < interval ? (due > TimeSpan.Zero ? due : TimeSpan.Zero) : interval;
+    }
+
     public async Task<AbandonedClaimReport> RunAsync(CancellationToken ct)
     {
         await _oneAtATime.WaitAsync(ct);

@@ -25,7 +25,7 @@ public sealed class AbandonedClaimSweeper(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(UntilNextRun(interval), clock, stoppingToken);
+                await Task.Delay(sweep.UntilNextRun(interval), clock, stoppingToken);
                 try
                 {
                     await sweep.RunAsync(stoppingToken);
@@ -40,11 +40,5 @@ public sealed class AbandonedClaimSweeper(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-    }
-
-    private TimeSpan UntilNextRun(TimeSpan interval)
-    {
-        var untilDue = sweep.NextDue - clock.GetUtcNow();
-        return untilDue is { } due && due < interval ? (due > TimeSpan.Zero ? due : TimeSpan.Zero) : interval;
     }
 }
