@@ -50,6 +50,9 @@ public sealed class OpenApiDocumentTests(AppFixture fixture) : IClassFixture<App
         Assert.Equal(catalog.SelectMany(m => m.AspectRatios).Distinct().Order(), Enum(schemas["AspectRatio"]!));
         Assert.Equal(catalog.SelectMany(m => m.ImageSizes).Distinct().Order(), Enum(schemas["Resolution"]!));
         Assert.Equal(catalog.SelectMany(m => m.InputMimeTypes).Distinct().Order(), Enum(schemas["InputImage"]!["properties"]!["mimeType"]!));
+        var references = catalog.Max(m => m.MaxReferenceImages);
+        Assert.Equal(references, schemas["CreateGenerationRequest"]!["properties"]!["images"]!["maxItems"]!.GetValue<int>());
+        Assert.Equal(references, schemas["Generation"]!["properties"]!["inputImageCount"]!["maximum"]!.GetValue<int>());
     }
 
     [Fact]
