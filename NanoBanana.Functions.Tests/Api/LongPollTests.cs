@@ -298,8 +298,11 @@ public sealed class LongPollTests(ITestOutputHelper output)
         await admin.OpenAsync();
         var database = new NpgsqlConnectionStringBuilder(db.ConnectionString).Database;
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FILTER (WHERE application_name = @listen), count(*) FROM pg_stat_activity WHERE datname = @db", admin);
+            // The instance's liveness session is its other direct session: idle here, and not what the polls use.
+            "SELECT count(*) FILTER (WHERE application_name = @listen), count(*) FILTER (WHERE application_name IS DISTINCT FROM @live) " +
+            "FROM pg_stat_activity WHERE datname = @db", admin);
         command.Parameters.AddWithValue("listen", PostgresListener.ApplicationName);
+        command.Parameters.AddWithValue("live", NanoBanana.Functions.Processing.LivenessSession.ApplicationName);
         command.Parameters.AddWithValue("db", database!);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
