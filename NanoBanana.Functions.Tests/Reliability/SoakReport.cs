@@ -47,7 +47,7 @@ internal sealed record SoakReport(
         foreach (var recovery in Recoveries)
         {
             text.AppendLine($"| after {recovery.Kind}: generations taken over / claimed again within / ended within | " +
-                $"{recovery.TakenOver} / {Seconds(recovery.LongestToNextClaim)} / {Seconds(recovery.ShortestToTerminal)}-{Seconds(recovery.LongestToTerminal)} |");
+                $"{recovery.TakenOver} / {Seconds(recovery.ShortestToNextClaim)}-{Seconds(recovery.LongestToNextClaim)} / {Seconds(recovery.ShortestToTerminal)}-{Seconds(recovery.LongestToTerminal)} |");
         }
         foreach (var (fault, count) in GeminiFaults.OrderByDescending(f => f.Value))
         {

@@ -2,9 +2,10 @@ namespace NanoBanana.Functions.Tests.Reliability;
 
 /// <summary>
 /// After a worker was killed or stopped: how many of the generations it held were taken over, how
-/// long until the first was claimed again (the last of them), and how long until they ended.
+/// long until they were claimed again (the first and the last of them), and how long until they ended.
 /// </summary>
-internal sealed record WorkerRecovery(InfraFaultKind Kind, int TakenOver, TimeSpan? LongestToNextClaim, TimeSpan ShortestToTerminal, TimeSpan LongestToTerminal);
+internal sealed record WorkerRecovery(
+    InfraFaultKind Kind, int TakenOver, TimeSpan? ShortestToNextClaim, TimeSpan? LongestToNextClaim, TimeSpan ShortestToTerminal, TimeSpan LongestToTerminal);
 
 /// <summary>What the paid-call budget allowed and what the run used of it, as Gemini saw the requests.</summary>
 internal sealed record CallBudgetUse(int Budget, int PaidCalls, int MostForOneGeneration, int GenerationsThatSpentIt);
@@ -29,7 +30,7 @@ internal static class WorkerRecoveries
                 .ToList();
             if (takenOver.Count > 0)
             {
-                measured.Add(new WorkerRecovery(fault.Kind, takenOver.Count, takenOver.Max(t => t.NextClaim),
+                measured.Add(new WorkerRecovery(fault.Kind, takenOver.Count, takenOver.Min(t => t.NextClaim), takenOver.Max(t => t.NextClaim),
                     takenOver.Min(t => t.Terminal), takenOver.Max(t => t.Terminal)));
             }
         }
