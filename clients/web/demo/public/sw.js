@@ -36,8 +36,9 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-// The page: the network first (a new build shows at once), the stored shell when there is none.
-// The page's own files: stored copies (their names change with their content). The API is on another
+// The page and its small files (manifest, icons; the dev server's modules): the network first, so a new
+// build or an edit shows at once, and the stored copy when there is no network. The build's hashed files
+// (assets/): the stored copy first, since their names change with their content. The API is on another
 // origin and never cached here: its answers are the client's to keep.
 self.addEventListener('fetch', (event) => {
   const request = event.request;
@@ -46,17 +47,17 @@ self.addEventListener('fetch', (event) => {
     return;
   }
 
-  if (request.mode === 'navigate') {
-    event.respondWith(
-      fetch(request).catch(async () => (await caches.match(self.registration.scope)) ?? Response.error()),
-    );
+  // ignoreVary: servers answer the page's files with `Vary: Origin`, and the page asks for its module
+  // scripts with an Origin header (crossorigin) that the stored copy's request did not carry.
+  const stored = () => caches.match(request.mode === 'navigate' ? self.registration.scope : request, { ignoreVary: true });
+  if (url.pathname.includes('/assets/')) {
+    event.respondWith((async () => (await stored()) ?? fetch(request))());
     return;
   }
 
-  // ignoreVary: servers answer the page's files with `Vary: Origin`, and the page asks for its module
-  // scripts with an Origin header (crossorigin) that the stored copy's request did not carry.
-  event.respondWith((async () => (await caches.match(request, { ignoreVary: true })) ?? fetch(request))());
+  event.respondWith(fetch(request).catch(async () => (await stored()) ?? Response.error()));
 });
+
 self.addEventListener('push', (event) => {
   const ended = event.data ? event.data.json() : {};
   const title =
