@@ -1,7 +1,10 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Processing;
+using NanoBanana.Functions.Telemetry;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Processing;
@@ -143,6 +146,7 @@ public sealed class LivenessTests : IAsyncLifetime
         }
 
         var sweep = _app.Services.GetRequiredService<AbandonedClaimSweep>();
+        using var handedBack = new MetricCollector<long>(_app.Services.GetRequiredService<IMeterFactory>(), GenerationMetrics.MeterName, "nanobanana.liveness.abandoned_claims");
 
         // Act
         var first = await sweep.RunAsync(CancellationToken.None);
@@ -159,6 +163,44 @@ public sealed class LivenessTests : IAsyncLifetime
         Assert.Equal("processing", (await _app.RowAsync(held)).Status);
         Assert.Equal(("pending", 1, (string?)null), await _app.RowAsync(dead));
         Assert.Equal(("failed", 5, "STUCK"), await _app.RowAsync(spent));
+        Assert.Equal(["failed", "requeued"], handedBack.GetMeasurementSnapshot().Select(m => (string?)m.Tags["outcome"]).Order());
+        Assert.All(handedBack.GetMeasurementSnapshot(), m => Assert.Equal(1, m.Value));
+    }
+
+    [Fact]
+    public async Task TheSessionUpGauge_ReadsOneWhileTheSessionIsOpen_AndZeroOnceItIsDown()
+    {
+        // Arrange
+        var session = _app.Services.GetRequiredService<LivenessSession>();
+        using var up = new MetricCollector<int>(_app.Services.GetRequiredService<IMeterFactory>(), GenerationMetrics.MeterName, "nanobanana.liveness.session_up");
+        Assert.True(await session.IsUpAsync(CancellationToken.None));
+
+        // Act
+        up.RecordObservableInstruments();
+        var whileOpen = up.LastMeasurement?.Value;
+        await session.StopAsync(CancellationToken.None);
+        up.RecordObservableInstruments();
+        var afterStop = up.LastMeasurement?.Value;
+
+        // Assert
+        Assert.Equal(1, whileOpen);
+        Assert.Equal(0, afterStop);
+    }
+
+    [Fact]
+    public async Task TheSessionUpGauge_ReadsZero_WhenTheSessionCannotBeOpened()
+    {
+        // Arrange: this instance's direct session points at a port nothing listens on.
+        await using var cutOff = await FunctionApp.StartWithGeminiAsync(_gemini, settings =>
+            settings["Postgres:ListenConnectionString"] = settings["Postgres:ConnectionString"] + ";Port=1", _database);
+        using var up = new MetricCollector<int>(cutOff.Services.GetRequiredService<IMeterFactory>(), GenerationMetrics.MeterName, "nanobanana.liveness.session_up");
+
+        // Act
+        Assert.False(await cutOff.Services.GetRequiredService<LivenessSession>().IsUpAsync(CancellationToken.None));
+        up.RecordObservableInstruments();
+
+        // Assert
+        Assert.Equal(0, up.LastMeasurement?.Value);
     }
 
     [Fact]
