@@ -123,6 +123,54 @@ public sealed class LivenessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WhileItsSessionStaysDown_EachHandOnOfAGeneration_DoublesItsMessagesDelay_UpToTheCap()
+    {
+        // Arrange: the session cannot open; two generations waiting.
+        await using var cutOff = await FunctionApp.StartWithGeminiAsync(_gemini, settings =>
+            settings["Postgres:ListenConnectionString"] = settings["Postgres:ConnectionString"] + ";Port=1", _database);
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var waiting = await cutOff.Api.CreateGenerationAsync(token);
+        var other = await cutOff.Api.CreateGenerationAsync(token);
+        await cutOff.RawQueue.ClearMessagesAsync();
+
+        // Act: the same generation delivered six times (as its re-sent messages would be), the other once.
+        for (var delivery = 0; delivery < 6; delivery++)
+        {
+            Assert.Null(await cutOff.DeliverAsync(waiting.Id));
+        }
+
+        Assert.Null(await cutOff.DeliverAsync(other.Id));
+
+        // Assert: 5, 10, 20, 40 s, then the 60 s cap; the other generation starts at 5 s; every message sent invisible.
+        double[] DelaysOf(Guid id) => [.. cutOff.Logs.Lines
+            .Where(l => l.Message.Contains("liveness session is down", StringComparison.Ordinal) && Equals(l.Properties["GenerationId"], id))
+            .Select(l => Convert.ToDouble(l.Properties["DelaySeconds"], System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal([5, 10, 20, 40, 60, 60], DelaysOf(waiting.Id));
+        Assert.Equal([5], DelaysOf(other.Id));
+        Assert.Equal(7, (await cutOff.RawQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Empty((await cutOff.RawQueue.ReceiveMessagesAsync(maxMessages: 32)).Value);
+        Assert.Equal(("pending", 0, (string?)null), await cutOff.RowAsync(waiting.Id));
+        Assert.Empty(_gemini.Requests);
+    }
+
+    [Fact]
+    public void NotLiveDeferrals_StartAgainFromTheShortDelay_OnceTheSessionIsUp()
+    {
+        // Arrange
+        var deferrals = new NotLiveDeferrals(Microsoft.Extensions.Options.Options.Create(new ProcessingOptions { NotLiveDeferSeconds = 5, NotLiveMaxDeferSeconds = 60 }));
+        var id = Guid.NewGuid();
+
+        // Act
+        TimeSpan[] outage = [deferrals.Next(id), deferrals.Next(id), deferrals.Next(id)];
+        deferrals.Forget();
+        var afterRecovery = deferrals.Next(id);
+
+        // Assert
+        Assert.Equal([TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20)], outage);
+        Assert.Equal(TimeSpan.FromSeconds(5), afterRecovery);
+    }
+
+    [Fact]
     public async Task TheSweep_HandsBackOnlyMarkedClaimsWhoseLockIsGone_AndFailsThoseAtTheirRunsLimits()
     {
         // Arrange: four processing rows: never marked (lease only), locked by a live session, unlocked, unlocked at the run's limit.
