@@ -1,7 +1,10 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Processing;
+using NanoBanana.Functions.Telemetry;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Processing;
@@ -120,6 +123,54 @@ public sealed class LivenessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WhileItsSessionStaysDown_EachHandOnOfAGeneration_DoublesItsMessagesDelay_UpToTheCap()
+    {
+        // Arrange: the session cannot open; two generations waiting.
+        await using var cutOff = await FunctionApp.StartWithGeminiAsync(_gemini, settings =>
+            settings["Postgres:ListenConnectionString"] = settings["Postgres:ConnectionString"] + ";Port=1", _database);
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var waiting = await cutOff.Api.CreateGenerationAsync(token);
+        var other = await cutOff.Api.CreateGenerationAsync(token);
+        await cutOff.RawQueue.ClearMessagesAsync();
+
+        // Act: the same generation delivered six times (as its re-sent messages would be), the other once.
+        for (var delivery = 0; delivery < 6; delivery++)
+        {
+            Assert.Null(await cutOff.DeliverAsync(waiting.Id));
+        }
+
+        Assert.Null(await cutOff.DeliverAsync(other.Id));
+
+        // Assert: 5, 10, 20, 40 s, then the 60 s cap; the other generation starts at 5 s; every message sent invisible.
+        double[] DelaysOf(Guid id) => [.. cutOff.Logs.Lines
+            .Where(l => l.Message.Contains("liveness session is down", StringComparison.Ordinal) && Equals(l.Properties["GenerationId"], id))
+            .Select(l => Convert.ToDouble(l.Properties["DelaySeconds"], System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal([5, 10, 20, 40, 60, 60], DelaysOf(waiting.Id));
+        Assert.Equal([5], DelaysOf(other.Id));
+        Assert.Equal(7, (await cutOff.RawQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Empty((await cutOff.RawQueue.ReceiveMessagesAsync(maxMessages: 32)).Value);
+        Assert.Equal(("pending", 0, (string?)null), await cutOff.RowAsync(waiting.Id));
+        Assert.Empty(_gemini.Requests);
+    }
+
+    [Fact]
+    public void NotLiveDeferrals_StartAgainFromTheShortDelay_OnceTheSessionIsUp()
+    {
+        // Arrange
+        var deferrals = new NotLiveDeferrals(Microsoft.Extensions.Options.Options.Create(new ProcessingOptions { NotLiveDeferSeconds = 5, NotLiveMaxDeferSeconds = 60 }));
+        var id = Guid.NewGuid();
+
+        // Act
+        TimeSpan[] outage = [deferrals.Next(id), deferrals.Next(id), deferrals.Next(id)];
+        deferrals.Forget();
+        var afterRecovery = deferrals.Next(id);
+
+        // Assert
+        Assert.Equal([TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20)], outage);
+        Assert.Equal(TimeSpan.FromSeconds(5), afterRecovery);
+    }
+
+    [Fact]
     public async Task TheSweep_HandsBackOnlyMarkedClaimsWhoseLockIsGone_AndFailsThoseAtTheirRunsLimits()
     {
         // Arrange: four processing rows: never marked (lease only), locked by a live session, unlocked, unlocked at the run's limit.
@@ -143,6 +194,7 @@ public sealed class LivenessTests : IAsyncLifetime
         }
 
         var sweep = _app.Services.GetRequiredService<AbandonedClaimSweep>();
+        using var handedBack = new MetricCollector<long>(_app.Services.GetRequiredService<IMeterFactory>(), GenerationMetrics.MeterName, "nanobanana.liveness.abandoned_claims");
 
         // Act
         var first = await sweep.RunAsync(CancellationToken.None);
@@ -159,6 +211,44 @@ public sealed class LivenessTests : IAsyncLifetime
         Assert.Equal("processing", (await _app.RowAsync(held)).Status);
         Assert.Equal(("pending", 1, (string?)null), await _app.RowAsync(dead));
         Assert.Equal(("failed", 5, "STUCK"), await _app.RowAsync(spent));
+        Assert.Equal(["failed", "requeued"], handedBack.GetMeasurementSnapshot().Select(m => (string?)m.Tags["outcome"]).Order());
+        Assert.All(handedBack.GetMeasurementSnapshot(), m => Assert.Equal(1, m.Value));
+    }
+
+    [Fact]
+    public async Task TheSessionUpGauge_ReadsOneWhileTheSessionIsOpen_AndZeroOnceItIsDown()
+    {
+        // Arrange
+        var session = _app.Services.GetRequiredService<LivenessSession>();
+        using var up = new MetricCollector<int>(_app.Services.GetRequiredService<IMeterFactory>(), GenerationMetrics.MeterName, "nanobanana.liveness.session_up");
+        Assert.True(await session.IsUpAsync(CancellationToken.None));
+
+        // Act
+        up.RecordObservableInstruments();
+        var whileOpen = up.LastMeasurement?.Value;
+        await session.StopAsync(CancellationToken.None);
+        up.RecordObservableInstruments();
+        var afterStop = up.LastMeasurement?.Value;
+
+        // Assert
+        Assert.Equal(1, whileOpen);
+        Assert.Equal(0, afterStop);
+    }
+
+    [Fact]
+    public async Task TheSessionUpGauge_ReadsZero_WhenTheSessionCannotBeOpened()
+    {
+        // Arrange: this instance's direct session points at a port nothing listens on.
+        await using var cutOff = await FunctionApp.StartWithGeminiAsync(_gemini, settings =>
+            settings["Postgres:ListenConnectionString"] = settings["Postgres:ConnectionString"] + ";Port=1", _database);
+        using var up = new MetricCollector<int>(cutOff.Services.GetRequiredService<IMeterFactory>(), GenerationMetrics.MeterName, "nanobanana.liveness.session_up");
+
+        // Act
+        Assert.False(await cutOff.Services.GetRequiredService<LivenessSession>().IsUpAsync(CancellationToken.None));
+        up.RecordObservableInstruments();
+
+        // Assert
+        Assert.Equal(0, up.LastMeasurement?.Value);
     }
 
     [Fact]

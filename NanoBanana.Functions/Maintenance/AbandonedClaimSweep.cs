@@ -86,12 +86,14 @@ public sealed class AbandonedClaimSweep(
         foreach (var (id, code) in stuck)
         {
             metrics.Failed(code);
+            metrics.AbandonedClaim("failed");
             logger.LogWarning("Generation {GenerationId} failed {ErrorCode}: its worker died with its run's attempts or paid calls used up", id, code);
         }
 
         var requeued = await store.RequeueAbandonedAsync(due, now, limits, ct);
         foreach (var id in requeued)
         {
+            metrics.AbandonedClaim("requeued");
             try
             {
                 await queue.SendAsync(id, ct);

@@ -25,6 +25,7 @@ public sealed class GenerationProcessor(
     ClaimHeartbeats heartbeats,
     ClaimHandback handback,
     LivenessSession liveness,
+    NotLiveDeferrals deferrals,
     GenerationQueue queue,
     RunLimits limits,
     IOptions<ProcessingOptions> options,
@@ -36,10 +37,15 @@ public sealed class GenerationProcessor(
     /// <param name="ct">The invocation's token: fires when the host stops or times the function out.</param>
     public async Task ProcessAsync(Guid id, CancellationToken ct)
     {
-        if (liveness.Enabled && !await liveness.IsUpAsync(ct))
+        if (liveness.Enabled)
         {
-            await HandOnAsync(id, ct);
-            return;
+            if (!await liveness.IsUpAsync(ct))
+            {
+                await HandOnAsync(id, ct);
+                return;
+            }
+
+            deferrals.Forget();
         }
 
         var claimed = await store.ClaimAsync(id, clock.GetUtcNow(), options.Value.Lease, limits, ct);
@@ -101,11 +107,13 @@ public sealed class GenerationProcessor(
 
     // The instance cannot say it is alive, so it claims nothing: the message goes round again for an
     // instance that can (or this one, reconnected). If the send fails, the queue's redelivery does it.
+    // The delay grows per hand-on of the generation (NotLiveDeferrals), so a long outage does not flood the queue.
     private async Task HandOnAsync(Guid id, CancellationToken ct)
     {
-        await queue.SendAsync(id, options.Value.NotLiveDefer, ct);
+        var delay = deferrals.Next(id);
+        await queue.SendAsync(id, delay, ct);
         logger.LogWarning("Generation {GenerationId} not claimed: this instance's liveness session is down; its message is due again in {DelaySeconds} s",
-            id, options.Value.NotLiveDeferSeconds);
+            id, delay.TotalSeconds);
     }
 
     private async Task<LivenessHold?> HoldLivenessAsync(Generation claimed, CancellationToken ct)

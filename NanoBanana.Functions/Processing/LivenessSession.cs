@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Telemetry;
 using Npgsql;
 
 namespace NanoBanana.Functions.Processing;
@@ -16,7 +17,7 @@ namespace NanoBanana.Functions.Processing;
 /// it held is taken again, well inside the sweep's grace, so a live instance loses nothing.
 /// </summary>
 public sealed class LivenessSession(
-    IOptions<PostgresOptions> postgres, IOptions<ProcessingOptions> options, TimeProvider clock, ILogger<LivenessSession> logger) : BackgroundService
+    IOptions<PostgresOptions> postgres, IOptions<ProcessingOptions> options, GenerationMetrics metrics, TimeProvider clock, ILogger<LivenessSession> logger) : BackgroundService
 {
     /// <summary>How the session shows in pg_stat_activity.</summary>
     public const string ApplicationName = "nanobanana-liveness";
@@ -161,6 +162,7 @@ public sealed class LivenessSession(
             // Stopping: the locks go with the session. Claims still running were handed back by now (graceful stop).
             await _gate.WaitAsync(CancellationToken.None);
             await DisposeConnectionAsync();
+            metrics.LivenessSessionUp(false);
             _gate.Release();
         }
     }
@@ -183,6 +185,7 @@ public sealed class LivenessSession(
             }
 
             Volatile.Write(ref _connection, connection);
+            metrics.LivenessSessionUp(true);
             logger.LogInformation("Liveness session open (after {Failures} failed attempts); {Locks} claim locks taken back, {Lost} held elsewhere",
                 failures, keys.Length - lost, lost);
         }
@@ -196,6 +199,7 @@ public sealed class LivenessSession(
     // Under the gate. The instance takes no new work until the session is open again.
     private void Drop(Exception exception)
     {
+        metrics.LivenessSessionUp(false);
         if (_connection is null)
         {
             logger.LogWarning(exception, "Liveness session could not be opened; this instance takes no new work until it is");

@@ -30,11 +30,13 @@ public sealed class ProcessingOptions : IValidatableObject
     [Description("Each instance holds one direct session (`Postgres__ListenConnectionString`, else `Postgres__ConnectionString`) with a session advisory lock per claim, so a dead worker is noticed in seconds, not when its lease runs out; while that session is down the instance takes no new work. `false` for a deployment that reaches Postgres only through PgBouncer: claims then rest on the lease alone.")]
     public bool LivenessSession { get; set; } = true;
 
-    [Description("While the liveness session is down, a delivery is handed on unclaimed: its message is sent again, visible after this many seconds, for an instance that is up (or this one, reconnected).")]
+    [Description("While the liveness session is down, a delivery is handed on unclaimed: its message is sent again, visible after this many seconds, for an instance that is up (or this one, reconnected); doubled per consecutive hand-on of the same generation on this instance, up to `Processing__NotLiveMaxDeferSeconds`.")]
     [Range(1, 300)]
     public int NotLiveDeferSeconds { get; set; } = 5;
 
-    public TimeSpan NotLiveDefer => TimeSpan.FromSeconds(NotLiveDeferSeconds);
+    [Description("The longest a handed-on message waits while the liveness session stays down, so a long outage costs each waiting generation about one send a minute, not a flood.")]
+    [Range(1, 3600)]
+    public int NotLiveMaxDeferSeconds { get; set; } = 60;
 
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 
@@ -55,6 +57,11 @@ public sealed class ProcessingOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 "Processing__LeaseRenewalSeconds must be at most a third of Processing__LeaseSeconds, so a working claim survives two missed heartbeats.");
+        }
+
+        if (NotLiveDeferSeconds > NotLiveMaxDeferSeconds)
+        {
+            yield return new ValidationResult("Processing__NotLiveDeferSeconds must not exceed Processing__NotLiveMaxDeferSeconds.");
         }
 
         if (RetryDelaySeconds > MaxRetryDelaySeconds)

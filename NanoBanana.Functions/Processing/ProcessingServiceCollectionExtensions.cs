@@ -18,6 +18,7 @@ internal static class ProcessingServiceCollectionExtensions
         services.AddSingleton<ClaimHeartbeats>();
         services.AddSingleton<ClaimHandback>();
         services.AddSingleton<LivenessSession>();
+        services.AddSingleton<NotLiveDeferrals>();
         services.AddHostedService(sp => sp.GetRequiredService<LivenessSession>());
         services.AddTransient<GenerationProcessor>();
         return services;

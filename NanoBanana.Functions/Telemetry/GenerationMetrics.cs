@@ -18,6 +18,10 @@ public sealed class GenerationMetrics
     private readonly Histogram<double> _geminiLatency;
     private readonly Histogram<double> _queueAge;
     private readonly Counter<long> _modelNotFound;
+    private readonly Counter<long> _abandonedClaims;
+
+    // The liveness session's state on this instance: -1 until the session reports (off, or not started), then 1 up / 0 down.
+    private int _livenessSessionUp = -1;
 
     public GenerationMetrics(IMeterFactory meterFactory)
     {
@@ -29,6 +33,10 @@ public sealed class GenerationMetrics
         _geminiLatency = meter.CreateHistogram<double>("nanobanana.gemini.latency", "ms", "One Gemini call, retries included, by outcome.");
         _modelNotFound = meter.CreateCounter<long>("nanobanana.gemini.model_not_found", "{answer}", "Gemini answered 404 NOT_FOUND for a model: a retired id, by model and source (guard or generation).");
         _queueAge = meter.CreateHistogram<double>("nanobanana.queue.age_at_claim", "s", "From the last queue send to the worker's claim.");
+        _abandonedClaims = meter.CreateCounter<long>("nanobanana.liveness.abandoned_claims", "{claim}",
+            "Claims whose worker died (liveness lock gone past the grace), handed back by the sweep, by outcome: requeued or failed (at the run's limits).");
+        meter.CreateObservableGauge("nanobanana.liveness.session_up", ObserveLivenessSession, "{session}",
+            "1 while this instance's liveness session is open (it takes work), 0 while it is down (it hands deliveries on); absent when the session is off.");
     }
 
     public void Created() => _created.Add(1);
@@ -47,5 +55,14 @@ public sealed class GenerationMetrics
     public void ModelNotFound(string model, string source) =>
         _modelNotFound.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("source", source));
 
+    /// <param name="outcome"><c>requeued</c> (back to pending, message sent) or <c>failed</c> (its run's attempts or paid calls used up).</param>
+    public void AbandonedClaim(string outcome) => _abandonedClaims.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void LivenessSessionUp(bool up) => Volatile.Write(ref _livenessSessionUp, up ? 1 : 0);
+
     public void Claimed(TimeSpan queueAge) => _queueAge.Record(Math.Max(0, queueAge.TotalSeconds));
+
+    // Nothing to report until the session has tried to open: an instance with the session off shows no series.
+    private IEnumerable<Measurement<int>> ObserveLivenessSession() =>
+        Volatile.Read(ref _livenessSessionUp) is var up and >= 0 ? [new Measurement<int>(up)] : [];
 }
