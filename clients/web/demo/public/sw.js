@@ -76,7 +76,11 @@ function notificationFor(data) {
     ended = {}; // not JSON: the generic notification below
   }
 
-  const declared = ended && typeof ended.notification === 'object' && ended.notification !== null ? ended.notification : null;
+  if (typeof ended !== 'object' || ended === null) {
+    ended = {};
+  }
+
+  const declared = typeof ended.notification === 'object' && ended.notification !== null ? ended.notification : null;
   if (declared && typeof declared.title === 'string') {
     return [
       declared.title,
