@@ -65,6 +65,10 @@ public sealed class StartupValidationTests
     [InlineData("Maintenance:CleanupSchedule", null, "Maintenance__CleanupSchedule")]
     [InlineData("Maintenance:CleanupSchedule", "every night", "Maintenance__CleanupSchedule")]
     [InlineData("Maintenance:RepairSchedule", "*/5 * * * *", "Maintenance__RepairSchedule")]
+    [InlineData("Push:NotificationUrl", "http://app.example/", "Push__NotificationUrl")]
+    [InlineData("Push:NotificationUrl", "ftp://app.example/", "Push__NotificationUrl")]
+    [InlineData("Push:NotificationUrl", "/demo/", "Push__NotificationUrl")]
+    [InlineData("Push:NotificationUrl", "https://app.example/?generation=1", "Push__NotificationUrl")]
     public async Task Start_FailsNamingTheSetting_WhenItIsMissingOrInvalid(string key, string? value, string named)
     {
         // Arrange

@@ -59,10 +59,52 @@ public sealed class PushTests : IAsyncLifetime
             Assert.Equal(generation.Id.ToString(), push.Payload.GetProperty("id").GetString());
             Assert.Equal("completed", push.Payload.GetProperty("status").GetString());
             Assert.DoesNotContain("banana", push.Payload.GetRawText());
+            Assert.False(push.Payload.TryGetProperty("web_push", out _)); // no page to open: not declarative
             Assert.Equal(_push.Origin, push.Vapid["aud"]);
             Assert.Equal(TestVapidKeys.Subject, push.Vapid["sub"]);
             Assert.Equal(generation.Id.ToString("N"), push.Topic);
         });
+    }
+
+    [Theory]
+    [InlineData("completed", "Your image is ready 🍌")]
+    [InlineData("cancelled", "Your image was cancelled")]
+    public async Task WithANotificationUrl_ThePushIsADeclarativeWebPushMessage_ThatNavigatesToTheGeneration(string status, string title)
+    {
+        // Arrange
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(database: db, configure: settings =>
+        {
+            TestVapidKeys.Enable(settings, _vapid.Public, _vapid.Private, new Uri(_push.Origin).Host);
+            settings["Push:NotificationUrl"] = "https://app.example/demo/";
+        });
+        var (token, phone) = (TestTokens.For(TestTokens.NewUserId()), _push.NewBrowser());
+        Assert.Equal(StatusCodes.Status201Created, (await app.Api.SubscribeAsync(token, phone.ToJson())).Status);
+        var generation = await app.Api.CreateGenerationAsync(token, "a secret banana prompt");
+
+        // Act
+        if (status == "cancelled")
+        {
+            Assert.Equal(StatusCodes.Status200OK, (await app.Api.CancelAsync(token, generation.Id.ToString())).Status);
+        }
+        else
+        {
+            await app.DeliverAsync(generation.Id);
+        }
+
+        await app.NotifyAsync();
+
+        // Assert: Safari's shape, and the id and status the service worker reads at the top.
+        var push = Assert.Single(_push.Received, r => r.Browser == phone).Payload;
+        Assert.Equal(8030, push.GetProperty("web_push").GetInt32());
+        var notification = push.GetProperty("notification");
+        Assert.Equal(title, notification.GetProperty("title").GetString());
+        Assert.False(string.IsNullOrEmpty(notification.GetProperty("body").GetString()));
+        Assert.Equal($"https://app.example/demo/?generation={generation.Id}", notification.GetProperty("navigate").GetString());
+        Assert.Equal(generation.Id.ToString(), notification.GetProperty("tag").GetString());
+        Assert.Equal(generation.Id.ToString(), push.GetProperty("id").GetString());
+        Assert.Equal(status, push.GetProperty("status").GetString());
+        Assert.DoesNotContain("banana", push.GetRawText());
     }
 
     [Fact]

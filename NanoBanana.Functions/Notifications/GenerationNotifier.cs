@@ -11,9 +11,10 @@ namespace NanoBanana.Functions.Notifications;
 
 /// <summary>
 /// Tells an owner that a generation ended: a Web Push message to each of its browsers (id and status,
-/// no prompt), and the generation's webhook, attempt after attempt on the retry schedule. All of it
-/// happens after the generation's own transaction committed, so neither a dead push service nor a slow
-/// receiver can delay or change the generation.
+/// no prompt; a Declarative Web Push notification too when the page's URL is set), and the generation's
+/// webhook, attempt after attempt on the retry schedule. All of it happens after the generation's own
+/// transaction committed, so neither a dead push service nor a slow receiver can delay or change the
+/// generation.
 /// </summary>
 public sealed class GenerationNotifier(
     NotificationStore store,
@@ -80,7 +81,7 @@ public sealed class GenerationNotifier(
         PushOutcome outcome;
         try
         {
-            outcome = await push.SendAsync(subscription, new { id = ended.GenerationId, status = ended.Status }, Topic(ended.GenerationId), ct);
+            outcome = await push.SendAsync(subscription, GenerationPushPayload.For(ended.GenerationId, ended.Status, pushOptions.Value.NotificationUrl), Topic(ended.GenerationId), ct);
         }
         catch (OperationCanceledException)
         {

@@ -41,6 +41,9 @@ public sealed class PushOptions : IValidatableObject
     [Range(1, 100)]
     public int MaxSubscriptionsPerUser { get; set; } = 10;
 
+    [Description("The page a notification opens (absolute `https:`, or `http://localhost` / `http://127.0.0.1` for development), e.g. the reference page's address. With it, each push is a Declarative Web Push message (`web_push: 8030`, a title, a body and `<this URL>?generation=<id>` to navigate to) that Safari shows even without the service worker; without it, only `{ id, status }`.")]
+    public string? NotificationUrl { get; set; }
+
     [Description("Push service hosts accepted as subscription endpoints besides the known ones (FCM `fcm.googleapis.com`, Mozilla `updates.push.services.mozilla.com`, Apple `*.push.apple.com`, Windows `*.notify.windows.com`): exact host names, or `*.` and a domain for its subdomains.")]
     public string[] ExtraEndpointHosts { get; set; } = [];
 
@@ -61,6 +64,11 @@ public sealed class PushOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (NotificationUrl is not null && !IsNotificationUrl(NotificationUrl))
+        {
+            yield return new ValidationResult("Push__NotificationUrl must be an absolute https: URL (or http://localhost or http://127.0.0.1 for development), with no query or fragment.");
+        }
+
         if (!Enabled)
         {
             yield break;
@@ -86,6 +94,11 @@ public sealed class PushOptions : IValidatableObject
             yield return new ValidationResult($"Push__ExtraEndpointHosts: '{host}' is not a host name (or '*.' and a domain).");
         }
     }
+
+    // A query or fragment is refused: the generation's id is appended as the query.
+    private static bool IsNotificationUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var url) && string.IsNullOrEmpty(url.Query) && string.IsNullOrEmpty(url.Fragment)
+        && (url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.Host is "localhost" or "127.0.0.1"));
 
     /// <summary>Whether <paramref name="value"/> is base64url of exactly <paramref name="length"/> bytes (a key; nothing longer is decoded).</summary>
     internal static bool IsKey(string? value, int length)

@@ -71,6 +71,35 @@ describe('results without asking', () => {
     expect(shown).toMatchObject({ title: 'Your image is ready 🍌', tag: id });
     await opened.locator(`[data-testid=generation][data-id="${id}"]`).and(card(opened, 'completed')).waitFor({ timeout: 10_000 });
   });
+
+  it('a Declarative Web Push message (as the API sends with Push__NotificationUrl) shows its own title and opens its generation', async () => {
+    const { context, page } = await session.open();
+    await context.grantPermissions(['notifications'], { origin: inject('pageUrl') });
+    const id = await generate(page, `a banana told declaratively ${marker()}`);
+    await card(page, 'completed').waitFor({ timeout: 30_000 });
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    const navigate = new URL(`?generation=${id}`, inject('pageUrl')).href;
+
+    // A title of its own (not the worker's), so the test sees the worker read the declared notification.
+    const declarative = { web_push: 8030, notification: { title: 'Declared: your image is ready', body: 'Tap to see it.', navigate, tag: id }, id, status: 'completed' };
+    const shown = await pushAndAwaitNotification(context, page, inject('pageUrl'), declarative);
+    const opened = await context.newPage();
+    await opened.goto(shown.url);
+
+    expect(shown).toEqual({ title: 'Declared: your image is ready', tag: id, url: navigate });
+    await opened.locator(`[data-testid=generation][data-id="${id}"]`).and(card(opened, 'completed')).waitFor({ timeout: 10_000 });
+  });
+
+  it('a push whose payload cannot be read still shows a notification (a silent push costs the subscription)', async () => {
+    const { context, page } = await session.open();
+    await context.grantPermissions(['notifications'], { origin: inject('pageUrl') });
+    await page.evaluate(() => navigator.serviceWorker.ready);
+
+    const shown = await pushAndAwaitNotification(context, page, inject('pageUrl'), 'not { json');
+
+    expect(shown.title).toBe('Something changed in your images');
+    expect(shown.url).toBe(new URL('./', inject('pageUrl')).href);
+  });
 });
 
 async function createThroughApi(token: string, prompt: string): Promise<string> {

@@ -8,7 +8,8 @@ import { eventually } from './control.js';
  * The worker is waited for until its version is activated: `navigator.serviceWorker.ready` resolves as soon
  * as a worker is active, which includes "activating", and a push sent then can reach no listener.
  * What the worker reported (its states, errors and console) goes into the failure, so a Chromium that
- * drops the message says where it stopped.
+ * drops the message says where it stopped. A string is sent as it is (a payload that is not JSON); anything
+ * else as its JSON.
  */
 export async function pushAndAwaitNotification(context: BrowserContext, page: Page, origin: string, data: unknown) {
   const cdp = await context.newCDPSession(page);
@@ -34,7 +35,7 @@ export async function pushAndAwaitNotification(context: BrowserContext, page: Pa
   };
   try {
     await eventually(async () => registrationId !== undefined && activated, 10_000, 'the service worker to be activated');
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registrationId!, data: JSON.stringify(data) });
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registrationId!, data: typeof data === 'string' ? data : JSON.stringify(data) });
     return await eventually(
       () =>
         page.evaluate(async () =>

@@ -2,6 +2,7 @@ import { useNanoBananaClient, useHistory } from '@nanobanana/client/react';
 import { useCallback, useEffect, useState } from 'react';
 import { apiUrl, currentToken, saveToken } from './config';
 import { OfflineNotice } from './Connectivity';
+import { renewPush } from './push';
 import { GenerateForm } from './GenerateForm';
 import { GenerationCard } from './GenerationCard';
 import { History } from './History';
@@ -25,8 +26,9 @@ export function App() {
   useEffect(() => {
     if (signedIn) {
       resume();
+      void renewPush(client);
     }
-  }, [signedIn, resume]);
+  }, [signedIn, resume, client]);
 
   // Opened from a push notification: show that generation.
   useEffect(() => {
