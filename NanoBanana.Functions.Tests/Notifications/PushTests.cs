@@ -9,50 +9,27 @@ namespace NanoBanana.Functions.Tests.Notifications;
 /// Web Push to the owner's browsers when a generation ends, against a push service that checks the
 /// VAPID JWT and decrypts each message with the browser's keys, so the real signing and encryption run.
 /// </summary>
-public sealed class PushTests : IAsyncLifetime
+public sealed class PushTests : PushAppTests
 {
-    private readonly (string Public, string Private) _vapid = TestVapidKeys.Create();
-    private FakePushService _push = null!;
-    private TestDatabase _db = null!;
-    private FunctionApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _push = await FakePushService.StartAsync();
-        _db = await TestDatabase.CreateAsync();
-        _app = await FunctionApp.StartAsync(database: _db, configure: settings =>
-        {
-            TestVapidKeys.Enable(settings, _vapid.Public, _vapid.Private, new Uri(_push.Origin).Host);
-            settings["Notifications:SendBudgetSeconds"] = "3";
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _db.DisposeAsync();
-        await _push.DisposeAsync();
-    }
-
     [Fact]
     public async Task AFinishedGeneration_SendsEachSubscriptionOneEncryptedVapidSignedMessage_WithoutThePrompt()
     {
         // Arrange: one user, two browsers; another user's browser must hear nothing.
-        var (token, phone, laptop) = (TestTokens.For(TestTokens.NewUserId()), _push.NewBrowser(), _push.NewBrowser());
-        var stranger = _push.NewBrowser();
-        Assert.Equal(StatusCodes.Status201Created, (await _app.Api.SubscribeAsync(token, phone.ToJson())).Status);
-        Assert.Equal(StatusCodes.Status201Created, (await _app.Api.SubscribeAsync(token, laptop.ToJson())).Status);
-        Assert.Equal(StatusCodes.Status200OK, (await _app.Api.SubscribeAsync(token, laptop.ToJson())).Status); // again: the same one
-        Assert.Equal(StatusCodes.Status201Created, (await _app.Api.SubscribeAsync(TestTokens.For(TestTokens.NewUserId()), stranger.ToJson())).Status);
-        var generation = await _app.Api.CreateGenerationAsync(token, "a secret banana prompt");
+        var (token, phone, laptop) = (TestTokens.For(TestTokens.NewUserId()), Push.NewBrowser(), Push.NewBrowser());
+        var stranger = Push.NewBrowser();
+        Assert.Equal(StatusCodes.Status201Created, (await App.Api.SubscribeAsync(token, phone.ToJson())).Status);
+        Assert.Equal(StatusCodes.Status201Created, (await App.Api.SubscribeAsync(token, laptop.ToJson())).Status);
+        Assert.Equal(StatusCodes.Status200OK, (await App.Api.SubscribeAsync(token, laptop.ToJson())).Status); // again: the same one
+        Assert.Equal(StatusCodes.Status201Created, (await App.Api.SubscribeAsync(TestTokens.For(TestTokens.NewUserId()), stranger.ToJson())).Status);
+        var generation = await App.Api.CreateGenerationAsync(token, "a secret banana prompt");
 
         // Act
-        await _app.DeliverAsync(generation.Id);
-        await _app.NotifyAsync();
+        await App.DeliverAsync(generation.Id);
+        await App.NotifyAsync();
 
         // Assert
-        Assert.True(_push.Refused.Count == 0, string.Join("\n", _push.Refused));
-        var received = _push.Received;
+        Assert.True(Push.Refused.Count == 0, string.Join("\n", Push.Refused));
+        var received = Push.Received;
         Assert.Equal(new[] { phone.Endpoint, laptop.Endpoint }.Order(StringComparer.Ordinal), received.Select(r => r.Browser.Endpoint).Order(StringComparer.Ordinal));
         Assert.All(received, push =>
         {
@@ -60,7 +37,7 @@ public sealed class PushTests : IAsyncLifetime
             Assert.Equal("completed", push.Payload.GetProperty("status").GetString());
             Assert.DoesNotContain("banana", push.Payload.GetRawText());
             Assert.False(push.Payload.TryGetProperty("web_push", out _)); // no page to open: not declarative
-            Assert.Equal(_push.Origin, push.Vapid["aud"]);
+            Assert.Equal(Push.Origin, push.Vapid["aud"]);
             Assert.Equal(TestVapidKeys.Subject, push.Vapid["sub"]);
             Assert.Equal(generation.Id.ToString("N"), push.Topic);
         });
@@ -75,10 +52,10 @@ public sealed class PushTests : IAsyncLifetime
         await using var db = await TestDatabase.CreateAsync();
         await using var app = await FunctionApp.StartAsync(database: db, configure: settings =>
         {
-            TestVapidKeys.Enable(settings, _vapid.Public, _vapid.Private, new Uri(_push.Origin).Host);
+            TestVapidKeys.Enable(settings, Vapid.Public, Vapid.Private, new Uri(Push.Origin).Host);
             settings["Push:NotificationUrl"] = "https://app.example/demo/";
         });
-        var (token, phone) = (TestTokens.For(TestTokens.NewUserId()), _push.NewBrowser());
+        var (token, phone) = (TestTokens.For(TestTokens.NewUserId()), Push.NewBrowser());
         Assert.Equal(StatusCodes.Status201Created, (await app.Api.SubscribeAsync(token, phone.ToJson())).Status);
         var generation = await app.Api.CreateGenerationAsync(token, "a secret banana prompt");
 
@@ -95,7 +72,7 @@ public sealed class PushTests : IAsyncLifetime
         await app.NotifyAsync();
 
         // Assert: Safari's shape, and the id and status the service worker reads at the top.
-        var push = Assert.Single(_push.Received, r => r.Browser == phone).Payload;
+        var push = Assert.Single(Push.Received, r => r.Browser == phone).Payload;
         Assert.Equal(8030, push.GetProperty("web_push").GetInt32());
         var notification = push.GetProperty("notification");
         Assert.Equal(title, notification.GetProperty("title").GetString());
@@ -113,20 +90,20 @@ public sealed class PushTests : IAsyncLifetime
         // Arrange
         var owner = TestTokens.NewUserId();
         var token = TestTokens.For(owner);
-        var (gone, kept) = (_push.NewBrowser(), _push.NewBrowser());
-        await _app.Api.SubscribeAsync(token, gone.ToJson());
-        await _app.Api.SubscribeAsync(token, kept.ToJson());
-        _push.AnswerWith(gone, StatusCodes.Status410Gone);
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var (gone, kept) = (Push.NewBrowser(), Push.NewBrowser());
+        await App.Api.SubscribeAsync(token, gone.ToJson());
+        await App.Api.SubscribeAsync(token, kept.ToJson());
+        Push.AnswerWith(gone, StatusCodes.Status410Gone);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        await _app.DeliverAsync(generation.Id);
-        await _app.NotifyAsync();
+        await App.DeliverAsync(generation.Id);
+        await App.NotifyAsync();
 
         // Assert
-        Assert.Equal(1, await _app.ScalarAsync("SELECT count(*) FROM push_subscriptions WHERE owner_id = @o", ("o", owner)));
-        Assert.Equal(1, await _app.ScalarAsync("SELECT count(*) FROM push_subscriptions WHERE owner_id = @o AND endpoint = @e", ("o", owner), ("e", kept.Endpoint)));
-        Assert.Single(_push.Received, r => r.Browser == kept);
+        Assert.Equal(1, await App.ScalarAsync("SELECT count(*) FROM push_subscriptions WHERE owner_id = @o", ("o", owner)));
+        Assert.Equal(1, await App.ScalarAsync("SELECT count(*) FROM push_subscriptions WHERE owner_id = @o AND endpoint = @e", ("o", owner), ("e", kept.Endpoint)));
+        Assert.Single(Push.Received, r => r.Browser == kept);
     }
 
     [Fact]
@@ -134,18 +111,18 @@ public sealed class PushTests : IAsyncLifetime
     {
         // Arrange
         var token = TestTokens.For(TestTokens.NewUserId());
-        var browser = _push.NewBrowser();
-        await _app.Api.SubscribeAsync(token, browser.ToJson());
-        _push.AnswerWith(browser, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var browser = Push.NewBrowser();
+        await App.Api.SubscribeAsync(token, browser.ToJson());
+        Push.AnswerWith(browser, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        await _app.DeliverAsync(generation.Id);
-        await _app.NotifyAsync();
+        await App.DeliverAsync(generation.Id);
+        await App.NotifyAsync();
 
         // Assert
-        Assert.True(3 == _push.RequestsFor(browser), string.Join("\n", _app.Logs.Lines.Where(l => l.Exception is not null).Select(l => l.Message + " " + l.Exception)) + string.Join("\n", _push.Refused));
-        Assert.Single(_push.Received, r => r.Browser == browser);
+        Assert.True(3 == Push.RequestsFor(browser), string.Join("\n", App.Logs.Lines.Where(l => l.Exception is not null).Select(l => l.Message + " " + l.Exception)) + string.Join("\n", Push.Refused));
+        Assert.Single(Push.Received, r => r.Browser == browser);
     }
 
     [Fact]
@@ -154,24 +131,24 @@ public sealed class PushTests : IAsyncLifetime
         // Arrange: a subscription whose push service is not there at all.
         var token = TestTokens.For(TestTokens.NewUserId());
         var dead = FakeBrowser.Create($"http://127.0.0.1:{UnusedPort()}/push/{Guid.NewGuid():N}");
-        Assert.Equal(StatusCodes.Status201Created, (await _app.Api.SubscribeAsync(token, dead.ToJson())).Status);
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        Assert.Equal(StatusCodes.Status201Created, (await App.Api.SubscribeAsync(token, dead.ToJson())).Status);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act: the worker ends the generation (its transaction writes the outbox row, nothing more),
         // then the notification runs on its own and fails.
-        var delivery = await _app.DeliverAsync(generation.Id);
-        var ended = await _app.Api.GetAsync(token, generation.Id.ToString());
-        await _app.NotifyAsync();
-        var after = await _app.Api.GetAsync(token, generation.Id.ToString());
+        var delivery = await App.DeliverAsync(generation.Id);
+        var ended = await App.Api.GetAsync(token, generation.Id.ToString());
+        await App.NotifyAsync();
+        var after = await App.Api.GetAsync(token, generation.Id.ToString());
 
         // Assert
         Assert.Null(delivery);
         Assert.Equal("completed", ended.Generation.Status);
         Assert.Equal(ended.Headers.ETag.ToString(), after.Headers.ETag.ToString());
         Assert.Equal(ended.Generation.CompletedAt, after.Generation.CompletedAt);
-        Assert.Contains(_app.Logs.Lines, l => l.Message.Contains("failed after retries", StringComparison.Ordinal));
+        Assert.Contains(App.Logs.Lines, l => l.Message.Contains("failed after retries", StringComparison.Ordinal));
         // Left for a bounded number of re-dispatches (PushBoundsTests), sent once so far.
-        Assert.Equal(1, await _app.ScalarAsync("SELECT count(*) FROM generation_events WHERE generation_id = @id AND done_at IS NULL AND dispatches = 1", ("id", generation.Id)));
+        Assert.Equal(1, await App.ScalarAsync("SELECT count(*) FROM generation_events WHERE generation_id = @id AND done_at IS NULL AND dispatches = 1", ("id", generation.Id)));
     }
 
     [Fact]
@@ -179,13 +156,13 @@ public sealed class PushTests : IAsyncLifetime
     {
         // Arrange
         var token = TestTokens.For(TestTokens.NewUserId());
-        var browser = _push.NewBrowser();
+        var browser = Push.NewBrowser();
 
         // Act
-        var invalid = await _app.Api.SubscribeAsync(token, new { endpoint = browser.Endpoint, keys = new { p256dh = "AAAA", auth = "short" } });
-        await _app.Api.SubscribeAsync(token, browser.ToJson());
-        var deleted = await _app.Api.UnsubscribeAsync(token, browser.Endpoint);
-        var again = await _app.Api.UnsubscribeAsync(token, browser.Endpoint);
+        var invalid = await App.Api.SubscribeAsync(token, new { endpoint = browser.Endpoint, keys = new { p256dh = "AAAA", auth = "short" } });
+        await App.Api.SubscribeAsync(token, browser.ToJson());
+        var deleted = await App.Api.UnsubscribeAsync(token, browser.Endpoint);
+        var again = await App.Api.UnsubscribeAsync(token, browser.Endpoint);
 
         // Assert
         Assert.Equal("invalid_push_subscription", invalid.ProblemCode);
@@ -197,9 +174,9 @@ public sealed class PushTests : IAsyncLifetime
     [Fact]
     public async Task VapidPublicKey_IsTheConfiguredOne()
     {
-        var response = await _app.Api.VapidPublicKeyAsync(TestTokens.For(TestTokens.NewUserId()));
+        var response = await App.Api.VapidPublicKeyAsync(TestTokens.For(TestTokens.NewUserId()));
 
-        Assert.Equal(_vapid.Public, response.Json.GetProperty("publicKey").GetString());
+        Assert.Equal(Vapid.Public, response.Json.GetProperty("publicKey").GetString());
     }
 
     [Fact]
@@ -212,7 +189,7 @@ public sealed class PushTests : IAsyncLifetime
 
         // Act
         var key = await app.Api.VapidPublicKeyAsync(token);
-        var subscribe = await app.Api.SubscribeAsync(token, _push.NewBrowser().ToJson());
+        var subscribe = await app.Api.SubscribeAsync(token, Push.NewBrowser().ToJson());
 
         // Assert
         Assert.Equal(StatusCodes.Status501NotImplemented, key.Status);
@@ -227,12 +204,12 @@ public sealed class PushTests : IAsyncLifetime
         await using var db = await TestDatabase.CreateAsync();
         await using var app = await FunctionApp.StartAsync(database: db, configure: settings =>
         {
-            TestVapidKeys.Enable(settings, _vapid.Public, _vapid.Private, new Uri(_push.Origin).Host);
+            TestVapidKeys.Enable(settings, Vapid.Public, Vapid.Private, new Uri(Push.Origin).Host);
             settings["Outbound:AllowLoopback"] = "false";
         });
 
         // Act
-        var response = await app.Api.SubscribeAsync(TestTokens.For(TestTokens.NewUserId()), _push.NewBrowser().ToJson());
+        var response = await app.Api.SubscribeAsync(TestTokens.For(TestTokens.NewUserId()), Push.NewBrowser().ToJson());
 
         // Assert
         Assert.Equal("push_endpoint_not_allowed", response.ProblemCode);
