@@ -33,6 +33,11 @@ internal sealed class FakeGemini : IAsyncDisposable
 
     public Func<HttpContext, Task> Default { get; set; } = GeminiReplies.Image(TestImages.Png);
 
+    /// <summary>What the fileData URLs of generateContent requests answered when fetched, as Google fetches them.</summary>
+    public ConcurrentQueue<FetchedFile> FetchedFiles { get; } = new();
+
+    private static readonly HttpClient Fetcher = new();
+
     public static async Task<FakeGemini> StartAsync()
     {
         var fake = new FakeGemini();
@@ -76,10 +81,45 @@ internal sealed class FakeGemini : IAsyncDisposable
 
         Requests.Enqueue(recorded);
         context.Items[typeof(RecordedRequest)] = recorded; // replies may look at what was asked
+        if (await FetchFilesAsync(recorded) is { } unfetchable)
+        {
+            // Google answers a URL it cannot read with 400 INVALID_ARGUMENT.
+            await GeminiReplies.Error(400, "INVALID_ARGUMENT", $"Cannot fetch content from the provided URL: {unfetchable}.")(context);
+            return;
+        }
+
         var reply = ModelOf(context.Request.Path) is { } model && IsRetired(model) && context.Request.Path.Value!.EndsWith(":generateContent", StringComparison.Ordinal)
             ? GeminiReplies.Error(404, "NOT_FOUND", $"models/{model} is not found for API version v1beta, or is not supported for generateContent.")
             : _script.TryDequeue(out var next) ? next : Default;
         await reply(context);
+    }
+
+    // Every fileData part is fetched with a plain GET, no credentials but the URL's own (a SAS), as Google does.
+    private async Task<string?> FetchFilesAsync(RecordedRequest recorded)
+    {
+        if (!HttpMethods.IsPost(recorded.Method) || recorded.Body.Length == 0 || !recorded.Json.TryGetProperty("contents", out var contents))
+        {
+            return null;
+        }
+
+        foreach (var part in contents.EnumerateArray().SelectMany(c => c.GetProperty("parts").EnumerateArray()))
+        {
+            if (!part.TryGetProperty("fileData", out var file))
+            {
+                continue;
+            }
+
+            var uri = file.GetProperty("fileUri").GetString()!;
+            using var response = await Fetcher.GetAsync(uri);
+            if (!response.IsSuccessStatusCode)
+            {
+                return $"{(int)response.StatusCode}";
+            }
+
+            FetchedFiles.Enqueue(new FetchedFile(new Uri(uri), file.GetProperty("mimeType").GetString()!, await response.Content.ReadAsByteArrayAsync()));
+        }
+
+        return null;
     }
 
     /// <summary>As Google does: an id it has shut down answers 404 NOT_FOUND, whatever the script says.</summary>
@@ -107,6 +147,8 @@ internal sealed class FakeGemini : IAsyncDisposable
         await _app.DisposeAsync();
     }
 }
+
+internal sealed record FetchedFile(Uri Uri, string MimeType, byte[] Content);
 
 internal sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body)
 {

@@ -31,4 +31,7 @@ public sealed class ImageRequest
 
     /// <summary>Base64; System.Text.Json decodes it straight from the UTF-8 body.</summary>
     public byte[]? Data { get; set; }
+
+    /// <summary>Instead of mimeType and data: an upload of the caller's (POST /uploads) whose bytes are in Blob Storage.</summary>
+    public Guid? UploadId { get; set; }
 }

@@ -117,9 +117,22 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         {
             var field = $"images[{i}]";
             var image = images[i];
+            if (image?.UploadId is { } uploadId)
+            {
+                // Its owner, type and size are checked against the upload's row and blob (Uploads/UploadReferences).
+                if (image.Data is not null || image.MimeType is not null)
+                {
+                    errors.Add(new(field, ProblemCodes.ImageRequired, $"{field} has an uploadId: leave out mimeType and data."));
+                    continue;
+                }
+
+                valid.Add(new InputImage("", [], uploadId));
+                continue;
+            }
+
             if (image is null || image.Data is null || string.IsNullOrEmpty(image.MimeType))
             {
-                errors.Add(new(field, ProblemCodes.ImageRequired, $"{field} needs both mimeType and data (base64)."));
+                errors.Add(new(field, ProblemCodes.ImageRequired, $"{field} needs both mimeType and data (base64), or an uploadId."));
                 continue;
             }
 
@@ -175,6 +188,14 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         Append(Encoding.UTF8.GetBytes(options.Model ?? "\0"));
         foreach (var image in images)
         {
+            if (image.UploadId is { } uploadId)
+            {
+                // An upload is the same request when it names the same upload (its bytes are checked for size, not hashed).
+                Append("upload"u8);
+                Append(uploadId.ToByteArray());
+                continue;
+            }
+
             Append(Encoding.UTF8.GetBytes(image.MimeType));
             Append(image.Data);
         }

@@ -17,6 +17,7 @@ public sealed class GenerationFunctions(
     GenerationResults results,
     OutboundTargets outbound,
     LongPollSlots waits,
+    Uploads.UploadReferences uploads,
     IOptions<ApiOptions> options)
 {
     /// <summary>202 with the new generation; with Prefer: wait=N, 201 with it finished if it ends in time.</summary>
@@ -32,7 +33,12 @@ public sealed class GenerationFunctions(
             throw Problems.WebhookUrlNotAllowed(why);
         }
 
+        newGeneration = await uploads.ResolveAsync(caller.UserId, newGeneration, ct);
         var created = await generations.CreateAsync(caller.UserId, newGeneration, RequestHeaders.PersonalGeminiKeyOf(request), ct);
+        if (!created.Replayed)
+        {
+            await uploads.MarkUsedAsync(caller.UserId, created.Generation.Id, newGeneration, ct);
+        }
         if (created.Replayed)
         {
             request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";

@@ -30,6 +30,10 @@ public static class ProblemCodes
     public const string InvalidWebhookEvents = "invalid_webhook_events";
     public const string InvalidPushSubscription = "invalid_push_subscription";
     public const string PushEndpointNotAllowed = "push_endpoint_not_allowed";
+    public const string InvalidUpload = "invalid_upload";
+    public const string UploadTooLarge = "upload_too_large";
+    public const string UploadIncomplete = "upload_incomplete";
+    public const string UploadSizeMismatch = "upload_size_mismatch";
 
     // 401, 404, 409, 413, 415
     public const string AuthenticationRequired = "authentication_required";
@@ -45,6 +49,7 @@ public static class ProblemCodes
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string PushSubscriptionNotFound = "push_subscription_not_found";
     public const string TooManyPushSubscriptions = "too_many_push_subscriptions";
+    public const string UploadNotFound = "upload_not_found";
 
     // 501: optional features this deployment has not turned on
     public const string PushNotConfigured = "push_not_configured";

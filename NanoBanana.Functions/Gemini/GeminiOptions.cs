@@ -96,6 +96,9 @@ public sealed class GeminiOptions : IValidatableObject
     [Range(0, 600)]
     public double SimulatedDelaySeconds { get; set; } = 5;
 
+    [Description("Developer API only: an uploaded reference (POST /api/uploads) goes to Gemini as `fileData` with a read-only SAS URL of a few minutes (`Uploads__ReadUrlMinutes`) that Google fetches, instead of inline base64 the worker downloads and re-encodes. Off until tried against Google (the tests' fake Gemini fetches the URL as Google documents it); Vertex and inline images always go inline.")]
+    public bool InputsByUrl { get; set; }
+
     /// <summary>What a request may name: the default model first, then the others offered.</summary>
     public IReadOnlyList<string> OfferedModels =>
         new[] { Model }.Concat(AllowedModels.Length > 0

@@ -87,7 +87,9 @@ internal sealed class GeminiRestClient(
     private GenerateContentRequest ToWire(GeminiRequest request)
     {
         var parts = request.Images
-            .Select(image => new Part(InlineData: new InlineData(image.MimeType, image.Data)))
+            .Select(image => image.FileUri is { } uri
+                ? new Part(FileData: new FileData(image.MimeType, uri.AbsoluteUri))
+                : new Part(InlineData: new InlineData(image.MimeType, image.Data)))
             .Append(new Part(Text: request.Prompt))
             .ToList();
         // Only a size the model takes: an older generation's size stays with it when it retries on another model.

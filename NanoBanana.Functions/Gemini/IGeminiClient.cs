@@ -19,7 +19,8 @@ public sealed record GeminiRequest(
     public override string ToString() => $"GeminiRequest {{ Model = {Model}, Images = {Images.Count} }}"; // never the key or the prompt
 }
 
-public sealed record GeminiImage(string MimeType, byte[] Data);
+/// <summary>An image's bytes; or, with <paramref name="FileUri"/> (and no bytes), a signed URL Gemini fetches it from (fileData).</summary>
+public sealed record GeminiImage(string MimeType, byte[] Data, Uri? FileUri = null);
 
 /// <summary>Either images (and maybe text) or a classified failure.</summary>
 public sealed record GeminiOutcome(

@@ -46,8 +46,11 @@ public readonly record struct GenerationVersion(long Version, GenerationStatus S
 /// </summary>
 public sealed record GenerationOptions(string? AspectRatio, string? Resolution, string? Model, bool? PersonalKey = null);
 
-/// <summary>An image kept in Blob Storage: its blob name, real content type and size.</summary>
-public sealed record StoredImage(string BlobName, string MimeType, long Bytes);
+/// <summary>
+/// An image kept in Blob Storage: its blob name, real content type and size. <paramref name="UploadId"/> marks a
+/// reference the phone uploaded itself: the blob is in the uploads container (Uploads/), not the image container.
+/// </summary>
+public sealed record StoredImage(string BlobName, string MimeType, long Bytes, Guid? UploadId = null);
 
 /// <summary>Why a generation failed: a stable code to switch on and a sentence a user can read.</summary>
 public sealed record GenerationError(string Code, string Message, bool Retryable);

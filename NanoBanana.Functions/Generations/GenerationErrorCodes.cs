@@ -17,4 +17,7 @@ public static class GenerationErrorCodes
 
     /// <summary>An input image the generation needs is no longer in storage.</summary>
     public const string InputMissing = "INPUT_MISSING";
+
+    /// <summary>An uploaded reference's bytes are not an image of the type it was declared as (sniffed by the worker).</summary>
+    public const string InputInvalid = "INPUT_INVALID";
 }

@@ -164,7 +164,10 @@ public sealed class GenerationService(
         var stored = new List<StoredImage>(inputs.Count);
         for (var i = 0; i < inputs.Count; i++)
         {
-            stored.Add(await images.UploadAsync(BlobNames.Input(id, i), BinaryData.FromBytes(inputs[i].Data), inputs[i].MimeType, ct));
+            // An uploaded reference is in storage already (the uploads container): the row only points to it.
+            stored.Add(inputs[i].UploadId is { } uploadId
+                ? new StoredImage(Uploads.UploadNames.Blob(uploadId), inputs[i].MimeType, inputs[i].UploadedBytes, uploadId)
+                : await images.UploadAsync(BlobNames.Input(id, i), BinaryData.FromBytes(inputs[i].Data), inputs[i].MimeType, ct));
         }
 
         return stored;

@@ -15,5 +15,9 @@ public sealed record GenerationWebhook(Uri Url, IReadOnlyList<string> Events)
     public static readonly IReadOnlyList<string> AllEvents = ["completed", "failed", "cancelled"];
 }
 
-/// <summary>An input image from the request, already decoded and sniffed.</summary>
-public sealed record InputImage(string MimeType, byte[] Data);
+/// <summary>
+/// An input image from the request, already decoded and sniffed; or, with <paramref name="UploadId"/>, a
+/// reference uploaded to Blob Storage (no bytes here: its type and size are the upload's, checked at create,
+/// its bytes sniffed by the worker).
+/// </summary>
+public sealed record InputImage(string MimeType, byte[] Data, Guid? UploadId = null, long UploadedBytes = 0);

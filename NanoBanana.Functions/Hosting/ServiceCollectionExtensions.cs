@@ -14,6 +14,7 @@ using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Notifications;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Telemetry;
+using NanoBanana.Functions.Uploads;
 
 namespace NanoBanana.Functions.Hosting;
 
@@ -29,6 +30,7 @@ public static class ServiceCollectionExtensions
         services.AddPostgres();
         services.AddRealtime();
         services.AddStorage(configuration);
+        services.AddUploads();
         services.AddCallerAuthentication(configuration);
         services.AddGenerationApi();
         services.AddGemini();

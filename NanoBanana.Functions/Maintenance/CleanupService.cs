@@ -12,6 +12,7 @@ namespace NanoBanana.Functions.Maintenance;
 public sealed class CleanupService(
     MaintenanceRoleStore store,
     ImageStore images,
+    Uploads.UploadCleanup uploads,
     IOptions<MaintenanceOptions> options,
     TimeProvider clock,
     ILogger<CleanupService> logger)
@@ -60,8 +61,11 @@ public sealed class CleanupService(
 
         logger.LogInformation("Cleanup deleted {Rows} generations created before {Cutoff:u} and {Blobs} blobs in {Batches} batches",
             rows, cutoff, blobs, batches);
-        return new CleanupReport(cutoff, rows, blobs, batches, blobFailures, Finished: true);
+        // After the generations: an upload only their rows referred to is unused from now on.
+        var deletedUploads = await uploads.RunAsync(settings.CleanupBatchSize, deadline, ct);
+        return new CleanupReport(cutoff, rows, blobs, batches, blobFailures, Finished: true, deletedUploads);
     }
 }
 
-public sealed record CleanupReport(DateTimeOffset Cutoff, int DeletedGenerations, int DeletedBlobs, int Batches, int BlobFailures, bool Finished);
+/// <param name="DeletedUploads">Uploads no generation referred to, older than Uploads__UnusedRetentionMinutes (row and blob).</param>
+public sealed record CleanupReport(DateTimeOffset Cutoff, int DeletedGenerations, int DeletedBlobs, int Batches, int BlobFailures, bool Finished, int DeletedUploads = 0);

@@ -7,7 +7,7 @@ namespace NanoBanana.Functions.Maintenance;
 internal static class SchemaExpectations
 {
     public static readonly IReadOnlyList<string> Tables =
-        ["generations", "generation_creations", "maintenance_state", "schema_migrations", "push_subscriptions", "generation_webhooks", "generation_events", "webhook_deliveries", "push_deliveries", "gemini_paid_calls"];
+        ["generations", "generation_creations", "maintenance_state", "schema_migrations", "push_subscriptions", "generation_webhooks", "generation_events", "webhook_deliveries", "push_deliveries", "gemini_paid_calls", "uploads"];
 
     public static readonly IReadOnlyList<string> Indexes =
     [
@@ -29,6 +29,7 @@ internal static class SchemaExpectations
         "webhook_deliveries_generation_idx",
         "push_deliveries_pkey",
         "gemini_paid_calls_owner_called_idx",
+        "uploads_created_idx",
     ];
 
     public static readonly IReadOnlyList<string> Constraints =

@@ -20,6 +20,7 @@ namespace NanoBanana.Functions.Processing;
 public sealed class GenerationProcessor(
     MaintenanceRoleStore store,
     ImageStore images,
+    Uploads.UploadedInputs uploads,
     IGeminiClient gemini,
     ApiKeyProtector keys,
     ClaimHeartbeats heartbeats,
@@ -174,6 +175,18 @@ public sealed class GenerationProcessor(
         var inputs = new List<GeminiImage>(generation.InputImages.Count);
         foreach (var input in generation.InputImages)
         {
+            if (input.UploadId is not null)
+            {
+                var uploaded = await uploads.ReadAsync(input, ct);
+                if (uploaded.Failure is { } failure)
+                {
+                    return (GeminiOutcome.Failed(failure), 0);
+                }
+
+                inputs.Add(uploaded.Image!);
+                continue;
+            }
+
             var content = await images.DownloadAsync(input.BlobName, ct);
             if (content is null)
             {

@@ -8,8 +8,11 @@ internal sealed record GenerateContentRequest(IReadOnlyList<Content> Contents, G
 
 internal sealed record Content(string? Role, IReadOnlyList<Part>? Parts);
 
-/// <summary>A part is text or inline data; the other property is null and not written.</summary>
-internal sealed record Part(string? Text = null, InlineData? InlineData = null);
+/// <summary>A part is text, inline data or file data (a URL Google fetches); the others are null and not written.</summary>
+internal sealed record Part(string? Text = null, InlineData? InlineData = null, FileData? FileData = null);
+
+/// <summary>An input Google fetches itself (Gemini__InputsByUrl): a signed URL and its type.</summary>
+internal sealed record FileData(string? MimeType, string FileUri);
 
 /// <summary>Base64 on the wire, decoded straight into the image's bytes (<see cref="Base64BytesConverter"/>).</summary>
 internal sealed record InlineData(string? MimeType, [property: JsonConverter(typeof(Base64BytesConverter))] byte[]? Data);
