@@ -145,6 +145,7 @@ var databaseLogin = useEntra ? entraAppLogin : appLogin
 var passwordPart = useEntra ? '' : 'Password=${postgresAppPassword};'
 var queueName = 'generations'
 var imageContainer = 'generation-images'
+var uploadContainer = 'reference-uploads'
 var isPrivate = privateNetworking == 'true' || (privateNetworking == 'auto' && environmentType == 'production')
 var firewallExceptions = empty(deployerIpAddress) ? [] : [deployerIpAddress]
 
@@ -196,6 +197,9 @@ module storage 'data/storage.bicep' = {
     name: 'st${resourceToken}'
     deploymentContainerName: deploymentContainerName
     imageContainerName: imageContainer
+    uploadContainerName: uploadContainer
+    // A page uploads references straight to Blob Storage (POST /api/uploads): the same origins as the API's CORS.
+    uploadCorsOrigins: empty(allowedOrigins) ? [] : map(split(allowedOrigins, ','), origin => trim(origin))
     queueName: queueName
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
@@ -278,6 +282,7 @@ module functionApp 'app/function-app.bicep' = {
       applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
       queueName: queueName
       imageContainer: imageContainer
+      uploadContainer: uploadContainer
       auth: auth
       gemini: gemini
       encryptionKeyIds: encryptionKeyIds

@@ -9,6 +9,7 @@
 #   scripts/bench.sh --maintenance        # also: poll while the cleanup deletes 1M expired rows (--maintenance-rows N)
 #   scripts/bench.sh --size tiny          # every step in seconds (CI runs this; figures printed, not written)
 #   scripts/bench.sh micro [BenchmarkDotNet args]   # the hot units' micro-benchmarks (--filter '*Token*', ...)
+#   scripts/bench.sh references           # the worker's memory for 14 x 7 MB uploaded references, Gemini__InputsByUrl off and on
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tests="$root/NanoBanana.Functions.Tests"
@@ -20,6 +21,11 @@ fi
 "$root/scripts/services.sh" start
 dotnet build "$tests/NanoBanana.Functions.Tests.csproj" -c Release -v q --nologo >/dev/null
 dll="$tests/bin/Release/net10.0/NanoBanana.Functions.Tests.dll"
+
+if [ "${1:-}" = references ]; then
+  shift
+  exec dotnet "$dll" references "$@"
+fi
 
 if [ "${1:-}" = micro ]; then
   shift

@@ -144,6 +144,7 @@ public sealed partial class TemplateSettingsTests
           applicationInsightsConnectionString: 'InstrumentationKey=00000000-0000-0000-0000-000000000000'
           queueName: 'generations'
           imageContainer: 'generation-images'
+          uploadContainer: 'reference-uploads'
           auth: {{auth}}
           gemini: {{gemini}}
           encryptionKeyIds: ['k2', 'k1']

@@ -24,6 +24,7 @@ public sealed class FunctionsMetadataTests
         { "ListModels", "httpTrigger", "models", "get", "Anonymous" },
         { "SavePushSubscription", "httpTrigger", "push-subscriptions", "post", "Anonymous" },
         { "DeletePushSubscription", "httpTrigger", "push-subscriptions", "delete", "Anonymous" },
+        { "CreateUpload", "httpTrigger", "uploads", "post", "Anonymous" },
         { "GetWebhookSecret", "httpTrigger", "webhooks/secret", "get", "Anonymous" },
         { "ListWebhookDeliveries", "httpTrigger", "generations/{id}/webhook-deliveries", "get", "Anonymous" },
         { "MaintenanceStats", "httpTrigger", "maintenance/stats", "get", "Function" },

@@ -36,6 +36,14 @@ internal sealed class FakeGemini : IAsyncDisposable
     /// <summary>What the fileData URLs of generateContent requests answered when fetched, as Google fetches them.</summary>
     public ConcurrentQueue<FetchedFile> FetchedFiles { get; } = new();
 
+    /// <summary>
+    /// For memory measurements in this process: a request body over 1 MB is read and dropped, not kept,
+    /// and a fetched file is counted, not kept, so the fake adds no copy of what it is sent.
+    /// </summary>
+    public bool DropLargeBodies { get; set; }
+
+    private const int LargeBody = 1024 * 1024;
+
     private static readonly HttpClient Fetcher = new();
 
     public static async Task<FakeGemini> StartAsync()
@@ -56,7 +64,7 @@ internal sealed class FakeGemini : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         using var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body);
+        await context.Request.Body.CopyToAsync(DropLargeBodies && context.Request.ContentLength > LargeBody ? Stream.Null : body);
         var recorded = new RecordedRequest(
             context.Request.Method,
             context.Request.Path + context.Request.QueryString,
@@ -110,13 +118,29 @@ internal sealed class FakeGemini : IAsyncDisposable
             }
 
             var uri = file.GetProperty("fileUri").GetString()!;
-            using var response = await Fetcher.GetAsync(uri);
+            using var response = await Fetcher.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead);
             if (!response.IsSuccessStatusCode)
             {
                 return $"{(int)response.StatusCode}";
             }
 
-            FetchedFiles.Enqueue(new FetchedFile(new Uri(uri), file.GetProperty("mimeType").GetString()!, await response.Content.ReadAsByteArrayAsync()));
+            var mimeType = file.GetProperty("mimeType").GetString()!;
+            if (DropLargeBodies)
+            {
+                await using var content = await response.Content.ReadAsStreamAsync();
+                var buffer = new byte[81920];
+                long length = 0;
+                for (int read; (read = await content.ReadAsync(buffer)) > 0;)
+                {
+                    length += read;
+                }
+
+                FetchedFiles.Enqueue(new FetchedFile(new Uri(uri), mimeType, [], length));
+                continue;
+            }
+
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            FetchedFiles.Enqueue(new FetchedFile(new Uri(uri), mimeType, bytes, bytes.Length));
         }
 
         return null;
@@ -148,7 +172,8 @@ internal sealed class FakeGemini : IAsyncDisposable
     }
 }
 
-internal sealed record FetchedFile(Uri Uri, string MimeType, byte[] Content);
+/// <summary>A fileData URL as fetched: its content (empty when <see cref="FakeGemini.DropLargeBodies"/>) and length.</summary>
+internal sealed record FetchedFile(Uri Uri, string MimeType, byte[] Content, long Length);
 
 internal sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body)
 {

@@ -74,6 +74,7 @@ public static class Program
         ["front", .. var options] => await Infrastructure.HttpFront.FrontCommand.RunAsync(options),
         ["bench", .. var options] => await Benchmarks.BenchCommand.RunAsync(options),
         ["micro", .. var options] => Benchmarks.Micro.MicroCommand.Run(options),
+        ["references", .. var options] => await Benchmarks.ReferenceMemory.RunAsync(options),
         _ => 2,
     };
 }

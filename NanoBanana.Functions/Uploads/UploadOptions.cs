@@ -23,14 +23,14 @@ public sealed class UploadOptions
 
     [Description("The largest upload a client may declare, in bytes; a create checks the blob has exactly the declared size.")]
     [Range(1, 64 * 1024 * 1024)]
-    public long MaxBytes { get; set; } = 7 * 1024 * 1024;
+    public int MaxBytes { get; set; } = 7 * 1024 * 1024;
 
     [Description("An upload that no generation refers to is deleted (row and blob) by the daily cleanup once it is this old.")]
     [Range(1, 10_080)]
     public int UnusedRetentionMinutes { get; set; } = 60;
 
-    [Description("Origins a browser may upload from (CORS of the blob service). Applied at start-up on Azurite only; in Azure infra/ sets the storage account's CORS (parameter `uploadCorsOrigins`).")]
-    public string[] CorsOrigins { get; set; } = ["*"];
+    [Description("Origins a browser may upload from (CORS of the blob service); none listed: any origin (`*`). Applied at start-up on Azurite only; in Azure infra/ sets the storage account's CORS from the `allowedOrigins` parameter.")]
+    public string[] CorsOrigins { get; set; } = [];
 
     public TimeSpan UrlLifetime => TimeSpan.FromMinutes(UrlMinutes);
 

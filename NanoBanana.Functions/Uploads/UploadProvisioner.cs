@@ -38,7 +38,7 @@ internal sealed class UploadProvisioner(BlobServiceClient blobs, IOptions<Upload
             if (blobs.AccountName == AzuriteAccount)
             {
                 var properties = (await blobs.GetPropertiesAsync(budget.Token)).Value;
-                properties.Cors = [CorsRule(options.Value.CorsOrigins)];
+                properties.Cors = [CorsRule(options.Value.CorsOrigins is { Length: > 0 } origins ? origins : ["*"])];
                 await blobs.SetPropertiesAsync(properties, budget.Token);
             }
 

@@ -42,6 +42,8 @@ type settingsInput = {
   applicationInsightsConnectionString: string
   queueName: string
   imageContainer: string
+  @description('The container the phone uploads references to (Uploads__Container).')
+  uploadContainer: string
   auth: authInput
   gemini: geminiInput
   @description('Ids of the AES keys sealing personal Gemini keys; the first seals, all open (secrets encryption-key-<id>).')
@@ -108,6 +110,7 @@ func appSettings(input settingsInput) object =>
       Postgres__ListenConnectionString: keyVaultReference(input.keyVaultUri, 'postgres-listen-connection-string')
       Storage__QueueName: input.queueName
       Storage__ImageContainer: input.imageContainer
+      Uploads__Container: input.uploadContainer
       Maintenance__CleanupSchedule: input.cleanupSchedule
       Maintenance__RepairSchedule: input.repairSchedule
     },
@@ -127,6 +130,7 @@ func appSecretNames(auth authInput, gemini geminiInput, encryptionKeyIds string[
         applicationInsightsConnectionString: ''
         queueName: ''
         imageContainer: ''
+        uploadContainer: ''
         auth: auth
         gemini: gemini
         encryptionKeyIds: encryptionKeyIds

@@ -9,6 +9,10 @@ param tags object
 param name string
 param deploymentContainerName string
 param imageContainerName string
+@description('The container phones upload references to with a write-only SAS (POST /api/uploads).')
+param uploadContainerName string
+@description('Origins a browser may PUT upload blocks from (the blob service\'s CORS); empty: none.')
+param uploadCorsOrigins string[] = []
 param queueName string
 
 @description('The deployer (azd: AZURE_PRINCIPAL_ID) may write blobs, for scripts/import-original.sh; empty for none.')
@@ -51,6 +55,18 @@ resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   properties: {
     deleteRetentionPolicy: { enabled: true, days: softDeleteDays }
     containerDeleteRetentionPolicy: { enabled: true, days: softDeleteDays }
+    // Put Block and Put Block List from the page's origin, with the SAS in the URL (no credentials).
+    cors: {
+      corsRules: empty(uploadCorsOrigins) ? [] : [
+        {
+          allowedOrigins: uploadCorsOrigins
+          allowedMethods: ['PUT', 'OPTIONS']
+          allowedHeaders: ['content-type', 'content-length', 'x-ms-blob-type', 'x-ms-blob-content-type', 'x-ms-version', 'x-ms-date', 'x-ms-client-request-id']
+          exposedHeaders: ['etag', 'x-ms-request-id', 'x-ms-version', 'x-ms-content-crc64', 'content-md5']
+          maxAgeInSeconds: 3600
+        }
+      ]
+    }
   }
 }
 
@@ -62,6 +78,11 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 resource imageContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobs
   name: imageContainerName
+}
+
+resource uploadContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobs
+  name: uploadContainerName
 }
 
 resource queues 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {

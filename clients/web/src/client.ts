@@ -2,12 +2,13 @@ import type { CreateOptions, NanoBananaClientOptions, Watch, WatchOptions } from
 import { isAnswerLost, newIdempotencyKey, pendingCreateMaxAgeMs, sendCreate, type Created } from './creates.js';
 import { Http, apiError, type TokenSource } from './http.js';
 import { downloadName, saveBlob } from './images.js';
-import { LocalStore, MemoryStorage, browserStorage, browserStorageChanges } from './local-store.js';
+import { fileKey, putInBlocks } from './uploads.js';
+import { LocalStore, MemoryStorage, browserStorage, browserStorageChanges, type KeyValueStorage } from './local-store.js';
 import { browserPageSignals, type PageSignals } from './page-signals.js';
 import { GenerationPoller, type PollSettings } from './poller.js';
 import { browserTabLocks, type TabLocks } from './tab-locks.js';
 import { userScope } from './user-scope.js';
-import { isTerminal, type CreateGenerationRequest, type Generation, type GenerationPage, type HistoryQuery, type ModelList, type PushSubscriptionJson } from './types.js';
+import { isTerminal, type CreateGenerationRequest, type Generation, type GenerationPage, type HistoryQuery, type ModelList, type PushSubscriptionJson, type Upload, type UploadedImage } from './types.js';
 
 /** Thrown by resume()'s token source when another user signed in mid-resume: nothing of the first user's is sent under the second's token. */
 class UserChanged extends Error {}
@@ -31,10 +32,14 @@ export class NanoBananaClient {
   private readonly prefix: string;
   private readonly createAttempts: number;
   private readonly pollers = new Map<string, GenerationPoller>();
+  private readonly fetchImpl: typeof fetch;
+  private readonly uploadStorage: KeyValueStorage | null;
 
   constructor(options: NanoBananaClientOptions) {
     this.prefix = options.storagePrefix ?? 'nanobanana';
     const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.fetchImpl = fetchImpl;
+    this.uploadStorage = options.storage === undefined ? browserStorage() : options.storage;
     this.token = options.token;
     this.newHttp = (token) => new Http(options.baseUrl, token, fetchImpl);
     // Every request sets the storage scope to the user its token names, before its answer is stored.
@@ -260,6 +265,26 @@ export class NanoBananaClient {
 
     const search = params.size > 0 ? `?${params}` : '';
     return (await this.http.json<GenerationPage>({ method: 'GET', path: `/api/generations${search}` })).value;
+  }
+
+  /**
+   * Uploads a reference image straight to Blob Storage (POST /uploads, then Put Block per 1 MB and Put
+   * Block List with the write-only URL it returns) and gives what to put in a create's `images`. A dropped
+   * network is retried per block; if the upload still fails, calling it again with the same file (even
+   * after a reload) resumes from the last block Blob Storage took, while its URL lasts.
+   */
+  async upload(file: Blob, options: { signal?: AbortSignal; blockBytes?: number; onProgress?: (sent: number, total: number) => void } = {}): Promise<UploadedImage> {
+    const open = async (): Promise<Upload> =>
+      (await this.http.json<Upload>({ method: 'POST', path: '/api/uploads', body: { mimeType: file.type, bytes: file.size }, signal: options.signal })).value;
+    const uploadId = await putInBlocks(file, open, {
+      fetch: this.fetchImpl,
+      storage: this.uploadStorage,
+      storageKey: `${this.prefix}:upload:${fileKey(file)}`,
+      blockBytes: options.blockBytes,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    return { uploadId };
   }
 
   /**

@@ -4,6 +4,8 @@ export { ApiError, NetworkError } from './errors.js';
 export type { FieldError } from './errors.js';
 export type { TokenSource } from './http.js';
 export { toInputImage } from './images.js';
+export { UploadRefused, blockId } from './uploads.js';
+export type { UploadProgress } from './uploads.js';
 export { MemoryStorage } from './local-store.js';
 export type { KeyValueStorage, StorageChanges } from './local-store.js';
 export { browserPageSignals } from './page-signals.js';
@@ -22,6 +24,8 @@ export type {
   HistoryQuery,
   InputImage,
   InputImageType,
+  Upload,
+  UploadedImage,
   Model,
   ModelList,
   Problem,

@@ -190,6 +190,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open an upload: a write-only URL for one reference image in Blob Storage
+         * @description The Valet Key pattern: the phone PUTs the bytes to Blob Storage itself (block upload resumes after a dropped network), then creates with images: [{uploadId}]. Uploads no generation uses are deleted after Uploads__UnusedRetentionMinutes.
+         */
+        post: operations["createUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -408,7 +428,7 @@ export interface components {
         Resolution: "512" | "1K" | "2K" | "4K";
         GenerationError: {
             /**
-             * @description Stable: switch on it. Known codes: PROMPT_BLOCKED, SAFETY, IMAGE_SAFETY, PROHIBITED_CONTENT, IMAGE_PROHIBITED_CONTENT, BLOCKLIST, SPII, RECITATION, IMAGE_RECITATION, NO_IMAGE, MODEL_OTHER, IMAGE_OTHER, MODEL_STOPPED, TEXT_ONLY, EMPTY_RESPONSE, MALFORMED_RESPONSE, UNSUPPORTED_IMAGE, INVALID_REQUEST, INVALID_API_KEY, PERMISSION_DENIED, MODEL_NOT_FOUND, QUOTA_EXHAUSTED, RATE_LIMITED, GEMINI_UNAVAILABLE, GEMINI_TIMEOUT, INPUT_MISSING, STUCK, DELIVERY_FAILED, IMPORTED_FAILURE, API_KEY_UNAVAILABLE (Google adds finish reasons, so expect others).
+             * @description Stable: switch on it. Known codes: PROMPT_BLOCKED, SAFETY, IMAGE_SAFETY, PROHIBITED_CONTENT, IMAGE_PROHIBITED_CONTENT, BLOCKLIST, SPII, RECITATION, IMAGE_RECITATION, NO_IMAGE, MODEL_OTHER, IMAGE_OTHER, MODEL_STOPPED, TEXT_ONLY, EMPTY_RESPONSE, MALFORMED_RESPONSE, UNSUPPORTED_IMAGE, INVALID_REQUEST, INVALID_API_KEY, PERMISSION_DENIED, MODEL_NOT_FOUND, QUOTA_EXHAUSTED, RATE_LIMITED, GEMINI_UNAVAILABLE, GEMINI_TIMEOUT, INPUT_MISSING, INPUT_INVALID, STUCK, DELIVERY_FAILED, IMPORTED_FAILURE, API_KEY_UNAVAILABLE (Google adds finish reasons, so expect others).
              * @example IMAGE_SAFETY
              * @example GEMINI_UNAVAILABLE
              */
@@ -440,7 +460,7 @@ export interface components {
         };
         CreateGenerationRequest: {
             prompt: string;
-            images?: components["schemas"]["InputImage"][];
+            images?: (components["schemas"]["InputImage"] | components["schemas"]["UploadedImage"])[];
             aspectRatio?: components["schemas"]["AspectRatio"];
             resolution?: components["schemas"]["Resolution"];
             model?: string;
@@ -479,7 +499,7 @@ export interface components {
             }[];
         };
         /** @enum {string} */
-        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "fields_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "too_many_push_subscriptions" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "paid_call_budget_exhausted" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error";
+        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "fields_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "too_many_push_subscriptions" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "paid_call_budget_exhausted" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error" | "invalid_upload" | "upload_too_large" | "upload_incomplete" | "upload_size_mismatch" | "upload_not_found";
         /** @description What PushSubscription.toJSON() gives a page. */
         PushSubscriptionRequest: {
             /** Format: uri */
@@ -616,6 +636,8 @@ export interface components {
                 batches: number;
                 blobFailures: number;
                 finished: boolean;
+                /** @description Uploads no generation referred to, older than Uploads__UnusedRetentionMinutes (row and blob). */
+                deletedUploads: number;
             } | null;
             repair: {
                 requeued: number;
@@ -670,6 +692,41 @@ export interface components {
             priceUsdPerImage: {
                 [key: string]: number;
             };
+        };
+        UploadedImage: {
+            /**
+             * Format: uuid
+             * @description An upload of the caller's (POST /uploads) whose bytes were PUT to its uploadUrl; its type and size are the ones declared there, checked at create (upload_not_found, upload_incomplete, upload_size_mismatch), its bytes sniffed before Gemini sees them (INPUT_INVALID).
+             */
+            uploadId: string;
+        };
+        CreateUploadRequest: {
+            /**
+             * @description One an offered model takes (GET /models); the create checks it against the model it chooses.
+             * @enum {string}
+             */
+            mimeType: "image/png" | "image/jpeg" | "image/webp" | "image/heic" | "image/heif";
+            /** @description The exact size of the blob to be uploaded; at most maxBytes. */
+            bytes: number;
+        };
+        Upload: {
+            /**
+             * Format: uuid
+             * @description Name it in a create as images: [{uploadId}].
+             */
+            id: string;
+            /**
+             * Format: uri
+             * @description A write-only SAS URL for exactly this blob (create and write; no read, list or delete): PUT the bytes with x-ms-blob-type: BlockBlob, or Put Block (?comp=block&blockid=...) then Put Block List (?comp=blocklist) to resume after a dropped network.
+             */
+            uploadUrl: string;
+            /**
+             * Format: date-time
+             * @description When Blob Storage stops taking the URL (Uploads__UrlMinutes).
+             */
+            expiresAt: string;
+            /** @description The largest upload this deployment takes (Uploads__MaxBytes). */
+            maxBytes: number;
         };
     };
     responses: {
@@ -876,6 +933,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1207,6 +1265,36 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description The upload is recorded; PUT its bytes to uploadUrl before expiresAt. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

@@ -18,6 +18,12 @@ export type InputImage = Schemas['InputImage'];
 
 export type InputImageType = InputImage['mimeType'];
 
+/** A reference uploaded straight to Blob Storage (`client.upload`), named in a create's images. */
+export type UploadedImage = Schemas['UploadedImage'];
+
+/** POST /uploads' answer: where to put the bytes, until when. */
+export type Upload = Schemas['Upload'];
+
 /** GET /models: the offered models, the default first. */
 export type ModelList = Schemas['ModelList'];
 
