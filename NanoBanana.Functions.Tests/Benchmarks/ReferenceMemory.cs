@@ -65,7 +65,7 @@ internal static class ReferenceMemory
             var images = new List<object>();
             for (var i = 0; i < count; i++)
             {
-                images.Add(UploadTestClient.Image((await UploadTestClient.UploadAsync(app, token, "image/png", reference)).Id));
+                images.Add(UploadTestClient.Image((await UploadTestClient.UploadAsync(app, token, "image/png", reference, blockSize: 4 * 1024 * 1024)).Id));
             }
 
             var id = (await app.Api.CreateAsync(token, new { prompt = "measured", images })).Generation.Id;

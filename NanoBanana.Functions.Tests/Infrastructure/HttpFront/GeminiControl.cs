@@ -35,6 +35,14 @@ internal sealed class GeminiControl
         }
     }
 
+    // Inline parts with their decoded size; fileData parts as the URL Gemini fetched.
+    private static List<object> References(RecordedRequest request) =>
+        [.. request.Json.GetProperty("contents")[0].GetProperty("parts").EnumerateArray()
+            .Where(p => p.TryGetProperty("inlineData", out _) || p.TryGetProperty("fileData", out _))
+            .Select(p => p.TryGetProperty("inlineData", out var inline)
+                ? (object)new { MimeType = inline.GetProperty("mimeType").GetString(), Bytes = inline.GetProperty("data").GetBytesFromBase64().Length }
+                : new { MimeType = p.GetProperty("fileData").GetProperty("mimeType").GetString(), Bytes = -1 })];
+
     public IEnumerable<GeminiCall> Calls(string? marker) => _calls.Where(c => marker is null || c.Prompt.Contains(marker, StringComparison.Ordinal));
 
     public async Task ReplyAsync(HttpContext context)
@@ -45,6 +53,7 @@ internal sealed class GeminiControl
             Model = request.PathAndQuery.Split("/models/").Last().Split(':')[0],
             AspectRatio = ImageConfig(request, "aspectRatio"),
             ImageSize = ImageConfig(request, "imageSize"),
+            References = References(request),
         };
         _calls.Enqueue(call);
 
@@ -117,5 +126,8 @@ internal sealed class GeminiCall(int sequence, string prompt)
 
     public string? ImageSize { get; init; }
 
-    public object ToJson() => new { Sequence, Prompt, Outcome, MimeType = Image is null ? null : "image/png", Data = Image, Model, AspectRatio, ImageSize };
+    /// <summary>The reference images the worker sent (inline or by URL): their types and sizes.</summary>
+    public IReadOnlyList<object> References { get; init; } = [];
+
+    public object ToJson() => new { Sequence, Prompt, Outcome, MimeType = Image is null ? null : "image/png", Data = Image, Model, AspectRatio, ImageSize, References };
 }

@@ -19,6 +19,8 @@ export interface GeminiCall {
   model: string | null;
   aspectRatio: string | null;
   imageSize: string | null;
+  /** The reference images the worker sent Gemini: type and decoded size (-1: by URL). */
+  references: { mimeType: string; bytes: number }[];
 }
 
 export interface FrontRequest {

@@ -1,4 +1,4 @@
-import { ApiError, NetworkError, toInputImage, type AspectRatio, type Generation, type InputImage, type Model, type Resolution } from '@nanobanana/client';
+import { ApiError, NetworkError, type AspectRatio, type Generation, type Model, type Resolution, type UploadedImage } from '@nanobanana/client';
 import { useNanoBananaClient } from '@nanobanana/client/react';
 import { useEffect, useState } from 'react';
 import { askToNotify } from './notify';
@@ -44,7 +44,8 @@ export function GenerateForm({ onCreated, onLost }: { onCreated: (generation: Ge
     setBusy(true);
     setProblem(undefined);
     try {
-      const references: InputImage[] = await Promise.all(images.slice(0, options.maxReferenceImages).map(toInputImage));
+      // Straight to Blob Storage (POST /api/uploads, then resumable blocks): a phone photo is too big to send as base64.
+      const references: UploadedImage[] = await Promise.all(images.slice(0, options.maxReferenceImages).map((file) => client.upload(file)));
       const generation = await client.create({
         prompt,
         aspectRatio: ratio,
