@@ -18,15 +18,15 @@ public sealed class EventStreamResult(IEventFeed feed, long after, EventStreamOp
 {
     public const string ContentType = "text/event-stream";
 
-    public async Task ExecuteAsync(HttpContext context)
+    public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var response = context.Response;
-        var ct = context.RequestAborted;
+        var response = httpContext.Response;
+        var ct = httpContext.RequestAborted;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-cache, no-transform";
         response.Headers["X-Accel-Buffering"] = "no"; // proxies (nginx, App Service's front) pass each event on
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         var heartbeat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
         var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(options.MaxStreamSeconds);
