@@ -33,17 +33,25 @@ export async function pushAndAwaitNotification(context: BrowserContext, page: Pa
     const permission = await page.evaluate(() => Notification.permission).catch((e: Error) => e.message);
     return new Error(`${(error as Error).message}; page's Notification.permission: ${permission}; the service worker: ${seen.join('; ') || 'reported nothing'}`);
   };
+  const shownNotification = () =>
+    page.evaluate(async () =>
+      (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, tag: n.tag, url: (n.data as { url: string }).url }))[0],
+    );
   try {
     await eventually(async () => registrationId !== undefined && activated, 10_000, 'the service worker to be activated');
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registrationId!, data: typeof data === 'string' ? data : JSON.stringify(data) });
-    return await eventually(
-      () =>
-        page.evaluate(async () =>
-          (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, tag: n.tag, url: (n.data as { url: string }).url }))[0],
-        ),
-      10_000,
-      'the notification',
-    );
+    // Headless Chromium now and then drops a notification the worker showed: showNotification resolves,
+    // yet getNotifications() never lists it (seen about once in ten pushes, more on a loaded machine).
+    // The push is delivered again then; a worker that shows nothing fails all three.
+    for (let delivery = 1; ; delivery++) {
+      await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registrationId!, data: typeof data === 'string' ? data : JSON.stringify(data) });
+      try {
+        return await eventually(shownNotification, 4_000, `the notification (push delivered ${delivery} of 3 times)`);
+      } catch (error) {
+        if (delivery === 3) {
+          throw error;
+        }
+      }
+    }
   } catch (error) {
     throw await explain(error);
   } finally {
