@@ -66,6 +66,17 @@ param vertexServiceAccountEmail string = ''
 @description('Comma-separated browser origins allowed to call the API (CORS), e.g. https://app.example.com. Empty: none.')
 param allowedOrigins string = ''
 
+// Web Push (optional: off while the public key is empty; docs/DEPLOY.md "Push and webhooks").
+@description('VAPID public key (base64url, 65 bytes: `npx web-push generate-vapid-keys`). Empty: no Web Push.')
+param pushVapidPublicKey string = ''
+@secure()
+@description('VAPID private key, written to Key Vault (vapid-private-key). Empty: keep the one in the vault.')
+param pushVapidPrivateKey string = ''
+@description('Contact for the push services: mailto: or https:.')
+param pushVapidSubject string = ''
+@description('The page\'s https address (Push__NotificationUrl): pushes become Declarative Web Push messages that open it on the generation. Empty: pushes carry {id, status} only.')
+param pushNotificationUrl string = ''
+
 // Network and data protection (docs/DEPLOY.md "Network").
 @description('production or development: what privateNetworking auto means.')
 @allowed(['production', 'development'])
@@ -125,6 +136,12 @@ param alertEmail string = ''
 param successRatePercent int = 90
 param queueAgeMinutes int = 5
 param quotaFailures int = 10
+@description('Minutes an instance\'s liveness session must report down (nanobanana.liveness.session_up 0) before the alert fires.')
+@minValue(2)
+@maxValue(30)
+param livenessDownMinutes int = 5
+@description('Claims of dead workers handed back (nanobanana.liveness.abandoned_claims) within 15 minutes above which the alert fires.')
+param abandonedClaims int = 10
 
 param cleanupSchedule string = '0 0 2 * * *'
 param repairSchedule string = '*/30 * * * * *'
@@ -174,6 +191,11 @@ var gemini = {
   workloadIdentityProvider: vertexWorkloadIdentityProvider
   azureAppIdUri: vertexAzureAppIdUri
   serviceAccountEmail: vertexServiceAccountEmail
+}
+var push = {
+  vapidSubject: pushVapidSubject
+  vapidPublicKey: pushVapidPublicKey
+  notificationUrl: pushNotificationUrl
 }
 var encryptionKeyIds = concat([encryptionKeyId], empty(retainedEncryptionKeyIds) ? [] : map(split(retainedEncryptionKeyIds, ','), id => trim(id)))
 
@@ -254,6 +276,7 @@ module keyVault 'security/key-vault.bicep' = {
     vertexCredentialsJson: geminiBackend == 'Vertex' && vertexCredentials == 'ServiceAccountKey' ? vertexCredentialsJson : ''
     encryptionKeyId: encryptionKeyId
     encryptionKey: encryptionKey
+    vapidPrivateKey: empty(pushVapidPublicKey) ? '' : pushVapidPrivateKey
   }
 }
 
@@ -274,7 +297,7 @@ module functionApp 'app/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
-    readableSecretNames: appSecretNames(auth, gemini, encryptionKeyIds)
+    readableSecretNames: appSecretNames(auth, gemini, encryptionKeyIds, push)
     virtualNetworkSubnetId: isPrivate ? network!.outputs.appSubnetId : ''
     settings: {
       storageAccountName: storage.outputs.name
@@ -289,6 +312,7 @@ module functionApp 'app/function-app.bicep' = {
       postgresEntraAuthentication: useEntra
       cleanupSchedule: cleanupSchedule
       repairSchedule: repairSchedule
+      push: push
     }
   }
 }
@@ -318,6 +342,8 @@ module alerts 'monitoring/alerts.bicep' = {
     successRatePercent: successRatePercent
     queueAgeMinutes: queueAgeMinutes
     quotaFailures: quotaFailures
+    livenessDownMinutes: livenessDownMinutes
+    abandonedClaims: abandonedClaims
   }
 }
 

@@ -34,6 +34,9 @@ internal sealed class BenchReport(BenchOptions options)
     public MemoryResult Memory { get; set; } = null!;
     public LoadResult? QuietPoll { get; set; }
     public LoadResult? CleanupPoll { get; set; }
+    public double PacedRate { get; set; }
+    public LoadResult? QuietPacedPoll { get; set; }
+    public LoadResult? CleanupPacedPoll { get; set; }
     public bool CleanupRunningThroughout { get; set; }
     public JsonElement? Cleanup { get; set; }
 
@@ -100,6 +103,13 @@ internal sealed class BenchReport(BenchOptions options)
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"| while the cleanup deletes{(CleanupRunningThroughout ? "" : " (it finished before the row did)")} | {CleanupPoll.PerSecond:F0} | {Ms(CleanupPoll.P50Ms)} | {Ms(CleanupPoll.P99Ms)} | " +
                 $"{CleanupPoll.P99Ms / QuietPoll.P99Ms:F2} | {Goal(CleanupPoll.P99Ms <= 2 * QuietPoll.P99Ms, "<= 2x")} |");
+            if (QuietPacedPoll is not null && CleanupPacedPoll is not null)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| quiet, fixed rate {PacedRate:F0}/s (open loop, latency from when due) | {QuietPacedPoll.PerSecond:F0} | {Ms(QuietPacedPoll.P50Ms)} | {Ms(QuietPacedPoll.P99Ms)} | 1.00 | |");
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| while the cleanup deletes, fixed rate {PacedRate:F0}/s | {CleanupPacedPoll.PerSecond:F0} | {Ms(CleanupPacedPoll.P50Ms)} | {Ms(CleanupPacedPoll.P99Ms)} | " +
+                    $"{CleanupPacedPoll.P99Ms / QuietPacedPoll.P99Ms:F2} | {Goal(CleanupPacedPoll.P99Ms <= 2 * QuietPacedPoll.P99Ms, "<= 2x")} |");
+            }
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture, $"The cleanup deleted {deleted:N0} rows in {seconds:F0} s ({(seconds > 0 ? deleted / seconds : 0):N0} rows/s) in batches of 500.");
             md.AppendLine();

@@ -40,6 +40,7 @@ public sealed partial class MonitoringQueriesTests
         };
         listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => Record(instrument, tags));
         listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => Record(instrument, tags));
+        listener.SetMeasurementEventCallback<int>((instrument, _, tags, _) => Record(instrument, tags));
         listener.Start();
         void Record(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
@@ -57,6 +58,9 @@ public sealed partial class MonitoringQueriesTests
         metrics.GeminiCall(TimeSpan.FromMilliseconds(900), "RATE_LIMITED");
         metrics.Claimed(TimeSpan.FromSeconds(3));
         metrics.ModelNotFound("gemini-3-pro-image", "guard");
+        metrics.AbandonedClaim("requeued");
+        metrics.LivenessSessionUp(false);
+        listener.RecordObservableInstruments(); // the session_up gauge reports when observed
 
         // Act
         var queries = AllQueries();
@@ -66,6 +70,9 @@ public sealed partial class MonitoringQueriesTests
         // Assert
         Assert.Contains("nanobanana.generations.failed", used);
         Assert.Contains("dimension:error.code", used);
+        Assert.Contains("nanobanana.liveness.session_up", used);
+        Assert.Contains("nanobanana.liveness.abandoned_claims", used);
+        Assert.Contains("dimension:outcome", used);
         Assert.Empty(used.Except(published));
     }
 

@@ -17,6 +17,11 @@ public sealed partial class TemplateSettingsTests
 {
     private const string VaultUri = "https://kv-test.vault.azure.net/";
 
+    // One VAPID pair: the public key goes into the template's input, the private one is what Key Vault holds.
+    private static readonly (string PublicKey, string PrivateKey) Vapid = TestVapidKeys.Create();
+
+    private const string NotificationUrl = "https://app.example.com/";
+
     // One deployment per auth mode, the Gemini backends and credentials spread across them.
     private static readonly Dictionary<string, string> Deployments = new()
     {
@@ -33,6 +38,10 @@ public sealed partial class TemplateSettingsTests
             "{ mode: 'Oidc', issuer: 'https://login.example.com/', audience: 'api://nanobanana', authority: 'https://login.example.com/', jwksUri: '' }",
             "{ backend: 'Developer', model: 'gemini-3.1-flash-image', hasServerKey: true, vertexProjectId: '', vertexLocation: 'global', vertexCredentials: 'ServiceAccountKey', workloadIdentityProvider: '', azureAppIdUri: '', serviceAccountEmail: '' }",
             postgresEntraAuthentication: true),
+        ["supabaseDeveloperWithPush"] = Input(
+            "{ mode: 'SupabaseHs256', issuer: 'https://project.supabase.co/auth/v1', audience: 'authenticated', authority: '', jwksUri: '' }",
+            "{ backend: 'Developer', model: 'gemini-3.1-flash-image', hasServerKey: true, vertexProjectId: '', vertexLocation: 'global', vertexCredentials: 'ServiceAccountKey', workloadIdentityProvider: '', azureAppIdUri: '', serviceAccountEmail: '' }",
+            push: $"{{ vapidSubject: 'mailto:ops@example.com', vapidPublicKey: '{Vapid.PublicKey}', notificationUrl: '{NotificationUrl}' }}"),
         ["easyAuthVertexWorkloadIdentity"] = Input(
             "{ mode: 'AppServiceAuth', issuer: '', audience: '', authority: '', jwksUri: '' }",
             "{ backend: 'Vertex', model: 'gemini-3.1-flash-image', hasServerKey: false, vertexProjectId: 'banana-project', vertexLocation: 'global', vertexCredentials: 'WorkloadIdentity', workloadIdentityProvider: '//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/azure/providers/nanobanana', azureAppIdUri: 'api://AzureADTokenExchange', serviceAccountEmail: 'nanobanana@banana-project.iam.gserviceaccount.com' }"),
@@ -90,6 +99,24 @@ public sealed partial class TemplateSettingsTests
     }
 
     [Fact]
+    public async Task PushSettings_AreSetWithAPublicKey_NotificationUrlIncluded_AndAbsentWithout()
+    {
+        // Arrange
+        var evaluated = await Evaluated.Value;
+
+        // Act
+        var withPush = evaluated["supabaseDeveloperWithPush"];
+        var withoutPush = evaluated["supabaseDeveloper"];
+
+        // Assert: the private key only as a Key Vault reference; no Push__ setting at all when push is off.
+        Assert.Equal(NotificationUrl, withPush["Push__NotificationUrl"]);
+        Assert.Equal(Vapid.PublicKey, withPush["Push__VapidPublicKey"]);
+        Assert.Equal("mailto:ops@example.com", withPush["Push__VapidSubject"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={VaultUri}secrets/vapid-private-key/)", withPush["Push__VapidPrivateKey"]);
+        Assert.DoesNotContain(withoutPush.Keys, name => name.StartsWith("Push__", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task EverySecretTheSettingsReference_IsOneTheKeyVaultModuleWrites()
     {
         // Arrange
@@ -131,13 +158,16 @@ public sealed partial class TemplateSettingsTests
             "postgres-listen-connection-string" => "Host=psql-test.postgres.database.azure.com;Port=5432;Database=nanobanana;Username=nanobanana_app;Password=from-key-vault;SSL Mode=VerifyFull",
             "auth-signing-key" => TestTokens.SigningKey,
             "gemini-api-key" => TestSecrets.ServerGeminiKey,
+            "vapid-private-key" => Vapid.PrivateKey,
             "vertex-credentials" => """{"type": "service_account", "client_email": "nanobanana@banana-project.iam.gserviceaccount.com", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n", "token_uri": "https://oauth2.googleapis.com/token"}""",
             var name when name.StartsWith("encryption-key-", StringComparison.Ordinal) => TestSecrets.EncryptionKey,
             var name => throw new Xunit.Sdk.XunitException($"The settings reference a secret the tests do not know: {name}"),
         };
     }
 
-    private static string Input(string auth, string gemini, bool postgresEntraAuthentication = false) => $$"""
+    private const string NoPush = "{ vapidSubject: '', vapidPublicKey: '', notificationUrl: '' }";
+
+    private static string Input(string auth, string gemini, bool postgresEntraAuthentication = false, string push = NoPush) => $$"""
         {
           storageAccountName: 'sttest'
           keyVaultUri: '{{VaultUri}}'
@@ -151,6 +181,7 @@ public sealed partial class TemplateSettingsTests
           postgresEntraAuthentication: {{(postgresEntraAuthentication ? "true" : "false")}}
           cleanupSchedule: '0 0 2 * * *'
           repairSchedule: '0 */5 * * * *'
+          push: {{push}}
         }
         """;
 

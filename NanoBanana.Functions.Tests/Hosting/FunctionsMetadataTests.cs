@@ -18,6 +18,8 @@ public sealed class FunctionsMetadataTests
         { "CancelGeneration", "httpTrigger", "generations/{id}/cancel", "post", "Anonymous" },
         { "DeleteGeneration", "httpTrigger", "generations/{id}", "delete", "Anonymous" },
         { "GetGenerationImage", "httpTrigger", "generations/{id}/image", "get", "Anonymous" },
+        { "GenerationEvents", "httpTrigger", "generations/{id}/events", "get", "Anonymous" },
+        { "CallerEvents", "httpTrigger", "events", "get", "Anonymous" },
         { "Health", "httpTrigger", "health", "get", "Anonymous" },
         { "GetOpenApiDocument", "httpTrigger", "openapi.json", "get", "Anonymous" },
         { "GetVapidPublicKey", "httpTrigger", "push/vapid-public-key", "get", "Anonymous" },

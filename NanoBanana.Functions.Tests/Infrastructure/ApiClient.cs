@@ -17,6 +17,7 @@ internal sealed class ApiClient(FunctionApp app)
     private readonly PushSubscriptionFunctions _push = app.Function<PushSubscriptionFunctions>();
     private readonly WebhookFunctions _webhooks = app.Function<WebhookFunctions>();
     private readonly ModelsFunction _models = app.Function<ModelsFunction>();
+    private readonly EventFunctions _events = app.Function<EventFunctions>();
 
     public Task<TestResponse> CreateAsync(string? token, object body, IDictionary<string, string>? headers = null) =>
         CreateRawAsync(token, JsonSerializer.Serialize(body, ApiJson.Options), headers: headers);
@@ -46,6 +47,12 @@ internal sealed class ApiClient(FunctionApp app)
     public Task<TestResponse> ListAsync(string? token, string query = "") =>
         app.InvokeAsync(app.Request("GET", "/api/generations" + query, token),
             async r => await _generations.List(r, CancellationToken.None));
+
+    /// <summary>A generation's event stream, read in-process to its end (it must end: the generation ended, or the clock passed its limit).</summary>
+    public Task<TestResponse> EventsAsync(string? token, string id, string? lastEventId = null, string query = "") =>
+        app.InvokeAsync(app.Request("GET", $"/api/generations/{id}/events{query}", token,
+                headers: lastEventId is null ? null : new Dictionary<string, string> { ["Last-Event-ID"] = lastEventId }),
+            async r => await _events.Generation(r, id, CancellationToken.None));
 
     public Task<TestResponse> RetryAsync(string? token, string id) =>
         app.InvokeAsync(app.Request("POST", $"/api/generations/{id}/retry", token),

@@ -127,4 +127,73 @@ public sealed class CleanupTests
         Assert.Equal((10, false), (first.DeletedGenerations, first.Finished));
         Assert.Equal((25, true), (second.DeletedGenerations, second.Finished));
     }
+
+    [Fact]
+    public async Task Cleanup_PausesBetweenBatches_OnItsClock()
+    {
+        // Arrange: 25 expired rows in batches of 10, a 100 ms pause, time that moves only when told.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(settings =>
+        {
+            settings["Maintenance:CleanupBatchSize"] = "10";
+            settings["Maintenance:CleanupPauseMilliseconds"] = "100";
+        }, clock: clock, database: db);
+        await app.ExecuteSqlAsync("""
+            INSERT INTO generations (id, owner_id, status, prompt, created_at, updated_at, completed_at)
+            SELECT gen_random_uuid(), 'old', 'completed', 'p', now() - interval '40 days', now(), now() FROM generate_series(1, 25)
+            """);
+        var cleanup = app.Services.GetRequiredService<CleanupService>();
+
+        // Act: the first batch runs at once; the second only once the pause has passed.
+        var run = Task.Run(() => cleanup.RunAsync(DateTimeOffset.MaxValue, CancellationToken.None));
+        await WaitForRowsAsync(app, 15);
+        var finishedWithoutTime = await Task.WhenAny(run, Task.Delay(TimeSpan.FromMilliseconds(500))) == run;
+        var leftDuringPause = await app.ScalarAsync("SELECT count(*) FROM generations");
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        await WaitForRowsAsync(app, 5);
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        var report = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Assert
+        Assert.False(finishedWithoutTime);
+        Assert.Equal(15, leftDuringPause);
+        Assert.Equal((25, 3, true), (report.DeletedGenerations, report.Batches, report.Finished));
+    }
+
+    [Fact]
+    public async Task Cleanup_PauseNeverOutlastsTheDeadline()
+    {
+        // Arrange: a pause far longer than the time left.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(settings =>
+        {
+            settings["Maintenance:CleanupBatchSize"] = "10";
+            settings["Maintenance:CleanupPauseMilliseconds"] = "10000";
+        }, clock: clock, database: db);
+        await app.ExecuteSqlAsync("""
+            INSERT INTO generations (id, owner_id, status, prompt, created_at, updated_at, completed_at)
+            SELECT gen_random_uuid(), 'old', 'completed', 'p', now() - interval '40 days', now(), now() FROM generate_series(1, 35)
+            """);
+        var cleanup = app.Services.GetRequiredService<CleanupService>();
+
+        // Act: 1 s left; the clock moves 1 s, the deadline's worth, not the pause's 10 s.
+        var run = Task.Run(() => cleanup.RunAsync(clock.GetUtcNow().AddSeconds(1), CancellationToken.None));
+        await WaitForRowsAsync(app, 25);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var report = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Assert: one more batch after the clipped pause, then the deadline stops it.
+        Assert.Equal((20, false), (report.DeletedGenerations, report.Finished));
+    }
+
+    private static async Task WaitForRowsAsync(FunctionApp app, long rows)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await app.ScalarAsync("SELECT count(*) FROM generations") != rows)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), timeout.Token);
+        }
+    }
 }

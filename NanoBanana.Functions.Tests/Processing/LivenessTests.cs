@@ -132,6 +132,7 @@ public sealed class LivenessTests : IAsyncLifetime
         var waiting = await cutOff.Api.CreateGenerationAsync(token);
         var other = await cutOff.Api.CreateGenerationAsync(token);
         await cutOff.RawQueue.ClearMessagesAsync();
+        using var deferred = new MetricCollector<long>(cutOff.Services.GetRequiredService<IMeterFactory>(), GenerationMetrics.MeterName, "nanobanana.liveness.not_live_deferrals");
 
         // Act: the same generation delivered six times (as its re-sent messages would be), the other once.
         for (var delivery = 0; delivery < 6; delivery++)
@@ -149,6 +150,7 @@ public sealed class LivenessTests : IAsyncLifetime
         Assert.Equal([5], DelaysOf(other.Id));
         Assert.Equal(7, (await cutOff.RawQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
         Assert.Empty((await cutOff.RawQueue.ReceiveMessagesAsync(maxMessages: 32)).Value);
+        Assert.Equal(7, deferred.GetMeasurementSnapshot().EvaluateAsCounter()); // on-call's count of them
         Assert.Equal(("pending", 0, (string?)null), await cutOff.RowAsync(waiting.Id));
         Assert.Empty(_gemini.Requests);
     }

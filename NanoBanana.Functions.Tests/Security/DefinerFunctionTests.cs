@@ -3,9 +3,11 @@ using NanoBanana.Functions.Tests.Infrastructure;
 namespace NanoBanana.Functions.Tests.Security;
 
 /// <summary>
-/// The SECURITY DEFINER trigger function (generations_record_ending) runs with its owner's rights
-/// whenever a generation ends. Its search_path is pinned (migration 011), so objects someone else
-/// creates earlier in a search path cannot stand in for the tables it reads.
+/// The SECURITY DEFINER functions run with their owner's rights: generations_record_ending whenever a
+/// generation ends, generations_record_event and generation_event_append on every change the event log
+/// records. Their search_path is pinned (migrations 011 and 014), so objects someone else creates earlier
+/// in a search path cannot stand in for the tables they read. A new definer function must be added to
+/// the list below on purpose.
 /// </summary>
 public sealed class DefinerFunctionTests
 {
@@ -20,10 +22,14 @@ public sealed class DefinerFunctionTests
             WHERE prosecdef AND pronamespace = current_schema()::regnamespace
               AND NOT coalesce('search_path=public, pg_temp' = ANY(proconfig), false)
             """);
+        string[] known = ["generations_record_ending", "generations_record_event", "generation_event_append"];
         var definers = await app.ScalarAsync("SELECT count(*) FROM pg_proc WHERE prosecdef AND pronamespace = current_schema()::regnamespace");
+        var unknown = await app.ScalarAsync(
+            "SELECT count(*) FROM pg_proc WHERE prosecdef AND pronamespace = current_schema()::regnamespace AND proname <> ALL(@known)", ("known", known));
 
         Assert.Equal(0, unpinned);
-        Assert.Equal(1, definers);
+        Assert.Equal(0, unknown);
+        Assert.Equal(known.Length, definers);
     }
 
     [Fact]

@@ -26,6 +26,9 @@ internal static class ApiServiceCollectionExtensions
         services.AddValidatedOptions<QueueEstimateOptions>(QueueEstimateOptions.Section);
         services.AddSingleton<QueueEstimator>();
         services.AddSingleton<GenerationWaiter>();
+        services.AddValidatedOptions<EventStreamOptions>(EventStreamOptions.Section);
+        services.AddSingleton<NanoBanana.Functions.Data.EventLogStore>();
+        services.AddSingleton<ChangedSinceResults>();
         return services;
     }
 }

@@ -18,6 +18,7 @@ public sealed class GenerationFunctions(
     OutboundTargets outbound,
     LongPollSlots waits,
     Uploads.UploadReferences uploads,
+    ChangedSinceResults changedSince,
     IOptions<ApiOptions> options)
 {
     /// <summary>202 with the new generation; with Prefer: wait=N, 201 with it finished if it ends in time.</summary>
@@ -87,11 +88,21 @@ public sealed class GenerationFunctions(
         return await results.OkOrNotModifiedAsync(request, generation, ct);
     }
 
+    /// <summary>The caller's history, newest first; with ?changedSince=, what changed since a token (the catch-up on wake).</summary>
     [Function("ListGenerations")]
-    public async Task<Ok<GenerationPageResponse>> List(
+    public async Task<Results<Ok<GenerationPageResponse>, Ok<GenerationChangesResponse>, StatusCodeHttpResult>> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "generations")] HttpRequest request, CancellationToken ct)
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
+        if (EventCursor.ChangedSince(request) is { } since)
+        {
+            return (await changedSince.AnswerAsync(request, caller.UserId, since, ct)).Result switch
+            {
+                Ok<GenerationChangesResponse> ok => ok,
+                var other => (StatusCodeHttpResult)other,
+            };
+        }
+
         var query = HistoryQuery.Parse(request.Query, options.Value);
 
         var (items, next) = await generations.ListAsync(caller.UserId, query.Status, query.After, query.Limit, ct);

@@ -22,7 +22,7 @@ public sealed class OpenApiFunction
     });
 
     [Function("GetOpenApiDocument")]
-    public Task<FileContentHttpResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request)
+    public static Task<FileContentHttpResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request)
     {
         request.HttpContext.Response.Headers.CacheControl = "public, max-age=300";
         return Task.FromResult(TypedResults.Bytes(Document.Value, "application/json"));

@@ -25,6 +25,8 @@ public static class ProblemCodes
     public const string InvalidStatus = "invalid_status";
     public const string InvalidLimit = "invalid_limit";
     public const string InvalidCursor = "invalid_cursor";
+    public const string InvalidEventId = "invalid_event_id";
+    public const string InvalidChangeToken = "invalid_change_token";
     public const string InvalidDays = "invalid_days";
     public const string WebhookUrlNotAllowed = "webhook_url_not_allowed";
     public const string InvalidWebhookEvents = "invalid_webhook_events";

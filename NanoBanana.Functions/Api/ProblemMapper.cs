@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Azure;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -101,7 +102,7 @@ public sealed class ProblemMapper(IOptions<ApiOptions> options, ILogger<ProblemM
         _ => false,
     };
 
-    private static IResult Problem(
+    private static ProblemHttpResult Problem(
         HttpContext httpContext, int status, string code, string title, string? detail, IReadOnlyList<FieldError>? errors = null)
     {
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Instance = httpContext.Request.Path.Value };

@@ -102,7 +102,7 @@ public sealed class NotificationStore(NpgsqlDataSource dataSource)
                 new("next_attempt_at", NpgsqlDbType.TimestampTz) { Value = (object?)delivery.NextAttemptAt ?? DBNull.Value },
             ], ct);
 
-    private Task ExecuteAsync(string sql, NpgsqlParameter[] parameters, CancellationToken ct) =>
+    private Task<bool> ExecuteAsync(string sql, NpgsqlParameter[] parameters, CancellationToken ct) =>
         dataSource.ExecuteAsMaintenanceAsync(sql, parameters, (_, _) => Task.FromResult(true), ct);
 
     private Task<List<T>> ListAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken ct) =>

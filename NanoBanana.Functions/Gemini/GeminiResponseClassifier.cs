@@ -18,7 +18,7 @@ internal static class GeminiResponseClassifier
             return Final(GeminiFailureCodes.PromptBlocked, $"Gemini blocked the prompt ({blockReason}). Rephrase it and try again.");
         }
 
-        var candidate = response.Candidates?.FirstOrDefault();
+        var candidate = response.Candidates is { Count: > 0 } candidates ? candidates[0] : null;
         if (candidate is null)
         {
             return Final(GeminiFailureCodes.EmptyResponse, "Gemini returned no result. Try again.");

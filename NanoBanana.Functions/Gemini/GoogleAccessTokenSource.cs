@@ -13,7 +13,7 @@ public interface IGoogleAccessTokenSource
 /// Google.Apis.Auth credentials (<see cref="VertexCredentials"/>), scoped to cloud-platform. The
 /// library caches tokens and refreshes them before they expire.
 /// </summary>
-internal sealed class GoogleAccessTokenSource(IOptions<GeminiOptions> options) : IGoogleAccessTokenSource
+internal sealed class GoogleAccessTokenSource(IOptions<GeminiOptions> options) : IGoogleAccessTokenSource, IDisposable
 {
     private const string CloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -42,4 +42,6 @@ internal sealed class GoogleAccessTokenSource(IOptions<GeminiOptions> options) :
             _gate.Release();
         }
     }
+
+    public void Dispose() => _gate.Dispose();
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -37,7 +38,7 @@ internal sealed partial class SimulatedGeminiClient(IOptions<GeminiOptions> opti
     private static (int Width, int Height) Dimensions(string? aspectRatio)
     {
         var parts = (aspectRatio ?? "1:1").Split(':');
-        var (w, h) = (int.Parse(parts[0]), int.Parse(parts[1]));
+        var (w, h) = (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
         const int LongSide = 256;
         return w >= h ? (LongSide, Math.Max(1, LongSide * h / w)) : (Math.Max(1, LongSide * w / h), LongSide);
     }

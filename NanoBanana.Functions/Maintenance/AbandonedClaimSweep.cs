@@ -22,7 +22,7 @@ public sealed class AbandonedClaimSweep(
     IOptions<MaintenanceOptions> options,
     GenerationMetrics metrics,
     TimeProvider clock,
-    ILogger<AbandonedClaimSweep> logger)
+    ILogger<AbandonedClaimSweep> logger) : IDisposable
 {
     // Claims seen unlocked, and when first: what this instance suspects. Another instance keeps its own;
     // whichever's grace ends first hands the claim back, the others then find nothing.
@@ -108,6 +108,8 @@ public sealed class AbandonedClaimSweep(
 
         return (requeued, stuck);
     }
+
+    public void Dispose() => _oneAtATime.Dispose();
 }
 
 /// <param name="Suspected">Claims seen unlocked whose grace has not ended yet.</param>

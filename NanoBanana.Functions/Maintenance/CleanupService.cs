@@ -8,6 +8,8 @@ namespace NanoBanana.Functions.Maintenance;
 /// <summary>
 /// Retention: deletes generations older than Maintenance__RetentionDays with their images, one small
 /// batch per statement so polling and the worker never wait on it, until done or out of time.
+/// Between batches it pauses (Maintenance__CleanupPauseMilliseconds): it has all night, and a
+/// cleanup that deletes flat out takes its batches' CPU straight out of the polls' (PERFORMANCE.md).
 /// </summary>
 public sealed class CleanupService(
     MaintenanceRoleStore store,
@@ -57,6 +59,8 @@ public sealed class CleanupService(
                 logger.LogWarning("Cleanup stopped at its deadline after {Rows} generations with more to delete; the next run continues", rows);
                 return new CleanupReport(cutoff, rows, blobs, batches, blobFailures, Finished: false);
             }
+
+            await PauseAsync(settings.CleanupPause, deadline, ct);
         }
 
         logger.LogInformation("Cleanup deleted {Rows} generations created before {Cutoff:u} and {Blobs} blobs in {Batches} batches",
@@ -64,6 +68,17 @@ public sealed class CleanupService(
         // After the generations: an upload only their rows referred to is unused from now on.
         var deletedUploads = await uploads.RunAsync(settings.CleanupBatchSize, deadline, ct);
         return new CleanupReport(cutoff, rows, blobs, batches, blobFailures, Finished: true, deletedUploads);
+    }
+
+    // Clipped to the deadline, so the pause never costs the run a batch it had time for.
+    private async Task PauseAsync(TimeSpan pause, DateTimeOffset deadline, CancellationToken ct)
+    {
+        var left = deadline - clock.GetUtcNow();
+        var wait = pause < left ? pause : left;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, clock, ct);
+        }
     }
 }
 

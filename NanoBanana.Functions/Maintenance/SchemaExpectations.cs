@@ -7,7 +7,7 @@ namespace NanoBanana.Functions.Maintenance;
 internal static class SchemaExpectations
 {
     public static readonly IReadOnlyList<string> Tables =
-        ["generations", "generation_creations", "maintenance_state", "schema_migrations", "push_subscriptions", "generation_webhooks", "generation_events", "webhook_deliveries", "push_deliveries", "gemini_paid_calls", "uploads"];
+        ["generations", "generation_creations", "maintenance_state", "schema_migrations", "push_subscriptions", "generation_webhooks", "generation_events", "webhook_deliveries", "push_deliveries", "gemini_paid_calls", "generation_event_log", "generation_event_owners", "uploads"];
 
     public static readonly IReadOnlyList<string> Indexes =
     [
@@ -30,6 +30,8 @@ internal static class SchemaExpectations
         "push_deliveries_pkey",
         "gemini_paid_calls_owner_called_idx",
         "uploads_created_idx",
+        "generation_event_log_generation_seq_idx",
+        "generation_event_log_owner_seq_idx",
     ];
 
     public static readonly IReadOnlyList<string> Constraints =
@@ -49,6 +51,7 @@ internal static class SchemaExpectations
 
     public static readonly IReadOnlyList<string> Roles = ["nanobanana_api", "nanobanana_maintenance"];
 
-    /// <summary>The key eraser, the long-poll announcer (NOTIFY) and the notification outbox's writer.</summary>
-    public static readonly IReadOnlyList<string> Triggers = ["generations_erase_api_key", "generations_announce_change", "generations_record_ending"];
+    /// <summary>The key eraser, the long-poll announcer (NOTIFY), the notification outbox's writer and the event log's.</summary>
+    public static readonly IReadOnlyList<string> Triggers =
+        ["generations_erase_api_key", "generations_announce_change", "generations_record_ending", "generations_record_event_insert", "generations_record_event_update"];
 }

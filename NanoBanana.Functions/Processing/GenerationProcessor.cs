@@ -113,6 +113,7 @@ public sealed class GenerationProcessor(
     {
         var delay = deferrals.Next(id);
         await queue.SendAsync(id, delay, ct);
+        metrics.NotLiveDeferral();
         logger.LogWarning("Generation {GenerationId} not claimed: this instance's liveness session is down; its message is due again in {DelaySeconds} s",
             id, delay.TotalSeconds);
     }

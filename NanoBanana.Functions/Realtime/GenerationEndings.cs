@@ -4,7 +4,7 @@ namespace NanoBanana.Functions.Realtime;
 /// "A generation ended and someone is to be told": a coalescing wake-up for the notification
 /// dispatcher, rung by the LISTEN session. Many endings in a burst make one pass, not one each.
 /// </summary>
-public sealed class GenerationEndings
+public sealed class GenerationEndings : IDisposable
 {
     private readonly SemaphoreSlim _rung = new(0, 1);
 
@@ -21,4 +21,6 @@ public sealed class GenerationEndings
     }
 
     public Task WaitAsync(CancellationToken ct) => _rung.WaitAsync(ct);
+
+    public void Dispose() => _rung.Dispose();
 }

@@ -8,20 +8,25 @@ namespace NanoBanana.Functions.Realtime;
 
 /// <summary>
 /// The instance's one LISTEN session. The database announces each change of a generation's version
-/// (a trigger, whoever wrote it) and each ending someone is to be told of; this fans the first out to
-/// waiting requests (<see cref="GenerationChanges"/>) and the second to the notification dispatcher.
+/// (a trigger, whoever wrote it), each event appended to its log, and each ending someone is to be told
+/// of; this fans the first two out to waiting requests (<see cref="GenerationChanges"/> by generation,
+/// <see cref="OwnerEvents"/> by owner) and the third to the notification dispatcher.
 /// A lost connection is made again, and on every (re)connect all waiters read again: no wake-up lost.
 /// </summary>
 public sealed class PostgresListener(
     IOptions<PostgresOptions> options,
     PostgresDataSources dataSources,
     GenerationChanges changes,
+    OwnerEvents ownerEvents,
     GenerationEndings endings,
     TimeProvider clock,
     ILogger<PostgresListener> logger) : BackgroundService
 {
     public const string ChangedChannel = "nanobanana_generation_changed";
     public const string EndedChannel = "nanobanana_generation_ended";
+
+    /// <summary>An event was appended (migration 014): the payload is "generation id:owner id".</summary>
+    public const string EventChannel = "nanobanana_generation_event";
 
     /// <summary>How the session shows in pg_stat_activity.</summary>
     public const string ApplicationName = "nanobanana-listen";
@@ -40,7 +45,7 @@ public sealed class PostgresListener(
                 await using var connection = dataSource.CreateConnection();
                 connection.Notification += OnNotification;
                 await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {ChangedChannel}; LISTEN {EndedChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {ChangedChannel}; LISTEN {EndedChannel}; LISTEN {EventChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
@@ -49,6 +54,7 @@ public sealed class PostgresListener(
                 failures = 0;
                 // Whatever changed while nobody listened: every waiter reads again, the dispatcher looks.
                 changes.PublishAll();
+                ownerEvents.PublishAll();
                 endings.Signal();
                 while (true)
                 {
@@ -79,6 +85,12 @@ public sealed class PostgresListener(
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs notification)
     {
+        if (notification.Channel == EventChannel)
+        {
+            OnEvent(notification.Payload);
+            return;
+        }
+
         if (!Guid.TryParse(notification.Payload, out var id))
         {
             return;
@@ -91,6 +103,16 @@ public sealed class PostgresListener(
         else if (notification.Channel == EndedChannel)
         {
             endings.Signal();
+        }
+    }
+
+    private void OnEvent(string payload)
+    {
+        var split = payload.IndexOf(':', StringComparison.Ordinal);
+        if (split > 0 && Guid.TryParse(payload.AsSpan(0, split), out var id))
+        {
+            changes.Publish(id);
+            ownerEvents.Publish(payload[(split + 1)..]);
         }
     }
 

@@ -19,6 +19,7 @@ public sealed class GenerationMetrics
     private readonly Histogram<double> _queueAge;
     private readonly Counter<long> _modelNotFound;
     private readonly Counter<long> _abandonedClaims;
+    private readonly Counter<long> _notLiveDeferrals;
 
     // The liveness session's state on this instance: -1 until the session reports (off, or not started), then 1 up / 0 down.
     private int _livenessSessionUp = -1;
@@ -35,6 +36,8 @@ public sealed class GenerationMetrics
         _queueAge = meter.CreateHistogram<double>("nanobanana.queue.age_at_claim", "s", "From the last queue send to the worker's claim.");
         _abandonedClaims = meter.CreateCounter<long>("nanobanana.liveness.abandoned_claims", "{claim}",
             "Claims whose worker died (liveness lock gone past the grace), handed back by the sweep, by outcome: requeued or failed (at the run's limits).");
+        _notLiveDeferrals = meter.CreateCounter<long>("nanobanana.liveness.not_live_deferrals", "{message}",
+            "Deliveries handed on unclaimed because this instance's liveness session was down (each a re-sent, delayed message); summed over instances, the cluster's.");
         meter.CreateObservableGauge("nanobanana.liveness.session_up", ObserveLivenessSession, "{session}",
             "1 while this instance's liveness session is open (it takes work), 0 while it is down (it hands deliveries on); absent when the session is off.");
     }
@@ -57,6 +60,8 @@ public sealed class GenerationMetrics
 
     /// <param name="outcome"><c>requeued</c> (back to pending, message sent) or <c>failed</c> (its run's attempts or paid calls used up).</param>
     public void AbandonedClaim(string outcome) => _abandonedClaims.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void NotLiveDeferral() => _notLiveDeferrals.Add(1);
 
     public void LivenessSessionUp(bool up) => Volatile.Write(ref _livenessSessionUp, up ? 1 : 0);
 

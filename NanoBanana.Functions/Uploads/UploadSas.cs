@@ -12,7 +12,7 @@ namespace NanoBanana.Functions.Uploads;
 /// delegation key from the app's identity signs, so no account key is needed or exists in the app.
 /// Start and expiry come from <see cref="TimeProvider"/>: the storage service, not the app, refuses an expired URL.
 /// </summary>
-public sealed class UploadSas(BlobServiceClient blobs, IOptions<UploadOptions> options, TimeProvider clock)
+public sealed class UploadSas(BlobServiceClient blobs, IOptions<UploadOptions> options, TimeProvider clock) : IDisposable
 {
     // A phone's clock or the service's may run a little behind ours.
     private static readonly TimeSpan Skew = TimeSpan.FromMinutes(5);
@@ -74,4 +74,6 @@ public sealed class UploadSas(BlobServiceClient blobs, IOptions<UploadOptions> o
             _keyLock.Release();
         }
     }
+
+    public void Dispose() => _keyLock.Dispose();
 }

@@ -25,13 +25,17 @@ internal sealed class ImportReport(string scope)
     public long ImageBytesCopied { get; set; }
 
     /// <summary>Always 0: the original's users table, where its plain-text Gemini keys live, is never read.</summary>
+#pragma warning disable CA1822 // An instance property so that the report's JSON carries it.
     public int GeminiKeysCopied => 0;
+#pragma warning restore CA1822
 
     public bool LeftForALaterRun { get; set; }
 
-    public void Add(SortedDictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
+    public static void Add(SortedDictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
 
-    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     public override string ToString()
     {

@@ -24,7 +24,7 @@ internal sealed class Importer(OriginalDatabase original, TargetGenerations targ
             var decision = StatusMapping.Decide(row, now);
             if (decision is Skip skip)
             {
-                report.Add(report.Skipped, skip.Reason);
+                ImportReport.Add(report.Skipped, skip.Reason);
             }
             else if (await target.ExistsAsync(row.Id, ct))
             {
@@ -88,7 +88,7 @@ internal sealed class Importer(OriginalDatabase original, TargetGenerations targ
         if (await target.InsertAsync(generation, row.GeminiMetadataJson, ct))
         {
             report.Imported++;
-            report.Add(report.ImportedAs, status == GenerationStatus.Completed ? "completed" : $"failed {error!.Code}");
+            ImportReport.Add(report.ImportedAs, status == GenerationStatus.Completed ? "completed" : $"failed {error!.Code}");
         }
         else
         {
@@ -109,12 +109,12 @@ internal sealed class Importer(OriginalDatabase original, TargetGenerations targ
             }
             else if (load.TryLater)
             {
-                report.Add(report.Skipped, $"image not reachable now ({load.Problem})");
+                ImportReport.Add(report.Skipped, $"image not reachable now ({load.Problem})");
                 return null;
             }
             else
             {
-                report.Add(report.Skipped, $"image left out: {load.Problem ?? "empty"}");
+                ImportReport.Add(report.Skipped, $"image left out: {load.Problem ?? "empty"}");
             }
         }
 

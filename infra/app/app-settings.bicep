@@ -35,6 +35,16 @@ type geminiInput = {
 }
 
 @export()
+@description('Web Push (VAPID), off while vapidPublicKey is empty; the private key is the vapid-private-key secret.')
+type pushInput = {
+  @description('mailto: or https: contact the push services may reach (Push__VapidSubject).')
+  vapidSubject: string
+  vapidPublicKey: string
+  @description('The page\'s https address: pushes are then Declarative Web Push messages opening it on the generation; empty: {id, status} only.')
+  notificationUrl: string
+}
+
+@export()
 type settingsInput = {
   storageAccountName: string
   @description('https://<vault>.vault.azure.net/')
@@ -52,6 +62,7 @@ type settingsInput = {
   postgresEntraAuthentication: bool
   cleanupSchedule: string
   repairSchedule: string
+  push: pushInput
 }
 
 @export()
@@ -94,6 +105,17 @@ func encryptionKeySettings(ids string[], keyVaultUri string) object =>
     toObject(ids, id => 'Secrets__EncryptionKeys__${id}', id => keyVaultReference(keyVaultUri, 'encryption-key-${id}')),
     { Secrets__ActiveKeyId: ids[0] })
 
+func pushSettings(push pushInput, keyVaultUri string) object =>
+  empty(push.vapidPublicKey)
+    ? {}
+    : union(
+        {
+          Push__VapidSubject: push.vapidSubject
+          Push__VapidPublicKey: push.vapidPublicKey
+          Push__VapidPrivateKey: keyVaultReference(keyVaultUri, 'vapid-private-key')
+        },
+        empty(push.notificationUrl) ? {} : { Push__NotificationUrl: push.notificationUrl })
+
 @export()
 @description('Every app setting NanoBanana reads in Azure (docs/CONFIGURATION.md), secrets as Key Vault references.')
 func appSettings(input settingsInput) object =>
@@ -117,11 +139,12 @@ func appSettings(input settingsInput) object =>
     input.postgresEntraAuthentication ? { Postgres__EntraAuthentication: 'true' } : {},
     authSettings(input.auth, input.keyVaultUri),
     geminiSettings(input.gemini, input.keyVaultUri),
-    encryptionKeySettings(input.encryptionKeyIds, input.keyVaultUri))
+    encryptionKeySettings(input.encryptionKeyIds, input.keyVaultUri),
+    pushSettings(input.push, input.keyVaultUri))
 
 @export()
 @description('The Key Vault secrets the settings reference: the only ones the app\'s identity may read (function-app.bicep grants each on its own). From the inputs that decide them alone, so the names are known before anything is deployed.')
-func appSecretNames(auth authInput, gemini geminiInput, encryptionKeyIds string[]) string[] =>
+func appSecretNames(auth authInput, gemini geminiInput, encryptionKeyIds string[], push pushInput) string[] =>
   map(
     filter(
       items(appSettings({
@@ -137,6 +160,7 @@ func appSecretNames(auth authInput, gemini geminiInput, encryptionKeyIds string[
         postgresEntraAuthentication: false
         cleanupSchedule: ''
         repairSchedule: ''
+        push: push
       })),
       setting => startsWith(setting.value, '@Microsoft.KeyVault(')),
     setting => split(split(setting.value, 'secrets/')[1], '/')[0])

@@ -19,6 +19,12 @@ param queueAgeMinutes int
 @description('Gemini calls ending RATE_LIMITED or QUOTA_EXHAUSTED within 15 minutes that fire the quota alert.')
 param quotaFailures int
 
+@description('Minutes an instance\'s liveness session must report down before the liveness alert fires.')
+param livenessDownMinutes int
+
+@description('Claims of dead workers handed back within 15 minutes above which the abandoned-claims alert fires.')
+param abandonedClaims int
+
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
@@ -115,6 +121,41 @@ customMetrics
 | where calls >= THRESHOLD
 '''
     threshold: quotaFailures
+  }
+  {
+    // A gauge per instance, exported about once a minute: an instance whose every sample for the last
+    // THRESHOLD minutes is 0 takes no work (it hands each delivery on) and needs a look at its direct
+    // Postgres session (Postgres__ListenConnectionString, port 5432). Samples must span the time, so an
+    // instance that was down for a moment and then scaled in does not fire.
+    name: 'liveness-session-down'
+    displayName: 'NanoBanana: an instance\'s liveness session down for ${livenessDownMinutes} min (it takes no work)'
+    severity: 2
+    window: 'PT30M'
+    frequency: 'PT5M'
+    query: '''
+customMetrics
+| where name == "nanobanana.liveness.session_up"
+| where timestamp > ago(THRESHOLDm)
+| summarize up = max(valueMax), covered = max(timestamp) - min(timestamp) by instance = cloud_RoleInstance
+| where up == 0 and covered >= THRESHOLDm - 2m
+'''
+    threshold: livenessDownMinutes
+  }
+  {
+    // Each is a worker that died mid-claim (a crash, an OOM, a kill): a few a day are deploys, a burst is
+    // a crash loop. "failed" ones ended the generation at its run's limits.
+    name: 'abandoned-claims'
+    displayName: 'NanoBanana: over ${abandonedClaims} claims of dead workers handed back in 15 min'
+    severity: 2
+    window: 'PT15M'
+    frequency: 'PT5M'
+    query: '''
+customMetrics
+| where name == "nanobanana.liveness.abandoned_claims"
+| summarize claims = sum(valueSum), failed = sumif(valueSum, tostring(customDimensions["outcome"]) == "failed")
+| where claims > THRESHOLD
+'''
+    threshold: abandonedClaims
   }
 ]
 

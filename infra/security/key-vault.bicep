@@ -36,6 +36,9 @@ param geminiApiKey string
 param vertexCredentialsJson string
 param encryptionKeyId string
 @secure()
+@description('Web Push\'s VAPID private key (base64url); empty: leave vapid-private-key as it is (or absent).')
+param vapidPrivateKey string
+@secure()
 @description('Base64 of 32 random bytes; empty: leave encryption-key-<id> as it is.')
 param encryptionKey string
 
@@ -110,6 +113,12 @@ resource vertexCredentials 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (
   parent: vault
   name: 'vertex-credentials'
   properties: { value: vertexCredentialsJson, contentType: 'application/json' }
+}
+
+resource vapidKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(vapidPrivateKey)) {
+  parent: vault
+  name: 'vapid-private-key'
+  properties: { value: vapidPrivateKey, contentType: 'VAPID private key (P-256, base64url)' }
 }
 
 resource sealingKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(encryptionKey)) {

@@ -120,7 +120,9 @@ internal sealed class HttpFront : IAsyncDisposable
             // A scope per invocation, as the worker gives each function invocation.
             await using var scope = app.Services.CreateAsyncScope();
             context.RequestServices = scope.ServiceProvider;
-            if (!checkContract)
+            // An event stream goes to the wire as it is written (a buffer would hold it until it ends); its
+            // status and headers are still checked, on the wire's side (FunctionApp.ExecuteAsync).
+            if (!checkContract || typeof(NanoBanana.Functions.Api.EventStreamResult).IsAssignableFrom(invoker.ResultType))
             {
                 await app.ExecuteAsync(context, async _ =>
                     (IResult)(await invoker.InvokeAsync(scope.ServiceProvider, new FunctionInput(context, context.RequestAborted)))!);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -71,7 +72,7 @@ async function startFront(pageOrigin: string): Promise<Front> {
   // Host.CORS allows the page's origin, as local.settings.json would; Gemini calls may be held for a while.
   const settings = join(artifacts, 'front.settings.json');
   writeFileSync(settings, JSON.stringify({
-    Values: { Api__PollAfterSeconds: '10', Gemini__AttemptTimeoutSeconds: '120', Gemini__TotalTimeoutSeconds: '240', Processing__LeaseSeconds: '300' },
+    Values: { Api__PollAfterSeconds: '10', Gemini__AttemptTimeoutSeconds: '120', Gemini__TotalTimeoutSeconds: '240', Processing__LeaseSeconds: '300', ...pushSettings() },
     Host: { CORS: pageOrigin, CORSCredentials: false },
   }));
 
@@ -105,6 +106,24 @@ async function stopProcess(child: ChildProcess, exited: Promise<unknown>): Promi
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   await exited;
   clearTimeout(killer);
+}
+
+/**
+ * Web Push on, with a fresh VAPID pair and loopback endpoints allowed: the page's subscription (from a
+ * stand-in push manager, e2e/push.ts: headless Chromium has no push service) is then one the API keeps.
+ */
+function pushSettings(): Record<string, string> {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const { x, y } = publicKey.export({ format: 'jwk' });
+  const { d } = privateKey.export({ format: 'jwk' });
+  const point = Buffer.concat([Buffer.from([4]), Buffer.from(x!, 'base64url'), Buffer.from(y!, 'base64url')]);
+  return {
+    Push__VapidSubject: 'mailto:e2e@nanobanana.test',
+    Push__VapidPublicKey: point.toString('base64url'),
+    Push__VapidPrivateKey: d!,
+    Push__ExtraEndpointHosts__0: '127.0.0.1',
+    Outbound__AllowLoopback: 'true',
+  };
 }
 
 function freePort(): Promise<number> {

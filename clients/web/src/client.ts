@@ -1,5 +1,6 @@
 import type { CreateOptions, NanoBananaClientOptions, Watch, WatchOptions } from './client-options.js';
 import { isAnswerLost, newIdempotencyKey, pendingCreateMaxAgeMs, sendCreate, type Created } from './creates.js';
+import { abortReason } from './errors.js';
 import { Http, apiError, type TokenSource } from './http.js';
 import { downloadName, saveBlob } from './images.js';
 import { fileKey, putInBlocks } from './uploads.js';
@@ -199,7 +200,7 @@ export class NanoBananaClient {
       stopped = true;
       unsubscribe();
       options.signal?.removeEventListener('abort', stop);
-      settle?.reject(new DOMException('The watch was stopped.', 'AbortError'));
+      settle?.reject(abortReason('The watch was stopped.'));
     };
     options.signal?.addEventListener('abort', stop);
     return { stop, done };

@@ -41,5 +41,18 @@ export class NetworkError extends Error {
 }
 
 export function isAbortError(error: unknown): boolean {
-  return error instanceof DOMException && error.name === 'AbortError';
+  // By name, not class: a DOMException from any realm, or abortReason()'s Error where there is none.
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+}
+
+/**
+ * An abort reason: a DOMException where there is one, an Error of the same name elsewhere (React
+ * Native's Hermes has no DOMException, and naming it there throws).
+ */
+export function abortReason(message: string, name: 'AbortError' | 'TimeoutError' = 'AbortError'): Error {
+  if (typeof DOMException === 'function') {
+    return new DOMException(message, name);
+  }
+
+  return Object.assign(new Error(message), { name });
 }

@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's history, newest first */
+        /** The caller's history, newest first; or, with changedSince, what changed since a token */
         get: operations["listGenerations"];
         put?: never;
         /** Start a generation */
@@ -91,6 +91,48 @@ export interface paths {
         };
         /** A result image's bytes */
         get: operations["getGenerationImage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/generations/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The generation's events as they happen (Server-Sent Events)
+         * @description Every event after Last-Event-ID (or ?after=), then each new one as it commits; ends after the generation's ending event (a retry after that is followed by a new stream). Authorization: Bearer as every call (an EventSource cannot send it: read with fetch).
+         */
+        get: operations["streamGenerationEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every event of the caller's generations (Server-Sent Events)
+         * @description Ids are the caller-wide cursor (the same numbers as changedSince tokens), in commit order. Never ends on its own before the time limit.
+         */
+        get: operations["streamCallerEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -499,7 +541,7 @@ export interface components {
             }[];
         };
         /** @enum {string} */
-        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "fields_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "too_many_push_subscriptions" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "paid_call_budget_exhausted" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error" | "invalid_upload" | "upload_too_large" | "upload_incomplete" | "upload_size_mismatch" | "upload_not_found";
+        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "fields_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "too_many_push_subscriptions" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "paid_call_budget_exhausted" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error" | "invalid_upload" | "upload_too_large" | "upload_incomplete" | "upload_size_mismatch" | "upload_not_found" | "invalid_event_id" | "invalid_change_token";
         /** @description What PushSubscription.toJSON() gives a page. */
         PushSubscriptionRequest: {
             /** Format: uri */
@@ -728,6 +770,37 @@ export interface components {
             /** @description The largest upload this deployment takes (Uploads__MaxBytes). */
             maxBytes: number;
         };
+        /**
+         * @description queued (created, retried, or handed back to wait for another attempt), started (claimed by a worker; attempt says which), draft (an interim image while the model thinks), stored (the result images are in storage), and the endings: completed, failed, cancelled, expired. A stream of one generation ends after its ending.
+         * @enum {string}
+         */
+        GenerationEventKind: "queued" | "started" | "draft" | "stored" | "completed" | "failed" | "cancelled" | "expired";
+        /** @description One event of a generation's log, written in the same transaction as the change it describes. Sent as the data of a Server-Sent Event whose event name is the kind. */
+        GenerationEvent: {
+            /** Format: uuid */
+            generationId: string;
+            /** @description The event's number within its generation: the SSE id of GET /generations/{id}/events. */
+            seq: number;
+            /** @description The event's place among all of the caller's events, in commit order: the SSE id of GET /events, and a changedSince token. */
+            cursor: string;
+            kind: components["schemas"]["GenerationEventKind"];
+            /** @description The generation's attempt when the event happened (which claim started, stored or ended it). */
+            attempt: number;
+            /** Format: date-time */
+            at: string;
+            /** @description Small details: {code, retryable} of a failure, {images} for stored; {} otherwise. */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description Every generation of the caller that changed after the token, each once as it is now, in the order of their latest change. */
+        GenerationChanges: {
+            items: components["schemas"]["Generation"][];
+            /** @description Ask with this next; also the Last-Event-ID at which GET /events resumes. */
+            changeToken: string;
+            /** @description The answer was cut at its size: ask again at once with changeToken. */
+            more: boolean;
+        };
     };
     responses: {
         /** @description Invalid input; code says what (errors lists every field). */
@@ -834,6 +907,10 @@ export interface components {
         "Idempotency-Key": string;
         /** @description The caller's own Gemini key, sealed at rest and erased when the generation ends. */
         "X-Gemini-Api-Key": string;
+        /** @description The id of the last event the client has (an EventSource sends it on reconnect); the stream starts after it. Wins over ?after=. */
+        "Last-Event-ID": string;
+        /** @description As Last-Event-ID, for clients that cannot set headers; 0 or absent is from the start. */
+        after: string;
     };
     requestBodies: never;
     headers: {
@@ -861,21 +938,35 @@ export interface operations {
                 status?: components["schemas"]["GenerationStatus"];
                 limit?: number;
                 cursor?: string;
+                /** @description A changeToken from an earlier answer (0: everything). The answer is then a GenerationChanges, not a page; status, limit and cursor are ignored. */
+                changedSince?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag last seen: 304 while unchanged. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description One page. */
+            /** @description One page; with changedSince, the generations that changed (ETag: the new token). */
             200: {
                 headers: {
+                    /** @description With changedSince: the new token as an entity tag. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GenerationPage"];
+                    "application/json": components["schemas"]["GenerationPage"] | components["schemas"]["GenerationChanges"];
                 };
+            };
+            /** @description With changedSince and If-None-Match: nothing changed since the token. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -1102,6 +1193,83 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    streamGenerationEvents: {
+        parameters: {
+            query?: {
+                /** @description As Last-Event-ID, for clients that cannot set headers; 0 or absent is from the start. */
+                after?: components["parameters"]["after"];
+            };
+            header?: {
+                /** @description The id of the last event the client has (an EventSource sends it on reconnect); the stream starts after it. Wins over ?after=. */
+                "Last-Event-ID"?: components["parameters"]["Last-Event-ID"];
+            };
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events. Each event: `id:` (resume after it), `event:` the kind, `data:` a GenerationEvent as JSON on one line. A `: heartbeat` comment after 15 s of quiet; `retry:` at the start. The server ends the stream before Azure's 230 s limit (Events__MaxStreamSeconds); reconnect with Last-Event-ID. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 1000
+                     *
+                     *     id: 1
+                     *     event: queued
+                     *     data: {"generationId":"...","seq":1,"cursor":"41","kind":"queued","attempt":0,"at":"2026-12-03T09:00:00+00:00","data":{}}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    streamCallerEvents: {
+        parameters: {
+            query?: {
+                /** @description As Last-Event-ID, for clients that cannot set headers; 0 or absent is from the start. */
+                after?: components["parameters"]["after"];
+            };
+            header?: {
+                /** @description The id of the last event the client has (an EventSource sends it on reconnect); the stream starts after it. Wins over ?after=. */
+                "Last-Event-ID"?: components["parameters"]["Last-Event-ID"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events. Each event: `id:` (resume after it), `event:` the kind, `data:` a GenerationEvent as JSON on one line. A `: heartbeat` comment after 15 s of quiet; `retry:` at the start. The server ends the stream before Azure's 230 s limit (Events__MaxStreamSeconds); reconnect with Last-Event-ID. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 1000
+                     *
+                     *     id: 1
+                     *     event: queued
+                     *     data: {"generationId":"...","seq":1,"cursor":"41","kind":"queued","attempt":0,"at":"2026-12-03T09:00:00+00:00","data":{}}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

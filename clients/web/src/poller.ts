@@ -1,5 +1,5 @@
 import { backoffSeconds } from './backoff.js';
-import { ApiError, NetworkError, isAbortError } from './errors.js';
+import { ApiError, NetworkError, abortReason, isAbortError } from './errors.js';
 import { apiError, retryAfterSeconds, type Http } from './http.js';
 import type { LocalStore, PollState } from './local-store.js';
 import type { PageSignals } from './page-signals.js';
@@ -116,7 +116,7 @@ export class GenerationPoller {
     const { store, page } = this.deps;
     this.unsubscribe.push(
       page.onWake(() => this.wake()),
-      page.onHide?.(() => this.inFlight?.abort(new DOMException('The page was hidden.', 'AbortError'))) ?? (() => {}),
+      page.onHide?.(() => this.inFlight?.abort(abortReason('The page was hidden.'))) ?? (() => {}),
       store.onPollState(this.id, (state) => this.adopt(state)),
     );
     const shared = store.pollState(this.id);
@@ -233,7 +233,7 @@ export class GenerationPoller {
 
     const abort = new AbortController();
     this.inFlight = holdSeconds > 0 ? abort : undefined;
-    const timer = setTimeout(() => abort.abort(new DOMException('The poll got no answer in time.', 'TimeoutError')), (settings.pollTimeoutSeconds + (this.longPolling ? holdSeconds : 0)) * 1000);
+    const timer = setTimeout(() => abort.abort(abortReason('The poll got no answer in time.', 'TimeoutError')), (settings.pollTimeoutSeconds + (this.longPolling ? holdSeconds : 0)) * 1000);
     try {
       const response = await http.send({
         method: 'GET',
@@ -322,7 +322,7 @@ export class GenerationPoller {
   close(): void {
     this.listeners.clear();
     clearTimeout(this.disposeTimer);
-    this.inFlight?.abort(new DOMException('The user signed out.', 'AbortError'));
+    this.inFlight?.abort(abortReason('The user signed out.'));
     if (!this.disposed) {
       this.dispose();
     }
