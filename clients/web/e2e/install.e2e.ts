@@ -66,4 +66,21 @@ describe('the installable app', () => {
     await android.getByTestId('prompt').waitFor();
     expect(await android.getByTestId('install-hint').count()).toBe(0);
   });
+
+  it('installed on an iPhone’s Home Screen (standalone), shows no install hint and runs as the app', async () => {
+    const iPhone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1';
+    // A Home Screen web app fills the screen (no Safari bars: 393 x 852 on an iPhone 15) and says so
+    // with navigator.standalone, which is what the page reads on iOS (display-mode elsewhere).
+    const { context, page } = await session.open(undefined, { userAgent: iPhone, viewport: { width: 393, height: 852 } });
+    await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'standalone', { get: () => true, configurable: true }));
+    await page.reload();
+    await page.getByTestId('prompt').waitFor();
+
+    await generate(page, `a banana on the Home Screen ${marker()}`);
+    await card(page, 'completed').waitFor({ timeout: 30_000 });
+
+    expect(await page.evaluate(() => (navigator as Navigator & { standalone?: boolean }).standalone)).toBe(true);
+    expect(await page.getByTestId('install-hint').count()).toBe(0);
+    await screenshot(page, 'installed');
+  });
 });
