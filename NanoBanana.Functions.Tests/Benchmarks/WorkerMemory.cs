@@ -29,27 +29,7 @@ internal static class WorkerMemory
 
         gemini.Default = large;
         var id = (await app.Api.CreateGenerationAsync(token)).Id;
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        var heapBefore = GC.GetTotalMemory(forceFullCollection: false);
-        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-
-        using var sampling = new CancellationTokenSource();
-        var peak = Task.Run(async () =>
-        {
-            var highest = heapBefore;
-            while (!sampling.IsCancellationRequested)
-            {
-                highest = Math.Max(highest, GC.GetTotalMemory(forceFullCollection: false));
-                await Task.Delay(2);
-            }
-
-            return highest;
-        });
-        await app.DeliverUntilSettledAsync(id);
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        await sampling.CancelAsync();
-        var peakGrowth = await peak - heapBefore;
+        var (allocated, peakGrowth) = await HeapMeter.MeasureAsync(() => app.DeliverUntilSettledAsync(id));
 
         var (status, _, _) = await app.RowAsync(id);
         if (status != "completed")
