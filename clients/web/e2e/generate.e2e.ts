@@ -50,8 +50,13 @@ describe('generating from the page', () => {
     const processing = card(page, 'pending').or(card(page, 'processing'));
     await processing.waitFor();
     const first = await page.getByTestId('timer').textContent();
-    await page.waitForTimeout(2_200);
-    const later = await page.getByTestId('timer').textContent();
+    // The timer ticks once a second; on a loaded machine a tick may land late, so the test waits for two
+    // ticks to show (up to 10 s) instead of reading the timer after a fixed 2.2 s.
+    const timer = page.getByTestId('timer');
+    const later = await eventually(async () => {
+      const text = await timer.textContent();
+      return text !== null && seconds(text) - seconds(first!) >= 2 ? text : undefined;
+    }, 10_000, 'the timer to advance by 2 s');
     await screenshot(page, 'processing');
     await control.release(hold);
 
