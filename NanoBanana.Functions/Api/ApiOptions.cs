@@ -39,6 +39,10 @@ public sealed class ApiOptions
     [Range(1, 100_000)]
     public int MaxWaitsPerInstance { get; set; } = 200;
 
+    [Description("The longest deadline a create may ask for (`deadlineSeconds` or `Cancel-After`), in seconds; over it, 400 `invalid_deadline`.")]
+    [Range(RequestDeadline.MinSeconds, 7 * 86_400)]
+    public int MaxDeadlineSeconds { get; set; } = 86_400;
+
     [Description("History items per page when a request names no limit.")]
     [Range(1, 100)]
     public int DefaultPageSize { get; set; } = 20;

@@ -22,6 +22,12 @@ public sealed class CreateGenerationRequest
 
     /// <summary>Which endings to deliver: completed, failed, cancelled (default all three).</summary>
     public List<string?>? WebhookEvents { get; set; }
+
+    /// <summary>
+    /// The most the generation may take, from now: not started by then, it is expired with no call made;
+    /// still running, it is stopped (cancelled). Same as the Cancel-After header.
+    /// </summary>
+    public int? DeadlineSeconds { get; set; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -15,7 +15,8 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
 {
     private const int MaxIdempotencyKeyLength = 255;
 
-    public NewGeneration Validate(CreateGenerationRequest request, string? idempotencyKey)
+    /// <param name="cancelAfter">The Cancel-After header, if sent: the same deadline as the body's deadlineSeconds.</param>
+    public NewGeneration Validate(CreateGenerationRequest request, string? idempotencyKey, string? cancelAfter = null)
     {
         var limits = apiOptions.Value;
         var errors = new List<FieldError>();
@@ -30,6 +31,7 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         }
 
         var webhook = ValidateWebhook(request, errors);
+        var deadline = RequestDeadline.Parse(request.DeadlineSeconds, cancelAfter, limits.MaxDeadlineSeconds, errors);
         if (idempotencyKey is not null && !IsValidIdempotencyKey(idempotencyKey))
         {
             errors.Add(new(RequestHeaders.IdempotencyKey, ProblemCodes.InvalidIdempotencyKey,
@@ -45,7 +47,8 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         var prompt = request.Prompt!;
         // Stored with the model that will run (the default when none was named), so history shows what
         // ran when; the hash stays of what was sent, so a repeat of the request still matches.
-        return new NewGeneration(prompt, options with { Model = model!.Id }, images, idempotencyKey, RequestHash(prompt, options, images, webhook), webhook);
+        return new NewGeneration(
+            prompt, options with { Model = model!.Id }, images, idempotencyKey, RequestHash(prompt, options, images, webhook, deadline), webhook, deadline);
     }
 
     // Syntax only; whether the URL's host is one the app may call is asked of DNS by the function.
@@ -171,7 +174,8 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         key.Length is > 0 and <= MaxIdempotencyKeyLength && key.All(c => c is >= '!' and <= '~');
 
     // What "the same request" means for Idempotency-Key: same prompt, options and image bytes.
-    private static byte[] RequestHash(string prompt, GenerationOptions options, IReadOnlyList<InputImage> images, GenerationWebhook? webhook)
+    private static byte[] RequestHash(
+        string prompt, GenerationOptions options, IReadOnlyList<InputImage> images, GenerationWebhook? webhook, TimeSpan? deadline)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Append(ReadOnlySpan<byte> bytes)
@@ -205,6 +209,12 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         {
             Append(Encoding.UTF8.GetBytes(webhook.Url.AbsoluteUri));
             Append(Encoding.UTF8.GetBytes(string.Join(',', webhook.Events)));
+        }
+
+        if (deadline is { } within)
+        {
+            Append("deadline"u8);
+            Append(BitConverter.GetBytes((long)within.TotalSeconds));
         }
 
         return hash.GetHashAndReset();

@@ -28,7 +28,7 @@ public sealed class GenerationFunctions(
     {
         var caller = await authenticator.AuthenticateAsync(request, ct);
         var body = await JsonBody.ReadAsync<CreateGenerationRequest>(request, options.Value.MaxBodyBytes, ct, options.Value.MaxFieldBytes);
-        var newGeneration = validator.Validate(body, RequestHeaders.IdempotencyKeyOf(request));
+        var newGeneration = validator.Validate(body, RequestHeaders.IdempotencyKeyOf(request), RequestHeaders.CancelAfterOf(request));
         if (newGeneration.Webhook is { } webhook && await outbound.RefusalAsync(webhook.Url, ct) is { } why)
         {
             throw Problems.WebhookUrlNotAllowed(why);

@@ -20,7 +20,10 @@ public sealed record GenerationResponse(
     int? PollAfterSeconds,
     QueueResponse? Queue,
     decimal? EstimatedCostUsd,
-    string BilledTo)
+    string BilledTo,
+    int PaidCalls,
+    string? CancelOutcome,
+    DateTimeOffset? DeadlineAt)
 {
     public static GenerationResponse From(Generation generation, QueueEstimate? estimate, DateTimeOffset now, int pollAfterSeconds)
     {
@@ -43,7 +46,10 @@ public sealed record GenerationResponse(
             generation.Status.IsTerminal() ? null : pollAfterSeconds,
             estimate is null ? null : new QueueResponse(estimate.Ahead, estimate.EstimatedStartAt, estimate.EstimatedFinishAt),
             GenerationCost.EstimatedUsd(generation),
-            generation.Options.PersonalKey == true ? "personalKey" : "server");
+            generation.Options.PersonalKey == true ? "personalKey" : "server",
+            generation.PaidCalls,
+            generation.CancelOutcome?.ToName(),
+            generation.DeadlineAt);
     }
 }
 

@@ -30,6 +30,7 @@ public static class ProblemCodes
     public const string InvalidDays = "invalid_days";
     public const string WebhookUrlNotAllowed = "webhook_url_not_allowed";
     public const string InvalidWebhookEvents = "invalid_webhook_events";
+    public const string InvalidDeadline = "invalid_deadline";
     public const string InvalidPushSubscription = "invalid_push_subscription";
     public const string PushEndpointNotAllowed = "push_endpoint_not_allowed";
     public const string InvalidUpload = "invalid_upload";

@@ -38,6 +38,7 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
                 new("max_paid_per_hour", limits.MaxPaidCallsPerHour),
                 new("webhook_url", NpgsqlDbType.Text) { Value = (object?)request.Webhook?.Url.AbsoluteUri ?? DBNull.Value },
                 new("webhook_events", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = (object?)request.Webhook?.Events.ToArray() ?? DBNull.Value },
+                new("deadline_at", NpgsqlDbType.TimestampTz) { Value = request.Deadline is { } deadline ? now + deadline : DBNull.Value },
             ],
             (created, usage) => new InsertOutcome(created, created is null ? usage.Exceeded(limits, now, checkHourly: true) : null), ct);
 

@@ -15,7 +15,7 @@ internal static class GenerationRow
         id, owner_id, status, prompt, options, input_images, attempt, retry_count, version,
         created_at, started_at, completed_at, error_code, error_message, error_retryable,
         result_images, result_text, request_hash, run_attempt, enqueued_at,
-        api_key_key_id, api_key_ciphertext
+        api_key_key_id, api_key_ciphertext, paid_calls, cancel_outcome, deadline_at
         """;
 
     public static Generation Read(NpgsqlDataReader reader)
@@ -44,7 +44,12 @@ internal static class GenerationRow
             Images: JsonColumns.ReadImages(row.Get<string>("result_images")),
             Text: row.Maybe<string>("result_text"),
             RequestHash: row.Maybe<byte[]>("request_hash"),
-            ApiKey: keyId is null ? null : new SealedSecret(keyId, row.Get<byte[]>("api_key_ciphertext")));
+            ApiKey: keyId is null ? null : new SealedSecret(keyId, row.Get<byte[]>("api_key_ciphertext")))
+        {
+            PaidCalls = row.Get<int>("paid_calls"),
+            CancelOutcome = CancelOutcomes.Parse(row.Maybe<string>("cancel_outcome")),
+            DeadlineAt = row.MaybeValue<DateTimeOffset>("deadline_at"),
+        };
     }
 
     public static async Task<Generation?> ReadSingleAsync(NpgsqlDataReader reader, CancellationToken ct) =>

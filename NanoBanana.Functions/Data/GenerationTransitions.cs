@@ -19,10 +19,13 @@ internal static class GenerationTransitions
     // transition          from                               to          by       fenced by
     // ------------------  ---------------------------------  ----------  -------  ------------------------------------------------
     // Create              (no row)                           pending     API      the user's lock; active and hourly limits; Idempotency-Key
-    // Retry               failed, cancelled                  pending     API      status; the user's limits (active, hourly, paid calls), under the user's lock (a new run: budgets back to 0; logged as a creation)
-    // Cancel              pending, processing                cancelled   API      status (the worker's later writes then find nothing)
+    // Retry               failed, cancelled, expired         pending     API      status; the user's limits (active, hourly, paid calls), under the user's lock (a new run: budgets back to 0, no deadline; logged as a creation)
+    // Cancel              pending, processing                cancelled   API      status (the worker's later writes then find nothing); cancel_outcome from the run's paid calls
     // Delete              any                                (no row)    API      owner
-    // Claim               pending, processing + lease over   processing  worker   status, lease, the run's attempts and paid calls below their limits; attempt + 1
+    // Claim               pending, processing + lease over   processing  worker   status, lease, the run's attempts and paid calls below their limits, deadline not passed; attempt + 1
+    // ExpireUnclaimed     pending, processing + lease over   expired /   worker   as Claim, with the deadline passed (DEADLINE_EXCEEDED; pending -> expired, processing -> cancelled)
+    //                                                        cancelled
+    // StopAtDeadline      processing                         cancelled   worker   attempt = the claim's, status; the worker's own deadline timer (DEADLINE_EXCEEDED)
     // FailExhausted       pending, processing + lease over   failed      worker   as Claim, with the run's attempts or paid calls used up (the last failure, or STUCK)
     // Complete            processing                         completed   worker   attempt = the claim's, status
     // Fail                processing                         failed      worker   attempt = the claim's, status
@@ -32,19 +35,28 @@ internal static class GenerationTransitions
     // RequeueAbandoned    processing, liveness lock gone     pending     liveness attempt seen unlocked a grace ago, lock still gone, limits as RequeueExpired; SKIP LOCKED
     // FailAbandoned       processing, liveness lock gone     failed      liveness as RequeueAbandoned, at a limit of the run (the last failure, or STUCK)
     // FailStuck           processing + lease over            failed      repair   lease, attempts or paid calls at their limit (the last failure, or STUCK); SKIP LOCKED batch
+    // EndOverdue          pending, processing past deadline  expired /   repair   deadline_at; SKIP LOCKED batch (a live worker's heartbeat then finds its claim gone and aborts the call)
+    //                                                        cancelled
     // DeleteExpired       any, created before the cutoff     (no row)    cleanup  created_at; SKIP LOCKED batch; announces nothing (QuietDeletes)
     //
     // Not status changes, but fenced the same way:
     // RenewLease          processing: lease = now + lease    (worker's heartbeat; finding nothing means the claim is gone: stop the call)
     // MarkLive            processing: liveness_key, live_since (worker, once its instance's liveness session holds the claim's lock)
-    // ReserveCall         processing: run_gemini_calls + 1   (worker, before each paid Gemini call; below Gemini__MaxCallsPerRun)
+    // ReserveCall         processing: run_gemini_calls + 1   (worker, before each paid Gemini call; below Gemini__MaxCallsPerRun; paid_calls + 1)
     // MarkNotEnqueued     pending: enqueued_at = null        (the API's or the repair's send failed; the next sweep re-sends)
     // TakeUnsent          pending: enqueued_at = now         (repair: whoever gets the row back sends its message)
     //
     // Every status change bumps version (the API's ETag) and updated_at; a lease renewal or a call
     // reservation changes nothing a client sees, so it bumps neither. attempt counts every claim ever
     // and is the fencing token; run_attempt and run_gemini_calls count claims and paid Gemini calls
-    // since the owner last queued the generation, and are what the run's limits bound.
+    // since the owner last queued the generation, and are what the run's limits bound; paid_calls
+    // counts paid calls over every run (the API's paidCalls).
+    //
+    // Every cancelled or expired row says what it cost (cancel_outcome, migration 015): before_call when
+    // its run made no paid call, after_call when it had. The ending statement decides it from
+    // run_gemini_calls in the same UPDATE, and ReserveCall raises that in the same row before a call is
+    // sent, so whichever of the two commits first, the other sees it: a cancel that wins is before_call
+    // and the reservation then finds nothing (no call is made); a reservation that wins makes it after_call.
 
     private const string Columns = GenerationRow.Columns;
 
@@ -72,6 +84,25 @@ internal static class GenerationTransitions
 
     private const string WithinLimits = "run_attempt < @max_attempts AND run_gemini_calls < @max_calls";
 
+    /// <summary>The caller's deadline has not passed (or there is none).</summary>
+    private const string BeforeDeadline = "(deadline_at IS NULL OR deadline_at > @now)";
+
+    private const string PastDeadline = "deadline_at <= @now";
+
+    /// <summary>What the run cost when it ends without a result: whether Google may bill one of its calls.</summary>
+    private const string Outcome = "cancel_outcome = CASE WHEN run_gemini_calls > 0 THEN 'after_call' ELSE 'before_call' END";
+
+    /// <summary>
+    /// The deadline passed: a generation still waiting for a worker is expired, one that was running is
+    /// cancelled; either way with DEADLINE_EXCEEDED (retryable: a retry is a new run without the deadline).
+    /// </summary>
+    private const string Overdue = $"""
+        status = CASE WHEN status = 'pending' THEN 'expired' ELSE 'cancelled' END, {Outcome},
+        error_code = '{GenerationErrorCodes.DeadlineExceeded}',
+        error_message = 'The deadline passed before the image was ready.',
+        error_retryable = true, {Ended}
+        """;
+
     private const string AtALimit = "(run_attempt >= @max_attempts OR run_gemini_calls >= @max_calls)";
 
     /// <summary>
@@ -81,15 +112,15 @@ internal static class GenerationTransitions
     /// when none was stored), then the usage it was judged by (<see cref="UserUsage.Read"/>).
     /// Parameters: those of <see cref="UserUsage"/>, @id, @now, @prompt, @options, @input_images,
     /// @idempotency_key, @request_hash, @key_id, @key_ciphertext, @max_active, @max_per_hour,
-    /// @max_paid_per_hour, @webhook_url, @webhook_events.
+    /// @max_paid_per_hour, @webhook_url, @webhook_events, @deadline_at.
     /// </summary>
     public const string Create = $"""
         WITH usage AS ({UserUsage.Sql}),
         created AS (
             INSERT INTO generations (id, owner_id, status, prompt, options, input_images, idempotency_key, request_hash,
-                                     api_key_key_id, api_key_ciphertext, enqueued_at, created_at, updated_at)
+                                     api_key_key_id, api_key_ciphertext, enqueued_at, created_at, updated_at, deadline_at)
             SELECT @id, @owner_id, 'pending', @prompt, @options, @input_images, @idempotency_key, @request_hash,
-                   @key_id, @key_ciphertext, @now, @now, @now
+                   @key_id, @key_ciphertext, @now, @now, @now, @deadline_at
             FROM usage
             WHERE usage.active < @max_active AND usage.last_hour < @max_per_hour AND usage.paid_last_hour < @max_paid_per_hour
             ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
@@ -115,11 +146,12 @@ internal static class GenerationTransitions
             UPDATE generations
             SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0, run_gemini_calls = 0, options = @options,
                 error_code = NULL, error_message = NULL, error_retryable = NULL, last_error_code = NULL, last_error_message = NULL,
+                cancel_outcome = NULL, deadline_at = NULL,
                 started_at = NULL, completed_at = NULL, lease_expires_at = NULL,
                 api_key_key_id = @key_id, api_key_ciphertext = @key_ciphertext,
                 enqueued_at = @now, {Changed}
             FROM usage
-            WHERE id = @id AND owner_id = @owner_id AND status IN ('failed', 'cancelled')
+            WHERE id = @id AND owner_id = @owner_id AND status IN ('failed', 'cancelled', 'expired')
               AND usage.active < @max_active AND usage.last_hour < @max_per_hour AND usage.paid_last_hour < @max_paid_per_hour
             RETURNING {Columns}),
         counted AS (
@@ -127,10 +159,10 @@ internal static class GenerationTransitions
         SELECT requeued.*, {UserUsage.Columns} FROM usage LEFT JOIN requeued ON true
         """;
 
-    /// <summary>pending/processing -> cancelled. Parameters: @id, @owner_id, @now.</summary>
+    /// <summary>pending/processing -> cancelled, saying whether its run made a paid call. Parameters: @id, @owner_id, @now.</summary>
     public const string Cancel = $"""
         UPDATE generations
-        SET status = 'cancelled', {Ended}
+        SET status = 'cancelled', {Outcome}, {Ended}
         WHERE id = @id AND owner_id = @owner_id AND status IN ('pending', 'processing')
         RETURNING {Columns}
         """;
@@ -147,7 +179,23 @@ internal static class GenerationTransitions
         SET status = 'processing', attempt = attempt + 1, run_attempt = run_attempt + 1,
             lease_expires_at = @now + @lease, started_at = coalesce(started_at, @now),
             liveness_key = NULL, live_since = NULL, {Changed}
-        WHERE id = @id AND {Unclaimed} AND {WithinLimits}
+        WHERE id = @id AND {Unclaimed} AND {WithinLimits} AND {BeforeDeadline}
+        RETURNING {Columns}
+        """;
+
+    /// <summary>Unclaimed past its deadline -> expired (pending) or cancelled (an abandoned claim). Parameters: @id, @now.</summary>
+    public const string ExpireUnclaimed = $"""
+        UPDATE generations
+        SET {Overdue}
+        WHERE id = @id AND {Unclaimed} AND {PastDeadline}
+        RETURNING {Columns}
+        """;
+
+    /// <summary>processing -> cancelled at the deadline, by the holder of the current attempt. Parameters: @id, @attempt, @now.</summary>
+    public const string StopAtDeadline = $"""
+        UPDATE generations
+        SET {Overdue}
+        WHERE id = @id AND attempt = @attempt AND status = 'processing'
         RETURNING {Columns}
         """;
 
@@ -231,7 +279,7 @@ internal static class GenerationTransitions
     public const string ReserveCall = """
         WITH reserved AS (
             UPDATE generations
-            SET run_gemini_calls = run_gemini_calls + 1
+            SET run_gemini_calls = run_gemini_calls + 1, paid_calls = paid_calls + 1
             WHERE id = @id AND attempt = @attempt AND status = 'processing' AND run_gemini_calls < @max_calls
             RETURNING run_gemini_calls, owner_id),
         logged AS (
@@ -264,7 +312,7 @@ internal static class GenerationTransitions
     public const string Release = $"""
         UPDATE generations
         SET status = 'pending', lease_expires_at = NULL, enqueued_at = @visible_at,
-            run_gemini_calls = greatest(run_gemini_calls - @refund, 0),
+            run_gemini_calls = greatest(run_gemini_calls - @refund, 0), paid_calls = greatest(paid_calls - @refund, 0),
             last_error_code = coalesce(@failure_code, last_error_code),
             last_error_message = coalesce(@failure_message, last_error_message), {Changed}
         WHERE id = @id AND attempt = @attempt AND status = 'processing'
@@ -290,12 +338,20 @@ internal static class GenerationTransitions
     public static readonly string FailStuck = Sweep($"{LeaseOver} AND {AtALimit}", GivenUp, returning: "g.id, g.error_code");
 
     /// <summary>
+    /// A batch of active generations past their deadline -> expired (pending) or cancelled (processing);
+    /// returns id, status, cancel_outcome. Parameters: @now, @batch.
+    /// </summary>
+    public static readonly string EndOverdue = Sweep(
+        $"status IN ('pending', 'processing') AND {PastDeadline}", Overdue, returning: "g.id, g.status, g.cancel_outcome");
+
+    /// <summary>
     /// Whether the sweep has anything to do: one probe of each partial index (processing by lease,
     /// pending by last send), so an idle sweep costs one round trip. Parameters: @now, @sent_before.
     /// </summary>
     public const string SweepDue = $"""
         SELECT EXISTS (SELECT 1 FROM generations WHERE {LeaseOver}) AS leases_over,
-               EXISTS (SELECT 1 FROM generations WHERE {Unsent}) AS unsent
+               EXISTS (SELECT 1 FROM generations WHERE {Unsent}) AS unsent,
+               EXISTS (SELECT 1 FROM generations WHERE status IN ('pending', 'processing') AND {PastDeadline}) AS overdue
         """;
 
     /// <summary>

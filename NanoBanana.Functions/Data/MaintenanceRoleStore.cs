@@ -17,6 +17,14 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
     public Task<Generation?> ClaimAsync(Guid id, DateTimeOffset now, TimeSpan lease, RunLimits limits, CancellationToken ct) =>
         TransitionAsync(GenerationTransitions.Claim, [new("id", id), new("now", now), new("lease", lease), .. Limits(limits)], ct);
 
+    /// <summary>A claimable generation past its deadline: expired (pending) or cancelled (an abandoned claim), DEADLINE_EXCEEDED.</summary>
+    public Task<Generation?> ExpireUnclaimedAsync(Guid id, DateTimeOffset now, CancellationToken ct) =>
+        TransitionAsync(GenerationTransitions.ExpireUnclaimed, [new("id", id), new("now", now)], ct);
+
+    /// <summary>The holder's own deadline timer fired: its claim ends cancelled, saying whether a paid call had started.</summary>
+    public Task<Generation?> StopAtDeadlineAsync(Generation claimed, DateTimeOffset now, CancellationToken ct) =>
+        TransitionAsync(GenerationTransitions.StopAtDeadline, Claimed(claimed, now), ct);
+
     /// <summary>A claimable generation whose run used up its attempts or paid calls: it fails with its last failure.</summary>
     public Task<Generation?> FailExhaustedAsync(Guid id, DateTimeOffset now, RunLimits limits, CancellationToken ct) =>
         TransitionAsync(GenerationTransitions.FailExhausted, [new("id", id), new("now", now), .. Limits(limits)], ct);
@@ -69,10 +77,15 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
 
     // The sweeps', a bounded batch at a time.
 
-    /// <summary>Whether a sweep has anything to do (one indexed probe): leases that ran out, pending generations without a live message.</summary>
-    public Task<(bool LeasesOver, bool Unsent)> SweepDueAsync(DateTimeOffset now, DateTimeOffset sentBefore, CancellationToken ct) =>
+    /// <summary>Whether a sweep has anything to do (one indexed probe each): leases that ran out, pending generations without a live message, deadlines passed.</summary>
+    public Task<SweepDue> SweepDueAsync(DateTimeOffset now, DateTimeOffset sentBefore, CancellationToken ct) =>
         dataSource.ExecuteAsMaintenanceAsync(GenerationTransitions.SweepDue, [new("now", now), new("sent_before", sentBefore)],
-            async (reader, token) => await reader.ReadAsync(token) ? (reader.GetBoolean(0), reader.GetBoolean(1)) : (false, false), ct);
+            async (reader, token) => await reader.ReadAsync(token) ? new SweepDue(reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2)) : default, ct);
+
+    /// <summary>Active generations past their deadline end: expired (pending) or cancelled (processing); each with its status and outcome.</summary>
+    public Task<List<(Guid Id, string Status, string CancelOutcome)>> EndOverdueAsync(DateTimeOffset now, int batchSize, CancellationToken ct) =>
+        ListAsync(GenerationTransitions.EndOverdue, [new("now", now), new("batch", batchSize)],
+            reader => (reader.GetGuid(0), reader.GetString(1), reader.GetString(2)), ct);
 
     /// <summary>Processing rows whose lease expired within the run's limits go back to pending (to be re-sent).</summary>
     public Task<List<Guid>> RequeueExpiredAsync(DateTimeOffset now, RunLimits limits, int batchSize, CancellationToken ct) =>
@@ -175,3 +188,6 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
     private Task<List<T>> ListAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken ct) =>
         dataSource.ExecuteAsMaintenanceAsync(sql, parameters, RowReader.All(read), ct);
 }
+
+/// <summary>What the repair sweep has to do, from one round trip: expired leases, unsent messages, passed deadlines.</summary>
+public readonly record struct SweepDue(bool LeasesOver, bool Unsent, bool Overdue);

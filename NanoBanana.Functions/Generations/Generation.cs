@@ -28,6 +28,15 @@ public sealed record Generation(
     byte[]? RequestHash,
     SealedSecret? ApiKey)
 {
+    /// <summary>Paid Gemini calls over all its runs (a call Google certainly did no work for is given back).</summary>
+    public int PaidCalls { get; init; }
+
+    /// <summary>On a cancelled or expired generation: whether its run had made a paid call (null otherwise).</summary>
+    public CancelOutcome? CancelOutcome { get; init; }
+
+    /// <summary>The caller's deadline for this run, if any: no worker starts it later, and one still at work stops.</summary>
+    public DateTimeOffset? DeadlineAt { get; init; }
+
     /// <summary>What a conditional poll is judged on (<see cref="GenerationVersion"/>); a message not yet sent queues from the creation.</summary>
     public GenerationVersion CurrentVersion => new(Version, Status, EnqueuedAt ?? CreatedAt);
 }

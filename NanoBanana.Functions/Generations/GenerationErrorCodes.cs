@@ -20,4 +20,7 @@ public static class GenerationErrorCodes
 
     /// <summary>An uploaded reference's bytes are not an image of the type it was declared as (sniffed by the worker).</summary>
     public const string InputInvalid = "INPUT_INVALID";
+
+    /// <summary>The caller's deadline (deadlineSeconds or Cancel-After) passed before the image was ready: the generation is expired or cancelled.</summary>
+    public const string DeadlineExceeded = "DEADLINE_EXCEEDED";
 }

@@ -104,7 +104,7 @@ public sealed class GenerationService(
         string ownerId, Guid id, string? personalKey, CancellationToken ct, Func<Generation, GenerationOptions>? optionsForRun = null)
     {
         var existing = await GetAsync(ownerId, id, ct); // not found comes before anything about keys
-        if (existing.Status is not (GenerationStatus.Failed or GenerationStatus.Cancelled))
+        if (!existing.Status.IsRetryable())
         {
             throw new GenerationNotRetryableException(existing.Status);
         }
@@ -120,7 +120,7 @@ public sealed class GenerationService(
         if (requeued is null)
         {
             var current = await GetAsync(ownerId, id, ct);
-            if (current.Status is GenerationStatus.Failed or GenerationStatus.Cancelled && limit is not null)
+            if (current.Status.IsRetryable() && limit is not null)
             {
                 throw new LimitExceededException(limit);
             }
@@ -133,17 +133,22 @@ public sealed class GenerationService(
         return requeued;
     }
 
-    /// <summary>Cancels a pending or processing generation; cancelling a cancelled one changes nothing.</summary>
+    /// <summary>
+    /// Cancels a pending or processing generation, saying whether a paid call had started (cancelOutcome);
+    /// cancelling a cancelled or expired one changes nothing.
+    /// </summary>
     public async Task<Generation> CancelAsync(string ownerId, Guid id, CancellationToken ct)
     {
         if (await store.CancelAsync(ownerId, id, clock.GetUtcNow(), ct) is { } cancelled)
         {
-            logger.LogInformation("Generation {GenerationId} cancelled by its owner", id);
+            metrics.Stopped(cancelled, "owner");
+            logger.LogInformation("Generation {GenerationId} cancelled by its owner: {CancelOutcome} ({PaidCalls} paid calls)",
+                id, cancelled.CancelOutcome?.ToName(), cancelled.PaidCalls);
             return cancelled;
         }
 
         var current = await GetAsync(ownerId, id, ct);
-        return current.Status == GenerationStatus.Cancelled ? current : throw new GenerationNotCancellableException(current.Status);
+        return current.Status.IsStopped() ? current : throw new GenerationNotCancellableException(current.Status);
     }
 
     public async Task DeleteAsync(string ownerId, Guid id, CancellationToken ct)

@@ -11,6 +11,9 @@ public enum GenerationStatus
     Completed,
     Failed,
     Cancelled,
+
+    /// <summary>Its deadline passed before a worker started it (or while it waited to run again); no call was made for it then.</summary>
+    Expired,
 }
 
 public static class GenerationStatusExtensions
@@ -23,6 +26,7 @@ public static class GenerationStatusExtensions
         GenerationStatus.Completed => "completed",
         GenerationStatus.Failed => "failed",
         GenerationStatus.Cancelled => "cancelled",
+        GenerationStatus.Expired => "expired",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
@@ -36,6 +40,7 @@ public static class GenerationStatusExtensions
             "completed" => GenerationStatus.Completed,
             "failed" => GenerationStatus.Failed,
             "cancelled" => GenerationStatus.Cancelled,
+            "expired" => GenerationStatus.Expired,
             _ => null,
         };
         status = parsed.GetValueOrDefault();
@@ -46,5 +51,13 @@ public static class GenerationStatusExtensions
         TryParse(name, out var status) ? status : throw new FormatException($"Unknown generation status '{name}'.");
 
     public static bool IsTerminal(this GenerationStatus status) =>
-        status is GenerationStatus.Completed or GenerationStatus.Failed or GenerationStatus.Cancelled;
+        status is GenerationStatus.Completed or GenerationStatus.Failed or GenerationStatus.Cancelled or GenerationStatus.Expired;
+
+    /// <summary>What the owner may run again (a new run): an ending without a result.</summary>
+    public static bool IsRetryable(this GenerationStatus status) =>
+        status is GenerationStatus.Failed or GenerationStatus.Cancelled or GenerationStatus.Expired;
+
+    /// <summary>An ending that stopped the generation before its result: it says what was billed (<see cref="CancelOutcome"/>).</summary>
+    public static bool IsStopped(this GenerationStatus status) =>
+        status is GenerationStatus.Cancelled or GenerationStatus.Expired;
 }

@@ -7,12 +7,13 @@ public sealed record NewGeneration(
     IReadOnlyList<InputImage> Images,
     string? IdempotencyKey,
     byte[] RequestHash,
-    GenerationWebhook? Webhook = null);
+    GenerationWebhook? Webhook = null,
+    TimeSpan? Deadline = null);
 
-/// <summary>Where the generation's endings are POSTed, and which of them (completed, failed, cancelled).</summary>
+/// <summary>Where the generation's endings are POSTed, and which of them (completed, failed, cancelled, expired).</summary>
 public sealed record GenerationWebhook(Uri Url, IReadOnlyList<string> Events)
 {
-    public static readonly IReadOnlyList<string> AllEvents = ["completed", "failed", "cancelled"];
+    public static readonly IReadOnlyList<string> AllEvents = ["completed", "failed", "cancelled", "expired"];
 }
 
 /// <summary>

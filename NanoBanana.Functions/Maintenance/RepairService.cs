@@ -8,7 +8,8 @@ using NanoBanana.Functions.Telemetry;
 namespace NanoBanana.Functions.Maintenance;
 
 /// <summary>
-/// Puts back what crashes and outages leave behind, so every generation ends: expired leases are
+/// Puts back what crashes and outages leave behind, so every generation ends: generations past the
+/// caller's deadline end (expired, or cancelled if they were running), expired leases are
 /// re-queued (or fail, past the run's limits), pending generations whose message was lost are sent
 /// again, and, on a full sweep, blobs that no row refers to are removed. Runs every 30 s, so an idle
 /// sweep is one indexed probe (<see cref="MaintenanceRoleStore.SweepDueAsync"/>) and nothing more.
@@ -32,7 +33,15 @@ public sealed class RepairService(
     {
         var settings = options.Value;
         var now = clock.GetUtcNow();
-        var (leasesOver, unsent) = await store.SweepDueAsync(now, now - settings.ResendPendingAfter, ct);
+        var (leasesOver, unsent, overdue) = await store.SweepDueAsync(now, now - settings.ResendPendingAfter, ct);
+
+        // First: a deadline ends a generation whatever else is due for it (a lease over, a lost message).
+        var ended = overdue ? await DrainAsync(() => store.EndOverdueAsync(now, settings.RepairBatchSize, ct)) : [];
+        foreach (var (id, status, outcome) in ended)
+        {
+            metrics.Stopped(status, "deadline", outcome);
+            logger.LogWarning("Generation {GenerationId} {Status} at its deadline ({CancelOutcome})", id, status, outcome);
+        }
 
         var stuck = leasesOver ? await DrainAsync(() => store.FailStuckAsync(now, limits, settings.RepairBatchSize, ct)) : [];
         foreach (var (id, code) in stuck)
@@ -52,10 +61,10 @@ public sealed class RepairService(
         var (resent, sendFailures) = await SendAsync(requeued, due, ct);
         var (orphans, finished) = sweepOrphanBlobs ? await DeleteOrphanBlobsAsync(now - settings.OrphanBlobGrace, deadline, ct) : (0, true);
 
-        var report = new RepairReport(requeued.Count, stuck.Count, resent, sendFailures, orphans, sweepOrphanBlobs, finished);
+        var report = new RepairReport(requeued.Count, stuck.Count, resent, sendFailures, orphans, sweepOrphanBlobs, finished, ended.Count);
         logger.Log(report.DidSomething ? LogLevel.Information : LogLevel.Debug,
-            "Repair: {Requeued} requeued, {Stuck} stuck, {Resent} messages re-sent ({SendFailures} failed), {OrphanBlobs} orphan blobs deleted",
-            report.Requeued, report.Stuck, report.Resent, report.SendFailures, report.OrphanBlobsDeleted);
+            "Repair: {Overdue} past their deadline, {Requeued} requeued, {Stuck} stuck, {Resent} messages re-sent ({SendFailures} failed), {OrphanBlobs} orphan blobs deleted",
+            report.Overdue, report.Requeued, report.Stuck, report.Resent, report.SendFailures, report.OrphanBlobsDeleted);
         return report;
     }
 
@@ -139,7 +148,9 @@ public sealed class RepairService(
 }
 
 /// <param name="Finished">False when the orphan sweep stopped at its deadline with more to list: run the full repair again.</param>
-public sealed record RepairReport(int Requeued, int Stuck, int Resent, int SendFailures, int OrphanBlobsDeleted, bool SweptOrphanBlobs, bool Finished)
+/// <param name="Overdue">Generations ended because the caller's deadline passed (expired or cancelled).</param>
+public sealed record RepairReport(
+    int Requeued, int Stuck, int Resent, int SendFailures, int OrphanBlobsDeleted, bool SweptOrphanBlobs, bool Finished, int Overdue = 0)
 {
-    internal bool DidSomething => Requeued + Stuck + Resent + SendFailures + OrphanBlobsDeleted > 0;
+    internal bool DidSomething => Overdue + Requeued + Stuck + Resent + SendFailures + OrphanBlobsDeleted > 0;
 }

@@ -32,6 +32,7 @@ internal static class SchemaExpectations
         "uploads_created_idx",
         "generation_event_log_generation_seq_idx",
         "generation_event_log_owner_seq_idx",
+        "generations_active_deadline_idx",
     ];
 
     public static readonly IReadOnlyList<string> Constraints =
@@ -44,6 +45,7 @@ internal static class SchemaExpectations
         "generations_api_key_pair_check",
         "generations_api_key_active_check",
         "generations_run_gemini_calls_check",
+        "generations_cancel_outcome_check",
     ];
 
     /// <summary>Row-level security: on for generations, with these policies, and these roles behind them.</summary>

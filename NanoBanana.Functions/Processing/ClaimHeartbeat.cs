@@ -2,14 +2,16 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Realtime;
 
 namespace NanoBanana.Functions.Processing;
 
 /// <summary>Starts the heartbeat of each claim a worker takes.</summary>
-public sealed class ClaimHeartbeats(MaintenanceRoleStore store, IOptions<ProcessingOptions> options, TimeProvider clock, ILogger<ClaimHeartbeat> logger)
+public sealed class ClaimHeartbeats(
+    MaintenanceRoleStore store, GenerationChanges changes, IOptions<ProcessingOptions> options, TimeProvider clock, ILogger<ClaimHeartbeat> logger)
 {
     /// <param name="host">The invocation's token: the host stopping (drain, scale-in, deploy) or timing the function out.</param>
-    public ClaimHeartbeat Start(Generation claimed, CancellationToken host) => new(store, claimed, options.Value, clock, logger, host);
+    public ClaimHeartbeat Start(Generation claimed, CancellationToken host) => new(store, changes, claimed, options.Value, clock, logger, host);
 }
 
 /// <summary>
@@ -19,6 +21,9 @@ public sealed class ClaimHeartbeats(MaintenanceRoleStore store, IOptions<Process
 /// seconds) while a call may run as long as its model needs. When the UPDATE finds the claim gone
 /// (cancelled, deleted, or taken over after a stall), <see cref="Token"/> is cancelled: the Gemini
 /// request in flight is aborted rather than finished and thrown away.
+/// A change of the row announced on the instance's LISTEN session (a cancel, a deadline sweep, a
+/// delete; the worker's own writes under the claim announce nothing until it ends) beats at once, so
+/// a cancel stops the call in milliseconds rather than at the next beat.
 /// </summary>
 public sealed class ClaimHeartbeat : IAsyncDisposable
 {
@@ -28,10 +33,11 @@ public sealed class ClaimHeartbeat : IAsyncDisposable
     private volatile bool _lost;
 
     internal ClaimHeartbeat(
-        MaintenanceRoleStore store, Generation claimed, ProcessingOptions settings, TimeProvider clock, ILogger logger, CancellationToken host)
+        MaintenanceRoleStore store, GenerationChanges changes, Generation claimed, ProcessingOptions settings, TimeProvider clock, ILogger logger,
+        CancellationToken host)
     {
         _work = CancellationTokenSource.CreateLinkedTokenSource(host);
-        _beats = BeatAsync(store, claimed, settings, clock, logger);
+        _beats = BeatAsync(store, changes, claimed, settings, clock, logger);
     }
 
     /// <summary>The work under this claim: cancelled when the claim is lost or the host stops.</summary>
@@ -48,14 +54,15 @@ public sealed class ClaimHeartbeat : IAsyncDisposable
         _work.Dispose();
     }
 
-    private async Task BeatAsync(MaintenanceRoleStore store, Generation claimed, ProcessingOptions settings, TimeProvider clock, ILogger logger)
+    private async Task BeatAsync(
+        MaintenanceRoleStore store, GenerationChanges changes, Generation claimed, ProcessingOptions settings, TimeProvider clock, ILogger logger)
     {
         using var beating = CancellationTokenSource.CreateLinkedTokenSource(_work.Token, _done.Token);
-        using var timer = new PeriodicTimer(settings.LeaseRenewal, clock);
         try
         {
-            while (await timer.WaitForNextTickAsync(beating.Token))
+            while (true)
             {
+                await NextBeatAsync(changes, claimed.Id, settings.LeaseRenewal, clock, beating.Token);
                 try
                 {
                     if (await store.RenewLeaseAsync(claimed, clock.GetUtcNow(), settings.Lease, beating.Token))
@@ -81,6 +88,20 @@ public sealed class ClaimHeartbeat : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // The work ended, or the host is stopping: no more beats.
+        }
+    }
+
+    // The renewal period, or sooner when the row changes (or the LISTEN session reconnects: any change may have been missed).
+    private static async Task NextBeatAsync(GenerationChanges changes, Guid id, TimeSpan period, TimeProvider clock, CancellationToken ct)
+    {
+        using var changed = changes.Subscribe(id);
+        try
+        {
+            await changed.Fired.WaitAsync(period, clock, ct);
+        }
+        catch (TimeoutException)
+        {
+            // The regular beat.
         }
     }
 }

@@ -52,7 +52,7 @@ public sealed class GenerationProcessor(
         var claimed = await store.ClaimAsync(id, clock.GetUtcNow(), options.Value.Lease, limits, ct);
         if (claimed is null)
         {
-            await EndIfExhaustedAsync(id, ct);
+            await EndUnclaimableAsync(id, ct);
             return;
         }
 
@@ -67,11 +67,15 @@ public sealed class GenerationProcessor(
         // Disposed last: the lock is released only once the claim has ended (no sweep sees it live but unlocked).
         await using var live = await HoldLivenessAsync(claimed, ct);
         await using var heartbeat = heartbeats.Start(claimed, ct);
+        // The caller's deadline stops the work where it stands (the call in flight is aborted).
+        using var deadline = claimed.DeadlineAt is { } at ? new CancellationTokenSource(Max(at - clock.GetUtcNow(), TimeSpan.Zero), clock) : null;
+        using var work = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(heartbeat.Token, deadline.Token);
+        var token = work?.Token ?? heartbeat.Token;
         try
         {
-            if (await GenerateAsync(claimed, heartbeat.Token) is { } call)
+            if (await GenerateAsync(claimed, token) is { } call)
             {
-                await RecordAsync(claimed, call, heartbeat.Token);
+                await RecordAsync(claimed, call, token, ct);
             }
         }
         catch (OperationCanceledException) when (heartbeat.Lost)
@@ -81,6 +85,10 @@ public sealed class GenerationProcessor(
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             await handback.OnShutdownAsync(claimed);
+        }
+        catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true)
+        {
+            await StopAtDeadlineAsync(claimed);
         }
         catch (Exception exception) when (exception is not GenerationRetryException)
         {
@@ -148,8 +156,33 @@ public sealed class GenerationProcessor(
         return null;
     }
 
-    private async Task EndIfExhaustedAsync(Guid id, CancellationToken ct)
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private async Task StopAtDeadlineAsync(Generation claimed)
     {
+        if (await store.StopAtDeadlineAsync(claimed, clock.GetUtcNow(), CancellationToken.None) is { } stopped)
+        {
+            metrics.Stopped(stopped, "deadline");
+            logger.LogWarning("Generation {GenerationId} attempt {Attempt} stopped at its deadline {DeadlineAt}: {Status}, {CancelOutcome} ({PaidCalls} paid calls)",
+                claimed.Id, claimed.Attempt, claimed.DeadlineAt, stopped.Status.ToName(), stopped.CancelOutcome?.ToName(), stopped.PaidCalls);
+        }
+        else
+        {
+            logger.LogInformation("Generation {GenerationId} attempt {Attempt} reached its deadline but was cancelled or taken over meanwhile", claimed.Id, claimed.Attempt);
+        }
+    }
+
+    // Nothing to claim: past its deadline (expire it), out of attempts or paid calls (fail it), or simply not ours to take.
+    private async Task EndUnclaimableAsync(Guid id, CancellationToken ct)
+    {
+        if (await store.ExpireUnclaimedAsync(id, clock.GetUtcNow(), ct) is { } expired)
+        {
+            metrics.Stopped(expired, "deadline");
+            logger.LogWarning("Generation {GenerationId} not started: its deadline {DeadlineAt} passed; {Status}, {CancelOutcome}",
+                id, expired.DeadlineAt, expired.Status.ToName(), expired.CancelOutcome?.ToName());
+            return;
+        }
+
         if (await store.FailExhaustedAsync(id, clock.GetUtcNow(), limits, ct) is { } ended)
         {
             var code = ended.Error?.Code ?? GenerationErrorCodes.Stuck;
@@ -220,11 +253,12 @@ public sealed class GenerationProcessor(
         return (outcome, callsUsed);
     }
 
-    private async Task RecordAsync(Generation claimed, (GeminiOutcome Outcome, int CallsUsed) call, CancellationToken ct)
+    /// <param name="host">For tidying after the outcome is recorded: the claim has ended then, so its work token no longer applies.</param>
+    private async Task RecordAsync(Generation claimed, (GeminiOutcome Outcome, int CallsUsed) call, CancellationToken ct, CancellationToken host)
     {
         if (call.Outcome.Failure is not { } failure)
         {
-            await CompleteAsync(claimed, call.Outcome, ct);
+            await CompleteAsync(claimed, call.Outcome, ct, host);
             return;
         }
 
@@ -250,7 +284,7 @@ public sealed class GenerationProcessor(
         }
     }
 
-    private async Task CompleteAsync(Generation claimed, GeminiOutcome outcome, CancellationToken ct)
+    private async Task CompleteAsync(Generation claimed, GeminiOutcome outcome, CancellationToken ct, CancellationToken host)
     {
         var stored = new List<StoredImage>(outcome.Images.Count);
         for (var i = 0; i < outcome.Images.Count; i++)
@@ -272,7 +306,7 @@ public sealed class GenerationProcessor(
             {
                 var current = stored.Select(s => s.BlobName).ToHashSet();
                 await TidyAsync(claimed, async () =>
-                    await images.DeleteAsync((await images.ListAsync(BlobNames.OutputPrefix(claimed.Id), ct)).Where(name => !current.Contains(name)), ct));
+                    await images.DeleteAsync((await images.ListAsync(BlobNames.OutputPrefix(claimed.Id), host)).Where(name => !current.Contains(name)), host));
             }
 
             return;
@@ -281,7 +315,7 @@ public sealed class GenerationProcessor(
         // Cancelled, retried or taken over while we worked: this result is stale. Its images carry
         // this attempt in their names, so deleting them cannot touch anyone else's.
         logger.LogInformation("Generation {GenerationId} attempt {Attempt}: result discarded, the generation was cancelled or taken over", claimed.Id, claimed.Attempt);
-        await TidyAsync(claimed, () => images.DeleteAsync(stored.Select(s => s.BlobName), ct));
+        await TidyAsync(claimed, () => images.DeleteAsync(stored.Select(s => s.BlobName), host));
     }
 
     // The outcome is recorded; a failure to tidy blobs must not make the queue deliver the message

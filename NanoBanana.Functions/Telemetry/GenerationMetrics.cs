@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using NanoBanana.Functions.Generations;
 
 namespace NanoBanana.Functions.Telemetry;
 
@@ -20,6 +21,7 @@ public sealed class GenerationMetrics
     private readonly Counter<long> _modelNotFound;
     private readonly Counter<long> _abandonedClaims;
     private readonly Counter<long> _notLiveDeferrals;
+    private readonly Counter<long> _stopped;
 
     // The liveness session's state on this instance: -1 until the session reports (off, or not started), then 1 up / 0 down.
     private int _livenessSessionUp = -1;
@@ -30,6 +32,8 @@ public sealed class GenerationMetrics
         _created = meter.CreateCounter<long>("nanobanana.generations.created", "{generation}", "Generations accepted by the API.");
         _completed = meter.CreateCounter<long>("nanobanana.generations.completed", "{generation}", "Generations that ended with images.");
         _failed = meter.CreateCounter<long>("nanobanana.generations.failed", "{generation}", "Generations that ended failed, by error.code.");
+        _stopped = meter.CreateCounter<long>("nanobanana.generations.stopped", "{generation}",
+            "Generations cancelled or expired before their result, by status, reason (owner|deadline) and cancel_outcome (before_call|after_call: whether Google may bill).");
         _duration = meter.CreateHistogram<double>("nanobanana.generation.duration", "s", "From creation to completion.");
         _geminiLatency = meter.CreateHistogram<double>("nanobanana.gemini.latency", "ms", "One Gemini call, retries included, by outcome.");
         _modelNotFound = meter.CreateCounter<long>("nanobanana.gemini.model_not_found", "{answer}", "Gemini answered 404 NOT_FOUND for a model: a retired id, by model and source (guard or generation).");
@@ -51,6 +55,16 @@ public sealed class GenerationMetrics
     }
 
     public void Failed(string errorCode) => _failed.Add(1, new KeyValuePair<string, object?>("error.code", errorCode));
+
+    public void Stopped(Generation stopped, string reason) => _stopped.Add(1,
+        new KeyValuePair<string, object?>("status", stopped.Status.ToName()),
+        new KeyValuePair<string, object?>("reason", reason),
+        new KeyValuePair<string, object?>("cancel_outcome", stopped.CancelOutcome?.ToName()));
+
+    public void Stopped(string status, string reason, string? cancelOutcome) => _stopped.Add(1,
+        new KeyValuePair<string, object?>("status", status),
+        new KeyValuePair<string, object?>("reason", reason),
+        new KeyValuePair<string, object?>("cancel_outcome", cancelOutcome));
 
     public void GeminiCall(TimeSpan latency, string outcome) =>
         _geminiLatency.Record(latency.TotalMilliseconds, new KeyValuePair<string, object?>("outcome", outcome));
