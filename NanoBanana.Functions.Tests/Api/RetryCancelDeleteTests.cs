@@ -68,6 +68,7 @@ public sealed class RetryCancelDeleteTests : IAsyncLifetime
     [Theory]
     [InlineData("failed")]
     [InlineData("cancelled")]
+    [InlineData("expired")]
     public async Task Retry_AFailedOrCancelledGeneration_QueuesItAgain(string status)
     {
         // Arrange
@@ -211,7 +212,8 @@ public sealed class RetryCancelDeleteTests : IAsyncLifetime
         UPDATE generations
         SET status = @status, attempt = 1,
             started_at = CASE WHEN @status = 'pending' THEN NULL ELSE created_at END,
-            completed_at = CASE WHEN @status IN ('completed', 'failed', 'cancelled') THEN now() END,
+            completed_at = CASE WHEN @status IN ('completed', 'failed', 'cancelled', 'expired') THEN now() END,
+            cancel_outcome = CASE WHEN @status IN ('cancelled', 'expired') THEN 'before_call' END,
             error_code = CASE WHEN @status = 'failed' THEN 'GEMINI_UNAVAILABLE' END,
             error_message = CASE WHEN @status = 'failed' THEN 'Gemini was unavailable.' END,
             version = version + 1

@@ -67,8 +67,8 @@ internal static class BenchRows
     public static async Task<int> InsertExpiredAsync(NpgsqlDataSource dataSource, int rows)
     {
         await ExecuteAsync(dataSource, """
-            INSERT INTO generations (id, owner_id, status, prompt, attempt, run_attempt, version, created_at, updated_at, enqueued_at, completed_at)
-            SELECT gen_random_uuid(), 'bench-expired-' || (n % 1000), 'cancelled', 'an expired banana', 0, 0, 2, at, at, at, at
+            INSERT INTO generations (id, owner_id, status, cancel_outcome, prompt, attempt, run_attempt, version, created_at, updated_at, enqueued_at, completed_at)
+            SELECT gen_random_uuid(), 'bench-expired-' || (n % 1000), 'cancelled', 'before_call', 'an expired banana', 0, 0, 2, at, at, at, at
             FROM generate_series(1, @rows) n, LATERAL (SELECT now() - interval '40 days' - make_interval(secs => n) AS at) t
             """, ("rows", rows));
         await ExecuteAsync(dataSource, "ANALYZE generations");

@@ -188,7 +188,7 @@ internal sealed class FunctionApp : IAsyncDisposable
         {
             var exception = await DeliverAsync(generationId);
             Assert.True(exception is null or NanoBanana.Functions.Processing.GenerationRetryException, $"Delivery {delivery} threw: {exception}");
-            if ((await RowAsync(generationId)).Status is "completed" or "failed" or "cancelled")
+            if ((await RowAsync(generationId)).Status is "completed" or "failed" or "cancelled" or "expired")
             {
                 return delivery;
             }

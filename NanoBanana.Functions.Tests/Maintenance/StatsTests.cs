@@ -15,27 +15,27 @@ public sealed class StatsTests
         await using var db = await TestDatabase.CreateAsync();
         await using var app = await FunctionApp.StartAsync(clock: new FakeTimeProvider(now), database: db);
         await app.ExecuteSqlAsync("""
-            INSERT INTO generations (id, owner_id, status, prompt, created_at, updated_at, completed_at, error_code, error_message,
+            INSERT INTO generations (cancel_outcome, id, owner_id, status, prompt, created_at, updated_at, completed_at, error_code, error_message,
                                      lease_expires_at, attempt, run_attempt, result_images, input_images)
             VALUES
               -- completed in the window, durations 10, 20, 30, 40 s; result images of 1000 bytes each
-              (gen_random_uuid(), 'u', 'completed', 'p', '2026-11-23 10:00Z', now(), '2026-11-23 10:00:10Z', NULL, NULL, NULL, 1, 1, '[{"blobName":"a","mimeType":"image/png","bytes":1000}]', '[]'),
-              (gen_random_uuid(), 'u', 'completed', 'p', '2026-11-23 11:00Z', now(), '2026-11-23 11:00:20Z', NULL, NULL, NULL, 1, 1, '[{"blobName":"b","mimeType":"image/png","bytes":1000}]', '[]'),
-              (gen_random_uuid(), 'u', 'completed', 'p', '2026-11-24 09:00Z', now(), '2026-11-24 09:00:30Z', NULL, NULL, NULL, 1, 1, '[{"blobName":"c","mimeType":"image/png","bytes":1000}]', '[]'),
-              (gen_random_uuid(), 'u', 'completed', 'p', '2026-11-24 10:00Z', now(), '2026-11-24 10:00:40Z', NULL, NULL, NULL, 1, 1, '[{"blobName":"d","mimeType":"image/png","bytes":1000}]', '[{"blobName":"e","mimeType":"image/jpeg","bytes":500}]'),
+              (NULL, gen_random_uuid(), 'u', 'completed', 'p', '2026-11-23 10:00Z', now(), '2026-11-23 10:00:10Z', NULL, NULL, NULL, 1, 1, '[{"blobName":"a","mimeType":"image/png","bytes":1000}]', '[]'),
+              (NULL, gen_random_uuid(), 'u', 'completed', 'p', '2026-11-23 11:00Z', now(), '2026-11-23 11:00:20Z', NULL, NULL, NULL, 1, 1, '[{"blobName":"b","mimeType":"image/png","bytes":1000}]', '[]'),
+              (NULL, gen_random_uuid(), 'u', 'completed', 'p', '2026-11-24 09:00Z', now(), '2026-11-24 09:00:30Z', NULL, NULL, NULL, 1, 1, '[{"blobName":"c","mimeType":"image/png","bytes":1000}]', '[]'),
+              (NULL, gen_random_uuid(), 'u', 'completed', 'p', '2026-11-24 10:00Z', now(), '2026-11-24 10:00:40Z', NULL, NULL, NULL, 1, 1, '[{"blobName":"d","mimeType":"image/png","bytes":1000}]', '[{"blobName":"e","mimeType":"image/jpeg","bytes":500}]'),
               -- failed in the window: 2 x IMAGE_SAFETY, 1 x GEMINI_UNAVAILABLE
-              (gen_random_uuid(), 'u', 'failed', 'p', '2026-11-24 10:00Z', now(), '2026-11-24 10:01Z', 'IMAGE_SAFETY', 'm', NULL, 1, 1, '[]', '[]'),
-              (gen_random_uuid(), 'u', 'failed', 'p', '2026-11-24 10:00Z', now(), '2026-11-24 10:01Z', 'IMAGE_SAFETY', 'm', NULL, 1, 1, '[]', '[]'),
-              (gen_random_uuid(), 'u', 'failed', 'p', '2026-11-24 10:00Z', now(), '2026-11-24 10:01Z', 'GEMINI_UNAVAILABLE', 'm', NULL, 3, 3, '[]', '[]'),
+              (NULL, gen_random_uuid(), 'u', 'failed', 'p', '2026-11-24 10:00Z', now(), '2026-11-24 10:01Z', 'IMAGE_SAFETY', 'm', NULL, 1, 1, '[]', '[]'),
+              (NULL, gen_random_uuid(), 'u', 'failed', 'p', '2026-11-24 10:00Z', now(), '2026-11-24 10:01Z', 'IMAGE_SAFETY', 'm', NULL, 1, 1, '[]', '[]'),
+              (NULL, gen_random_uuid(), 'u', 'failed', 'p', '2026-11-24 10:00Z', now(), '2026-11-24 10:01Z', 'GEMINI_UNAVAILABLE', 'm', NULL, 3, 3, '[]', '[]'),
               -- cancelled in the window
-              (gen_random_uuid(), 'u', 'cancelled', 'p', '2026-11-24 11:00Z', now(), '2026-11-24 11:01Z', NULL, NULL, NULL, 0, 0, '[]', '[]'),
+              ('before_call', gen_random_uuid(), 'u', 'cancelled', 'p', '2026-11-24 11:00Z', now(), '2026-11-24 11:01Z', NULL, NULL, NULL, 0, 0, '[]', '[]'),
               -- active: one pending, one processing with a live lease, one processing whose lease expired
-              (gen_random_uuid(), 'u', 'pending', 'p', '2026-11-24 11:50Z', now(), NULL, NULL, NULL, NULL, 0, 0, '[]', '[]'),
-              (gen_random_uuid(), 'u', 'processing', 'p', '2026-11-24 11:55Z', now(), NULL, NULL, NULL, '2026-11-24 12:04Z', 1, 1, '[]', '[]'),
-              (gen_random_uuid(), 'u', 'processing', 'p', '2026-11-24 11:00Z', now(), NULL, NULL, NULL, '2026-11-24 11:05Z', 1, 1, '[]', '[]'),
+              (NULL, gen_random_uuid(), 'u', 'pending', 'p', '2026-11-24 11:50Z', now(), NULL, NULL, NULL, NULL, 0, 0, '[]', '[]'),
+              (NULL, gen_random_uuid(), 'u', 'processing', 'p', '2026-11-24 11:55Z', now(), NULL, NULL, NULL, '2026-11-24 12:04Z', 1, 1, '[]', '[]'),
+              (NULL, gen_random_uuid(), 'u', 'processing', 'p', '2026-11-24 11:00Z', now(), NULL, NULL, NULL, '2026-11-24 11:05Z', 1, 1, '[]', '[]'),
               -- outside a 7-day window: completed in 100 s, failed SAFETY
-              (gen_random_uuid(), 'u', 'completed', 'p', '2026-11-01 10:00Z', now(), '2026-11-01 10:01:40Z', NULL, NULL, NULL, 1, 1, '[]', '[]'),
-              (gen_random_uuid(), 'u', 'failed', 'p', '2026-11-01 10:00Z', now(), '2026-11-01 10:01Z', 'SAFETY', 'm', NULL, 1, 1, '[]', '[]')
+              (NULL, gen_random_uuid(), 'u', 'completed', 'p', '2026-11-01 10:00Z', now(), '2026-11-01 10:01:40Z', NULL, NULL, NULL, 1, 1, '[]', '[]'),
+              (NULL, gen_random_uuid(), 'u', 'failed', 'p', '2026-11-01 10:00Z', now(), '2026-11-01 10:01Z', 'SAFETY', 'm', NULL, 1, 1, '[]', '[]')
             """);
 
         // Act
@@ -45,7 +45,7 @@ public sealed class StatsTests
 
         // Assert
         Assert.Equal(StatusCodes.Status200OK, response.Status);
-        Assert.Equal(new Dictionary<string, long> { ["cancelled"] = 1, ["completed"] = 5, ["failed"] = 4, ["pending"] = 1, ["processing"] = 2 },
+        Assert.Equal(new Dictionary<string, long> { ["cancelled"] = 1, ["completed"] = 5, ["expired"] = 0, ["failed"] = 4, ["pending"] = 1, ["processing"] = 2 },
             stats.CountsByStatus);
         Assert.Equal(3, stats.Active);
         Assert.Equal(1, stats.StuckProcessing);

@@ -20,8 +20,10 @@ internal static class GeminiResilience
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, GeminiOptions options)
     {
         var maxDelay = TimeSpan.FromSeconds(options.RetryMaxDelaySeconds);
-        pipeline
-            .AddRetry(new HttpRetryStrategyOptions
+        // Gemini__MaxRetries=0 (no retry within a call) is a setting the options allow; Polly's retry refuses 0 attempts.
+        if (options.MaxRetries > 0)
+        {
+            pipeline.AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
@@ -30,7 +32,10 @@ internal static class GeminiResilience
                 MaxDelay = maxDelay,
                 ShouldHandle = args => RefusedBeforeWorkAsync(args.Outcome, maxDelay, args.Context.CancellationToken),
                 DelayGenerator = async args => await ServerRequestedDelayAsync(args.Outcome, args.Context.CancellationToken),
-            })
+            });
+        }
+
+        pipeline
             .AddTimeout(new HttpTimeoutStrategyOptions
             {
                 TimeoutGenerator = args => ValueTask.FromResult(

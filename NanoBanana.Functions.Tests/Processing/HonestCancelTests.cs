@@ -1,0 +1,160 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Tests.Infrastructure;
+
+namespace NanoBanana.Functions.Tests.Processing;
+
+/// <summary>
+/// A cancel says what it cost (issue 23 item 5): before_call when no paid Gemini call of the run had
+/// started, after_call when one had; every generation shows paidCalls. A cancel that wins before the
+/// call's reservation means the call is never made; one during the call aborts it at once (the
+/// heartbeat is woken by the row's change on the LISTEN session, not by the next beat).
+/// </summary>
+public sealed class HonestCancelTests : IAsyncLifetime
+{
+    // The clock never moves unless a test moves it: anything that happens did not wait for a beat.
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private FakeGemini _gemini = null!;
+    private FunctionApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _gemini = await FakeGemini.StartAsync();
+        // No retries inside the call: a retry's wait would run on the frozen clock.
+        _app = await FunctionApp.StartWithGeminiAsync(_gemini, settings =>
+        {
+            settings["Gemini:AttemptTimeoutSeconds"] = "300";
+            settings["Gemini:MaxRetries"] = "0";
+        }, clock: _clock);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _gemini.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CancelWhilePending_IsBeforeCall_AndNoCallIsEverMade()
+    {
+        // Arrange
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var generation = await _app.Api.CreateGenerationAsync(token);
+
+        // Act
+        var cancelled = await _app.Api.CancelAsync(token, generation.Id.ToString());
+        var delivery = await _app.DeliverAsync(generation.Id); // the message still arrives
+
+        // Assert
+        Assert.Equal(StatusCodes.Status200OK, cancelled.Status);
+        Assert.Equal(("cancelled", "before_call", 0), (cancelled.Generation.Status, cancelled.Generation.CancelOutcome, cancelled.Generation.PaidCalls));
+        Assert.Null(delivery);
+        Assert.Empty(_gemini.Requests);
+    }
+
+    [Fact]
+    public async Task CancelDuringTheCall_IsAfterCall_AndAbortsTheRequestWithoutWaitingForABeat()
+    {
+        // Arrange: Gemini never answers on its own.
+        var arrived = new TaskCompletionSource();
+        var abandoned = new TaskCompletionSource();
+        _gemini.Enqueue(GeminiReplies.Hanging(arrived, abandoned));
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var generation = await _app.Api.CreateGenerationAsync(token);
+        var delivery = _app.DeliverAsync(generation.Id);
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Act: the clock stays put, so no timed beat can come.
+        var cancelled = await _app.Api.CancelAsync(token, generation.Id.ToString());
+        await abandoned.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Assert
+        Assert.Equal(("cancelled", "after_call", 1), (cancelled.Generation.Status, cancelled.Generation.CancelOutcome, cancelled.Generation.PaidCalls));
+        Assert.Null(await delivery);
+        Assert.Empty(await _app.BlobNamesAsync($"{generation.Id:D}/output-"));
+        var read = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        Assert.Equal(("after_call", 1), (read.CancelOutcome, read.PaidCalls));
+    }
+
+    [Fact]
+    public async Task ACancelThatWinsAfterTheClaim_ButBeforeTheReservation_MakesTheReservationFail()
+    {
+        // Arrange: a worker has claimed the generation and not yet reserved its call.
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var generation = await _app.Api.CreateGenerationAsync(token);
+        var store = _app.Services.GetRequiredService<MaintenanceRoleStore>();
+        var claimed = await store.ClaimAsync(generation.Id, _clock.GetUtcNow(), TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None);
+        Assert.NotNull(claimed);
+
+        // Act
+        var cancelled = await _app.Api.CancelAsync(token, generation.Id.ToString());
+        var reserved = await store.ReserveCallAsync(claimed, maxCalls: 3, _clock.GetUtcNow(), CancellationToken.None);
+
+        // Assert: nothing reserved, so the worker makes no call; the cancel said so.
+        Assert.Null(reserved);
+        Assert.Equal(("before_call", 0), (cancelled.Generation.CancelOutcome, cancelled.Generation.PaidCalls));
+    }
+
+    [Fact]
+    public async Task CancelsRacingReservations_AlwaysSayWhatHappened()
+    {
+        // Arrange: 40 claimed generations, each raced by a cancel and a reservation at once.
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var store = _app.Services.GetRequiredService<MaintenanceRoleStore>();
+        var claims = new List<Generation>();
+        for (var i = 0; i < 40; i++)
+        {
+            var created = await _app.Api.CreateGenerationAsync(token);
+            claims.Add((await store.ClaimAsync(created.Id, _clock.GetUtcNow(), TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None))!);
+        }
+
+        // Act
+        var races = await Task.WhenAll(claims.Select(async claimed =>
+        {
+            var reserve = Task.Run(() => store.ReserveCallAsync(claimed, maxCalls: 3, _clock.GetUtcNow(), CancellationToken.None));
+            var cancel = Task.Run(() => _app.Api.CancelAsync(token, claimed.Id.ToString()));
+            return (Reserved: await reserve is not null, Cancelled: (await cancel).Generation);
+        }));
+
+        // Assert: a reservation that got in is after_call and counted; one that did not is before_call and never happened.
+        Assert.All(races, race => Assert.Equal(
+            race.Reserved ? ("after_call", 1) : ("before_call", 0),
+            (race.Cancelled.CancelOutcome, race.Cancelled.PaidCalls)));
+    }
+
+    [Fact]
+    public async Task ACompletedGeneration_ShowsItsPaidCall_AndNoCancelOutcome()
+    {
+        // Arrange
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var generation = await _app.Api.CreateGenerationAsync(token);
+
+        // Act
+        await _app.DeliverUntilSettledAsync(generation.Id);
+        var read = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+
+        // Assert
+        Assert.Equal(("completed", 1, (string?)null), (read.Status, read.PaidCalls, read.CancelOutcome));
+    }
+
+    [Fact]
+    public async Task ACallGoogleRefused_IsGivenBack_SoACancelAfterItIsBeforeCall()
+    {
+        // Arrange: a 429, which Google answers before doing any work; then the cancel while the next attempt waits.
+        _gemini.Enqueue(GeminiReplies.Error(429, "RESOURCE_EXHAUSTED", "slow down"));
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var generation = await _app.Api.CreateGenerationAsync(token);
+        await _app.DeliverAsync(generation.Id);
+        var waiting = await _app.RowAsync(generation.Id);
+
+        // Act
+        var cancelled = (await _app.Api.CancelAsync(token, generation.Id.ToString())).Generation;
+
+        // Assert
+        Assert.Equal("pending", waiting.Status);
+        Assert.Equal(("before_call", 0), (cancelled.CancelOutcome, cancelled.PaidCalls));
+    }
+}
