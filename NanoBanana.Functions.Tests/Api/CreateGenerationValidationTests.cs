@@ -30,6 +30,9 @@ public sealed class CreateGenerationValidationTests(SmallBodyAppFixture fixture)
         { "model not offered", """{"prompt": "p", "model": "gemini-1.0-pro"}""", "unsupported_model" },
         { "misspelled field", """{"prompt": "p", "aspect_ratio": "1:1"}""", "unknown_field" },
         { "a user id in the body", """{"prompt": "p", "userId": "someone-else"}""", "unknown_field" },
+        { "a deadline too short to reach a worker", """{"prompt": "p", "deadlineSeconds": 4}""", "invalid_deadline" },
+        { "a deadline past the longest allowed", """{"prompt": "p", "deadlineSeconds": 86401}""", "invalid_deadline" },
+        { "a deadline that is not a number", """{"prompt": "p", "deadlineSeconds": "1m"}""", "invalid_json" },
     };
 
     [Theory]
@@ -46,6 +49,22 @@ public sealed class CreateGenerationValidationTests(SmallBodyAppFixture fixture)
         Assert.True(response.Status == StatusCodes.Status400BadRequest, $"{because}: {response}");
         Assert.Equal(expectedCode, response.ProblemCode);
         Assert.False(string.IsNullOrWhiteSpace(response.Json.GetProperty("detail").GetString()));
+        Assert.Equal(0, await _app.CountRowsAsync(userId));
+    }
+
+    [Fact]
+    public async Task Create_WithAMalformedCancelAfter_Is400InvalidDeadline_AndStoresNothing()
+    {
+        // Arrange
+        var userId = TestTokens.NewUserId();
+
+        // Act
+        var response = await _app.Api.CreateAsync(TestTokens.For(userId), new { prompt = "p" }, new Dictionary<string, string> { ["Cancel-After"] = "tomorrow" });
+
+        // Assert
+        Assert.Equal(StatusCodes.Status400BadRequest, response.Status);
+        Assert.Equal("invalid_deadline", response.ProblemCode);
+        Assert.Equal("Cancel-After", response.Json.GetProperty("errors")[0].GetProperty("field").GetString());
         Assert.Equal(0, await _app.CountRowsAsync(userId));
     }
 

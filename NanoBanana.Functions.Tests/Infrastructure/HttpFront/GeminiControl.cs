@@ -63,7 +63,11 @@ internal sealed class GeminiControl
         {
             call.Outcome = "held";
             await Task.WhenAny(rule.Gate.Task, Task.Delay(Timeout.Infinite, context.RequestAborted));
-            context.RequestAborted.ThrowIfCancellationRequested();
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                call.Outcome = "aborted"; // the worker gave up on the call (a cancel, a deadline)
+                return;
+            }
         }
 
         if (gemini?.FinishReason is { } reason)

@@ -448,16 +448,31 @@ export interface components {
             pollAfterSeconds: number | null;
             /** @description While pending: its place in the queue; null otherwise. */
             queue: components["schemas"]["QueuePosition"] | null;
-            /** @description Google's standard-tier price of its images from the model catalog (its model and size): of the images made once completed, of the one it will make while pending or processing; null when failed or cancelled, or for a model without a price. An estimate, not a bill. */
+            /** @description Google's standard-tier price of its images from the model catalog (its model and size): of the images made once completed, of the one it will make while pending or processing; null when failed, cancelled or expired, or for a model without a price. An estimate, not a bill. */
             estimatedCostUsd: number | null;
             /**
              * @description Whose Gemini key its (latest) run bills: the service's, or the caller's own (X-Gemini-Api-Key); kept after the key itself is erased.
              * @enum {string}
              */
             billedTo: "server" | "personalKey";
+            /** @description Paid Gemini calls made for this generation over all its runs (a call Google certainly did no work for, such as a refused request, is not counted). What Google may bill, in calls. */
+            paidCalls: number;
+            /**
+             * @description On a cancelled or expired generation (null otherwise): before_call when its run had made no paid Gemini call (nothing is billed), after_call when one had started (in flight, or done and retried: Google may bill it). Decided in the same database statement that ends the generation, so a cancel racing the worker's call is answered truthfully either way; a cancel that wins before the call means the call is never made.
+             * @enum {string|null}
+             */
+            cancelOutcome: "before_call" | "after_call" | null;
+            /**
+             * Format: date-time
+             * @description The caller's deadline for this run (deadlineSeconds or Cancel-After at create), null without one: not started by then, the generation is expired with no call made; still running, it is stopped (cancelled, error DEADLINE_EXCEEDED). A retry is a new run without a deadline.
+             */
+            deadlineAt: string | null;
         };
-        /** @enum {string} */
-        GenerationStatus: "pending" | "processing" | "completed" | "failed" | "cancelled";
+        /**
+         * @description expired: its deadline (deadlineSeconds, Cancel-After) passed before a worker started it, or while it waited to run again. completed, failed, cancelled and expired are endings.
+         * @enum {string}
+         */
+        GenerationStatus: "pending" | "processing" | "completed" | "failed" | "cancelled" | "expired";
         /**
          * @description Every ratio some offered model draws; which ones the chosen model takes: GET /models.
          * @enum {string}
@@ -470,7 +485,7 @@ export interface components {
         Resolution: "512" | "1K" | "2K" | "4K";
         GenerationError: {
             /**
-             * @description Stable: switch on it. Known codes: PROMPT_BLOCKED, SAFETY, IMAGE_SAFETY, PROHIBITED_CONTENT, IMAGE_PROHIBITED_CONTENT, BLOCKLIST, SPII, RECITATION, IMAGE_RECITATION, NO_IMAGE, MODEL_OTHER, IMAGE_OTHER, MODEL_STOPPED, TEXT_ONLY, EMPTY_RESPONSE, MALFORMED_RESPONSE, UNSUPPORTED_IMAGE, INVALID_REQUEST, INVALID_API_KEY, PERMISSION_DENIED, MODEL_NOT_FOUND, QUOTA_EXHAUSTED, RATE_LIMITED, GEMINI_UNAVAILABLE, GEMINI_TIMEOUT, INPUT_MISSING, INPUT_INVALID, STUCK, DELIVERY_FAILED, IMPORTED_FAILURE, API_KEY_UNAVAILABLE (Google adds finish reasons, so expect others).
+             * @description Stable: switch on it. Known codes: PROMPT_BLOCKED, SAFETY, IMAGE_SAFETY, PROHIBITED_CONTENT, IMAGE_PROHIBITED_CONTENT, BLOCKLIST, SPII, RECITATION, IMAGE_RECITATION, NO_IMAGE, MODEL_OTHER, IMAGE_OTHER, MODEL_STOPPED, TEXT_ONLY, EMPTY_RESPONSE, MALFORMED_RESPONSE, UNSUPPORTED_IMAGE, INVALID_REQUEST, INVALID_API_KEY, PERMISSION_DENIED, MODEL_NOT_FOUND, QUOTA_EXHAUSTED, RATE_LIMITED, GEMINI_UNAVAILABLE, GEMINI_TIMEOUT, INPUT_MISSING, INPUT_INVALID, STUCK, DELIVERY_FAILED, IMPORTED_FAILURE, API_KEY_UNAVAILABLE, DEADLINE_EXCEEDED (Google adds finish reasons, so expect others).
              * @example IMAGE_SAFETY
              * @example GEMINI_UNAVAILABLE
              */
@@ -512,7 +527,9 @@ export interface components {
              */
             webhookUrl?: string;
             /** @description Which endings to deliver; all three by default. */
-            webhookEvents?: ("completed" | "failed" | "cancelled")[];
+            webhookEvents?: ("completed" | "failed" | "cancelled" | "expired")[];
+            /** @description The most the generation may take, in seconds from now (at most Api__MaxDeadlineSeconds, 86,400 by default): not started by then, it ends expired with no call made; still running, it is stopped and ends cancelled (cancelOutcome after_call when a paid call had started). The same as the Cancel-After header; 400 invalid_deadline when both are sent and disagree. */
+            deadlineSeconds?: number;
         };
         InputImage: {
             /**
@@ -541,7 +558,7 @@ export interface components {
             }[];
         };
         /** @enum {string} */
-        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "fields_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "too_many_push_subscriptions" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "paid_call_budget_exhausted" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error" | "invalid_upload" | "upload_too_large" | "upload_incomplete" | "upload_size_mismatch" | "upload_not_found" | "invalid_event_id" | "invalid_change_token";
+        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "fields_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "too_many_push_subscriptions" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "paid_call_budget_exhausted" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error" | "invalid_upload" | "upload_too_large" | "upload_incomplete" | "upload_size_mismatch" | "upload_not_found" | "invalid_event_id" | "invalid_change_token" | "invalid_deadline";
         /** @description What PushSubscription.toJSON() gives a page. */
         PushSubscriptionRequest: {
             /** Format: uri */
@@ -590,7 +607,7 @@ export interface components {
         /** @description Standard Webhooks envelope. */
         WebhookPayload: {
             /** @enum {string} */
-            type: "generation.completed" | "generation.failed" | "generation.cancelled";
+            type: "generation.completed" | "generation.failed" | "generation.cancelled" | "generation.expired";
             /** Format: date-time */
             timestamp: string;
             data: components["schemas"]["Generation"];
@@ -600,7 +617,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            status: "completed" | "failed" | "cancelled";
+            status: "completed" | "failed" | "cancelled" | "expired";
         };
         Health: {
             /**
@@ -911,6 +928,8 @@ export interface components {
         "Last-Event-ID": string;
         /** @description As Last-Event-ID, for clients that cannot set headers; 0 or absent is from the start. */
         after: string;
+        /** @description A deadline for the generation, as Replicate spells it: seconds (90) or whole units of s, m, h, d (40s, 6m, 1h30m, 1d); 5 s at least, Api__MaxDeadlineSeconds at most. The same as deadlineSeconds in the body. */
+        "Cancel-After": string;
     };
     requestBodies: never;
     headers: {
@@ -984,6 +1003,8 @@ export interface operations {
                 "X-Gemini-Api-Key"?: components["parameters"]["X-Gemini-Api-Key"];
                 /** @description wait=N (RFC 7240): hold the answer until something changes, at most N seconds (capped by the server; see Preference-Applied). */
                 Prefer?: components["parameters"]["Prefer"];
+                /** @description A deadline for the generation, as Replicate spells it: seconds (90) or whole units of s, m, h, d (40s, 6m, 1h30m, 1d); 5 s at least, Api__MaxDeadlineSeconds at most. The same as deadlineSeconds in the body. */
+                "Cancel-After"?: components["parameters"]["Cancel-After"];
             };
             path?: never;
             cookie?: never;

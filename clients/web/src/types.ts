@@ -54,9 +54,9 @@ export type PushSubscriptionJson = Schemas['PushSubscriptionRequest'];
 /** What the service worker receives in a push (decrypted): no prompt. */
 export type PushPayload = Schemas['PushPayload'];
 
-const terminal: ReadonlySet<GenerationStatus> = new Set(['completed', 'failed', 'cancelled']);
+const terminal: ReadonlySet<GenerationStatus> = new Set(['completed', 'failed', 'cancelled', 'expired']);
 
-/** Completed, failed or cancelled: nothing will change unless someone retries. */
+/** Completed, failed, cancelled or expired (its deadline passed): nothing will change unless someone retries. */
 export function isTerminal(status: GenerationStatus): boolean {
   return terminal.has(status);
 }

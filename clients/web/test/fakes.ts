@@ -115,7 +115,7 @@ export class FakeApi {
     }
 
     if (match[2]) {
-      this.set(match[1]!, { status: 'cancelled', pollAfterSeconds: null });
+      this.set(match[1]!, { status: 'cancelled', cancelOutcome: 'before_call', pollAfterSeconds: null });
       return this.json(200, match[1]!);
     }
 
@@ -172,6 +172,9 @@ function generation(id: string, prompt: string, pollAfterSeconds: number): Gener
     queue: null,
     estimatedCostUsd: null,
     billedTo: 'server',
+    paidCalls: 0,
+    cancelOutcome: null,
+    deadlineAt: null,
   };
 }
 

@@ -227,6 +227,21 @@ describe('watch', () => {
     expect(updates).toEqual(['pending', 'cancelled']);
   });
 
+  it('stops polling once the deadline expires the generation: expired is an ending', async () => {
+    const { client, id } = await created();
+    const updates: string[] = [];
+    client.watch(id, (g) => updates.push(`${g.status}:${g.cancelOutcome ?? '-'}`));
+    await vi.advanceTimersByTimeAsync(0);
+
+    api.set(id, { status: 'expired', cancelOutcome: 'before_call', pollAfterSeconds: null });
+    await vi.advanceTimersByTimeAsync(10_000);
+    const pollsAtTheEnd = api.polls(id).length;
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    expect(updates).toEqual(['pending:-', 'expired:before_call']);
+    expect(api.polls(id)).toHaveLength(pollsAtTheEnd);
+  });
+
   it('long-polls while visible where the server offers it: a change shows as it lands, and each answer is followed at once', async () => {
     api.longPoll = true;
     const { client, id } = await created();

@@ -51,13 +51,32 @@ function Body({ generation }: { generation: Generation }) {
     case 'failed':
       return <Failed generation={generation} />;
     case 'cancelled':
-      return (
-        <>
-          <p data-testid="status">Cancelled.</p>
-          <Action label="Try again" testId="retry" run={(client) => client.retry(generation.id)} />
-        </>
-      );
+    case 'expired':
+      return <Stopped generation={generation} />;
   }
+}
+
+/** Cancelled or expired: why, and whether Google may bill the call it had started (cancelOutcome). */
+function Stopped({ generation }: { generation: Generation }) {
+  const why =
+    generation.status === 'expired'
+      ? 'Not started before its deadline.'
+      : generation.error?.code === 'DEADLINE_EXCEEDED'
+        ? 'Stopped at its deadline.'
+        : 'Cancelled.';
+  const billed =
+    generation.cancelOutcome === 'after_call'
+      ? 'Gemini had started on it, so Google may bill that call.'
+      : 'Gemini had not started on it: nothing is billed.';
+  return (
+    <>
+      <p data-testid="status">{why}</p>
+      <p className="hint" data-testid="cancel-outcome" data-outcome={generation.cancelOutcome ?? ''}>
+        {billed}
+      </p>
+      <Action label="Try again" testId="retry" run={(client) => client.retry(generation.id)} />
+    </>
+  );
 }
 
 function Processing({ generation }: { generation: Generation }) {

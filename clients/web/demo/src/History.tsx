@@ -7,6 +7,7 @@ const statusLabels: Record<Generation['status'], string> = {
   completed: 'Done',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  expired: 'Expired',
 };
 
 /** The caller's generations, newest first, with thumbnails and load-more. */
