@@ -96,10 +96,43 @@ internal sealed class FakeGemini : IAsyncDisposable
             return;
         }
 
-        var reply = ModelOf(context.Request.Path) is { } model && IsRetired(model) && context.Request.Path.Value!.EndsWith(":generateContent", StringComparison.Ordinal)
+        var reply = ModelOf(context.Request.Path) is { } model && IsRetired(model)
+            && (context.Request.Path.Value!.EndsWith(":generateContent", StringComparison.Ordinal) || context.Request.Path.Value!.EndsWith(":streamGenerateContent", StringComparison.Ordinal))
             ? GeminiReplies.Error(404, "NOT_FOUND", $"models/{model} is not found for API version v1beta, or is not supported for generateContent.")
             : _script.TryDequeue(out var next) ? next : Default;
-        await reply(context);
+        if (!context.Request.Path.Value!.EndsWith(":streamGenerateContent", StringComparison.Ordinal) || SseFramingStream.IsAlreadyStreamed(reply))
+        {
+            await reply(context);
+            return;
+        }
+
+        // A reply written for generateContent, asked for as a stream: one event, as Google sends a one-chunk answer.
+        var responseBody = context.Response.Body;
+        var framing = new SseFramingStream(context.Response, responseBody);
+        context.Response.OnStarting(() =>
+        {
+            // Headers go out before the first byte: a successful answer is an event stream, an error stays JSON.
+            if (context.Response.StatusCode == StatusCodes.Status200OK)
+            {
+                context.Response.ContentType = "text/event-stream";
+            }
+
+            return Task.CompletedTask;
+        });
+        context.Response.Body = framing;
+        try
+        {
+            await reply(context);
+            if (!context.RequestAborted.IsCancellationRequested)
+            {
+                await context.Response.BodyWriter.FlushAsync(); // what the reply wrote, before the event's end
+                await framing.CompleteAsync();
+            }
+        }
+        finally
+        {
+            context.Response.Body = responseBody;
+        }
     }
 
     // Every fileData part is fetched with a plain GET, no credentials but the URL's own (a SAS), as Google does.

@@ -120,6 +120,55 @@ internal static class GeminiReplies
         await then(context);
     };
 
+    /// <summary>
+    /// A thinking model's streamGenerateContent answer: a thought in words, then each draft as a
+    /// <c>thought: true</c> image (flushed, so the worker sees it at once), then, once <paramref name="gate"/>
+    /// opens, the final image with its finish reason and usage; with <paramref name="cutBeforeFinal"/> the
+    /// connection drops there instead.
+    /// </summary>
+    public static Func<HttpContext, Task> Thinking(
+        IReadOnlyList<byte[]> drafts, byte[] final, Task? gate = null, TaskCompletionSource? draftsSent = null, bool cutBeforeFinal = false) =>
+        SseFramingStream.AlreadyStreamed(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            async Task ChunkAsync(object chunk)
+            {
+                await context.Response.WriteAsync("data: " + JsonSerializer.Serialize(chunk) + "\r\n\r\n");
+                await context.Response.Body.FlushAsync();
+            }
+
+            static object Parts(params object[] parts) => new { candidates = new[] { new { content = new { role = "model", parts }, index = 0 } } };
+            await ChunkAsync(Parts(new { text = "**Composing** a banana, then the light.", thought = true }));
+            foreach (var draft in drafts)
+            {
+                await ChunkAsync(Parts(new { inlineData = new { mimeType = "image/png", data = Convert.ToBase64String(draft) }, thought = true }));
+            }
+
+            draftsSent?.TrySetResult();
+            await (gate ?? Task.CompletedTask).WaitAsync(context.RequestAborted);
+            if (cutBeforeFinal)
+            {
+                context.Abort();
+                return;
+            }
+
+            await ChunkAsync(new
+            {
+                candidates = new[]
+                {
+                    new
+                    {
+                        content = new { role = "model", parts = new object[] { new { text = "Here is your image" }, new { inlineData = new { mimeType = "image/png", data = Convert.ToBase64String(final) } } } },
+                        finishReason = "STOP",
+                        index = 0,
+                    },
+                },
+                usageMetadata = new { promptTokenCount = 17, candidatesTokenCount = 2600, totalTokenCount = 2617 },
+                modelVersion = "gemini-3.1-flash-image",
+                responseId = "fake-streamed-response",
+            });
+        });
+
     /// <summary>Holds the answer until the test opens the gate; signals when the call has arrived.</summary>
     public static Func<HttpContext, Task> Held(TaskCompletionSource arrived, Task gate, Func<HttpContext, Task> then) => async context =>
     {

@@ -102,7 +102,7 @@ public sealed class GenerationLifecycleTests : IAsyncLifetime
         // Assert
         Assert.Equal(StatusCodes.Status202Accepted, created.Status);
         var sent = Assert.Single(_gemini.Requests).Json;
-        Assert.Equal("/v1beta/models/gemini-3.1-flash-image:generateContent", _gemini.Requests.Single().PathAndQuery);
+        Assert.Equal("/v1beta/models/gemini-3.1-flash-image:streamGenerateContent?alt=sse", _gemini.Requests.Single().PathAndQuery);
         var inline = sent.GetProperty("contents")[0].GetProperty("parts")[0].GetProperty("inlineData");
         Assert.Equal("image/heic", inline.GetProperty("mimeType").GetString());
         Assert.Equal(TestImages.Heic, Convert.FromBase64String(inline.GetProperty("data").GetString()!));

@@ -8,4 +8,6 @@ public static class ApiRoutes
     public static string Generation(Guid id) => $"{Prefix}/generations/{id:D}";
 
     public static string Image(Guid id, int index) => $"{Prefix}/generations/{id:D}/image?index={index}";
+
+    public static string Draft(Guid id, int index) => $"{Prefix}/generations/{id:D}/image?draft={index}";
 }

@@ -23,7 +23,8 @@ public sealed record GenerationResponse(
     string BilledTo,
     int PaidCalls,
     string? CancelOutcome,
-    DateTimeOffset? DeadlineAt)
+    DateTimeOffset? DeadlineAt,
+    IReadOnlyList<GeneratedImageResponse> Drafts)
 {
     public static GenerationResponse From(Generation generation, QueueEstimate? estimate, DateTimeOffset now, int pollAfterSeconds)
     {
@@ -49,7 +50,9 @@ public sealed record GenerationResponse(
             generation.Options.PersonalKey == true ? "personalKey" : "server",
             generation.PaidCalls,
             generation.CancelOutcome?.ToName(),
-            generation.DeadlineAt);
+            generation.DeadlineAt,
+            generation.Drafts.Select((image, index) =>
+                new GeneratedImageResponse(ApiRoutes.Draft(generation.Id, index), image.MimeType, image.Bytes)).ToList());
     }
 }
 

@@ -15,7 +15,7 @@ internal static class GenerationRow
         id, owner_id, status, prompt, options, input_images, attempt, retry_count, version,
         created_at, started_at, completed_at, error_code, error_message, error_retryable,
         result_images, result_text, request_hash, run_attempt, enqueued_at,
-        api_key_key_id, api_key_ciphertext, paid_calls, cancel_outcome, deadline_at
+        api_key_key_id, api_key_ciphertext, paid_calls, cancel_outcome, deadline_at, draft_images
         """;
 
     public static Generation Read(NpgsqlDataReader reader)
@@ -49,6 +49,7 @@ internal static class GenerationRow
             PaidCalls = row.Get<int>("paid_calls"),
             CancelOutcome = CancelOutcomes.Parse(row.Maybe<string>("cancel_outcome")),
             DeadlineAt = row.MaybeValue<DateTimeOffset>("deadline_at"),
+            Drafts = JsonColumns.ReadImages(row.Get<string>("draft_images")),
         };
     }
 

@@ -42,6 +42,7 @@ internal static class GenerationTransitions
     // Not status changes, but fenced the same way:
     // RenewLease          processing: lease = now + lease    (worker's heartbeat; finding nothing means the claim is gone: stop the call)
     // MarkLive            processing: liveness_key, live_since (worker, once its instance's liveness session holds the claim's lock)
+    // AddDraft            processing: draft_images + 1, a 'draft' event (worker, an interim image of the streamed call; a change the client sees: bumps version)
     // ReserveCall         processing: run_gemini_calls + 1   (worker, before each paid Gemini call; below Gemini__MaxCallsPerRun; paid_calls + 1)
     // MarkNotEnqueued     pending: enqueued_at = null        (the API's or the repair's send failed; the next sweep re-sends)
     // TakeUnsent          pending: enqueued_at = now         (repair: whoever gets the row back sends its message)
@@ -146,7 +147,7 @@ internal static class GenerationTransitions
             UPDATE generations
             SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0, run_gemini_calls = 0, options = @options,
                 error_code = NULL, error_message = NULL, error_retryable = NULL, last_error_code = NULL, last_error_message = NULL,
-                cancel_outcome = NULL, deadline_at = NULL,
+                cancel_outcome = NULL, deadline_at = NULL, draft_images = '[]'::jsonb,
                 started_at = NULL, completed_at = NULL, lease_expires_at = NULL,
                 api_key_key_id = @key_id, api_key_ciphertext = @key_ciphertext,
                 enqueued_at = @now, {Changed}
@@ -287,6 +288,20 @@ internal static class GenerationTransitions
         SELECT run_gemini_calls FROM reserved
         """;
 
+    /// <summary>
+    /// The holder of the current attempt keeps an interim image (its blob already stored) and logs its
+    /// 'draft' event in the same statement; returns the draft's index, none when the claim is gone.
+    /// Parameters: @id, @attempt, @now, @image (one {blobName, mimeType, bytes}).
+    /// </summary>
+    public const string AddDraft = $"""
+        WITH added AS (
+            UPDATE generations
+            SET draft_images = draft_images || jsonb_build_array(@image::jsonb), {Changed}
+            WHERE id = @id AND attempt = @attempt AND status = 'processing'
+            RETURNING id, owner_id, attempt, jsonb_array_length(draft_images) - 1 AS draft)
+        SELECT draft, generation_event_append(id, owner_id, 'draft', attempt, @now, jsonb_build_object('index', draft)) FROM added
+        """;
+
     /// <summary>processing -> completed, by the holder of the current attempt. Parameters: @id, @attempt, @now, @images, @text, @metadata.</summary>
     public const string Complete = $"""
         UPDATE generations
@@ -380,7 +395,7 @@ internal static class GenerationTransitions
             ORDER BY created_at LIMIT @batch FOR UPDATE SKIP LOCKED)
         DELETE FROM generations g USING doomed
         WHERE g.id = doomed.id AND g.created_at < @cutoff
-        RETURNING g.id, g.input_images, g.result_images
+        RETURNING g.id, g.input_images, g.result_images || g.draft_images
         """;
 
     // The abandoned-claim sweep's: only the (id, attempt) pairs it saw unlocked a grace ago, fenced

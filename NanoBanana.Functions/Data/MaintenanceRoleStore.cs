@@ -71,6 +71,11 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
     public async Task<bool> MarkLiveAsync(Generation claimed, int key, DateTimeOffset now, CancellationToken ct) =>
         await ScalarAsync<Guid>(GenerationTransitions.MarkLive, [.. Claimed(claimed, now), new("key", key)], ct) is not null;
 
+    /// <summary>An interim image of the claim's call, its blob stored: its draft index, or null when the claim is gone (delete the blob).</summary>
+    public Task<int?> AddDraftAsync(Generation claimed, StoredImage image, DateTimeOffset now, CancellationToken ct) =>
+        ScalarAsync<int>(GenerationTransitions.AddDraft,
+            [.. Claimed(claimed, now), new("image", NpgsqlTypes.NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(image) }], ct);
+
     /// <summary>The queue gave up on the message: fail the generation unless someone holds a live claim or it already ended.</summary>
     public Task<Generation?> FailUndeliverableAsync(Guid id, DateTimeOffset now, CancellationToken ct) =>
         TransitionAsync(GenerationTransitions.FailUndeliverable, [new("id", id), new("now", now)], ct);
@@ -143,7 +148,7 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
     public async Task<Dictionary<Guid, HashSet<string>>> ReferencedBlobsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
     {
         var rows = await ListAsync(
-            "SELECT id, input_images, result_images FROM generations WHERE id = ANY(@ids)",
+            "SELECT id, input_images, result_images || draft_images FROM generations WHERE id = ANY(@ids)",
             [new("ids", ids.ToArray())],
             reader => (Id: reader.GetGuid(0), Names: BlobNamesOf(reader).ToHashSet()),
             ct);

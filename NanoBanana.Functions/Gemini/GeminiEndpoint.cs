@@ -5,8 +5,9 @@ namespace NanoBanana.Functions.Gemini;
 /// <summary>Builds the requests to the configured backend (generateContent, the model lookup): URL and credentials.</summary>
 internal sealed class GeminiEndpoint(IOptions<GeminiOptions> options, IGoogleAccessTokenSource tokens)
 {
-    public Task<HttpRequestMessage> CreateRequestAsync(string model, string? apiKeyOverride, CancellationToken ct) =>
-        CreateAsync(HttpMethod.Post, model, ":generateContent", apiKeyOverride, ct);
+    /// <param name="streamed">streamGenerateContent as Server-Sent Events (the chunks as they come) instead of generateContent.</param>
+    public Task<HttpRequestMessage> CreateRequestAsync(string model, string? apiKeyOverride, CancellationToken ct, bool streamed = false) =>
+        CreateAsync(HttpMethod.Post, model, streamed ? ":streamGenerateContent?alt=sse" : ":generateContent", apiKeyOverride, ct);
 
     /// <summary>GET of the model itself (Developer: models.get; Vertex: the publisher model): 404 once Google retires it.</summary>
     public Task<HttpRequestMessage> CreateModelLookupAsync(string model, CancellationToken ct) =>

@@ -99,6 +99,9 @@ public sealed class GeminiOptions : IValidatableObject
     [Description("Developer API only: an uploaded reference (POST /api/uploads) goes to Gemini as `fileData` with a read-only SAS URL of a few minutes (`Uploads__ReadUrlMinutes`) that Google fetches, instead of inline base64 the worker downloads and re-encodes. Off until tried against Google (the tests' fake Gemini fetches the URL as Google documents it); Vertex and inline images always go inline.")]
     public bool InputsByUrl { get; set; }
 
+    [Description("Where the model draws interim images while it thinks (the catalog's `thoughtImages`: the Gemini 3 image models), the worker calls `streamGenerateContent?alt=sse` with `includeThoughts` and keeps each interim image as a draft the phone can show (`drafts`, a `draft` event). false: one `generateContent` call, no drafts. The paid-call budget, heartbeat and fencing are the same either way.")]
+    public bool Drafts { get; set; } = true;
+
     /// <summary>What a request may name: the default model first, then the others offered.</summary>
     public IReadOnlyList<string> OfferedModels =>
         new[] { Model }.Concat(AllowedModels.Length > 0

@@ -28,8 +28,10 @@ internal sealed class GeminiRestClient(
         budget.CancelAfter(options.Value.CallBudget(request.Model));
         try
         {
-            using var message = await endpoint.CreateRequestAsync(request.Model, request.ApiKey, budget.Token);
-            message.Content = JsonContent.Create(ToWire(request), options: GeminiJson.Options);
+            // Streamed only where the model draws interim images and someone keeps them: otherwise one answer, as always.
+            var streamed = request.OnDraft is not null && options.Value.Drafts && options.Value.Spec(request.Model).ThoughtImages;
+            using var message = await endpoint.CreateRequestAsync(request.Model, request.ApiKey, budget.Token, streamed);
+            message.Content = JsonContent.Create(ToWire(request, streamed), options: GeminiJson.Options);
             message.Options.Set(GeminiResilience.AttemptTimeout, options.Value.AttemptTimeout(request.Model));
 
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, budget.Token);
@@ -43,7 +45,9 @@ internal sealed class GeminiRestClient(
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(budget.Token);
-            var parsed = await BufferedJson.DeserializeAsync<GenerateContentResponse>(body, GeminiJson.Options, budget.Token);
+            var parsed = streamed
+                ? await GeminiStream.ReadAsync(body, request.OnDraft!, budget.Token)
+                : await BufferedJson.DeserializeAsync<GenerateContentResponse>(body, GeminiJson.Options, budget.Token);
             return parsed is null ? Malformed("an empty JSON document") : GeminiResponseClassifier.Classify(parsed);
         }
         catch (Exception) when (ct.IsCancellationRequested)
@@ -84,7 +88,7 @@ internal sealed class GeminiRestClient(
         }
     }
 
-    private GenerateContentRequest ToWire(GeminiRequest request)
+    private GenerateContentRequest ToWire(GeminiRequest request, bool streamed)
     {
         var parts = request.Images
             .Select(image => image.FileUri is { } uri
@@ -97,6 +101,6 @@ internal sealed class GeminiRestClient(
         var imageConfig = request.AspectRatio is null && imageSize is null ? null : new ImageConfig(request.AspectRatio, imageSize);
         return new GenerateContentRequest(
             [new Content("user", parts)],
-            new GenerationConfig(["TEXT", "IMAGE"], imageConfig));
+            new GenerationConfig(["TEXT", "IMAGE"], imageConfig, streamed ? new ThinkingConfig(IncludeThoughts: true) : null));
     }
 }

@@ -7,14 +7,19 @@ public interface IGeminiClient
     Task<GeminiOutcome> GenerateAsync(GeminiRequest request, CancellationToken ct);
 }
 
-/// <summary>What to ask the model. <paramref name="ApiKey"/> overrides the configured key (Developer API only).</summary>
+/// <summary>
+/// What to ask the model. <paramref name="ApiKey"/> overrides the configured key (Developer API only).
+/// <paramref name="OnDraft"/>, when given, receives each interim image the model draws while it thinks,
+/// as it comes (the call is then streamed where the model draws them and Gemini__Drafts is on).
+/// </summary>
 public sealed record GeminiRequest(
     string Model,
     string Prompt,
     IReadOnlyList<GeminiImage> Images,
     string? AspectRatio,
     string? ImageSize,
-    string? ApiKey = null)
+    string? ApiKey = null,
+    Func<GeminiImage, Task>? OnDraft = null)
 {
     public override string ToString() => $"GeminiRequest {{ Model = {Model}, Images = {Images.Count} }}"; // never the key or the prompt
 }

@@ -16,7 +16,19 @@ internal sealed partial class SimulatedGeminiClient(IOptions<GeminiOptions> opti
 {
     public async Task<GeminiOutcome> GenerateAsync(GeminiRequest request, CancellationToken ct)
     {
-        await Task.Delay(TimeSpan.FromSeconds(options.Value.SimulatedDelaySeconds), clock, ct);
+        var (width, height) = Dimensions(request.AspectRatio);
+        // A stable hash (string hashes are randomised per process): the same prompt, the same colour.
+        var seed = XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(request.Prompt));
+        var delay = TimeSpan.FromSeconds(options.Value.SimulatedDelaySeconds);
+        if (request.OnDraft is { } onDraft && options.Value.Drafts && options.Value.Spec(request.Model).ThoughtImages && delay > TimeSpan.Zero)
+        {
+            // As a thinking model does: an interim image half-way (a darker take on the final one); none without a delay (the tests' instant stand-in).
+            await Task.Delay(delay / 2, clock, ct);
+            await onDraft(new GeminiImage("image/png", TinyPng.Gradient(width, height, (byte)(seed / 2), (byte)((seed >> 8) / 2), (byte)((seed >> 16) / 2))));
+            delay /= 2;
+        }
+
+        await Task.Delay(delay, clock, ct);
 
         if (SimulateFailure().Match(request.Prompt) is { Success: true } match)
         {
@@ -25,9 +37,6 @@ internal sealed partial class SimulatedGeminiClient(IOptions<GeminiOptions> opti
             return GeminiOutcome.Failed(new GeminiFailure(code, $"Simulated failure {code}.", transient));
         }
 
-        var (width, height) = Dimensions(request.AspectRatio);
-        // A stable hash (string hashes are randomised per process): the same prompt, the same colour.
-        var seed = XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(request.Prompt));
         var png = TinyPng.Gradient(width, height, (byte)seed, (byte)(seed >> 8), (byte)(seed >> 16));
         return GeminiOutcome.Success(
             [new GeminiImage("image/png", png)],

@@ -37,6 +37,9 @@ public sealed record Generation(
     /// <summary>The caller's deadline for this run, if any: no worker starts it later, and one still at work stops.</summary>
     public DateTimeOffset? DeadlineAt { get; init; }
 
+    /// <summary>Interim images the model drew while it thought (streamed calls of Gemini 3 image models), oldest first; not the result.</summary>
+    public IReadOnlyList<StoredImage> Drafts { get; init; } = [];
+
     /// <summary>What a conditional poll is judged on (<see cref="GenerationVersion"/>); a message not yet sent queues from the creation.</summary>
     public GenerationVersion CurrentVersion => new(Version, Status, EnqueuedAt ?? CreatedAt);
 }

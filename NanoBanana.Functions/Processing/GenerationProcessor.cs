@@ -25,6 +25,7 @@ public sealed class GenerationProcessor(
     ApiKeyProtector keys,
     ClaimHeartbeats heartbeats,
     ClaimHandback handback,
+    DraftKeeper drafts,
     LivenessSession liveness,
     NotLiveDeferrals deferrals,
     GenerationQueue queue,
@@ -241,7 +242,8 @@ public sealed class GenerationProcessor(
         var model = generation.Options.Model ?? geminiOptions.Value.Model;
         var started = clock.GetTimestamp();
         var outcome = await gemini.GenerateAsync(
-            new GeminiRequest(model, generation.Prompt, inputs, generation.Options.AspectRatio, generation.Options.Resolution, personalKey), ct);
+            new GeminiRequest(model, generation.Prompt, inputs, generation.Options.AspectRatio, generation.Options.Resolution, personalKey,
+                drafts.For(generation, ct)), ct);
         var latency = clock.GetElapsedTime(started);
         metrics.GeminiCall(latency, outcome.Failure?.Code ?? "ok");
         if (outcome.Failure?.Code == GeminiFailureCodes.ModelNotFound)

@@ -17,6 +17,7 @@ internal static class ProcessingServiceCollectionExtensions
             sp.GetRequiredService<IOptions<GeminiOptions>>().Value.MaxCallsPerRun));
         services.AddSingleton<ClaimHeartbeats>();
         services.AddSingleton<ClaimHandback>();
+        services.AddSingleton<DraftKeeper>();
         services.AddSingleton<LivenessSession>();
         services.AddSingleton<NotLiveDeferrals>();
         services.AddHostedService(sp => sp.GetRequiredService<LivenessSession>());

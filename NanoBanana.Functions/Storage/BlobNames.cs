@@ -18,6 +18,9 @@ public static class BlobNames
     /// </summary>
     public static string Output(Guid generationId, int attempt, int index) => $"{generationId:D}/output-{attempt}-{index}";
 
+    /// <summary>An interim image of an attempt's call (a draft), numbered in the order it came.</summary>
+    public static string Draft(Guid generationId, int attempt, int index) => $"{generationId:D}/draft-{attempt}-{index}";
+
     public static bool TryGetGenerationId(string blobName, out Guid generationId) =>
         Guid.TryParseExact(blobName.Split('/', 2)[0], "D", out generationId);
 }

@@ -47,6 +47,9 @@ public sealed record ModelSpec
     /// <summary><c>thinkingConfig.thinkingLevel</c> values a request may choose; empty: none to choose.</summary>
     public IReadOnlyList<string> ThinkingLevels { get; init; } = [];
 
+    /// <summary>The model draws interim images while it thinks (Gemini 3 image models): the worker streams the call to keep them as drafts.</summary>
+    public bool ThoughtImages { get; init; }
+
     /// <summary>Standard-tier USD per output image, by image size.</summary>
     public IReadOnlyDictionary<string, decimal> PriceUsdPerImage { get; init; } = new Dictionary<string, decimal>();
 
