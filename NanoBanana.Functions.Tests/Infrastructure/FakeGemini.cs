@@ -100,7 +100,7 @@ internal sealed class FakeGemini : IAsyncDisposable
             && (context.Request.Path.Value!.EndsWith(":generateContent", StringComparison.Ordinal) || context.Request.Path.Value!.EndsWith(":streamGenerateContent", StringComparison.Ordinal))
             ? GeminiReplies.Error(404, "NOT_FOUND", $"models/{model} is not found for API version v1beta, or is not supported for generateContent.")
             : _script.TryDequeue(out var next) ? next : Default;
-        if (!context.Request.Path.Value!.EndsWith(":streamGenerateContent", StringComparison.Ordinal) || SseFramingStream.IsAlreadyStreamed(reply))
+        if (!context.Request.Path.Value!.EndsWith(":streamGenerateContent", StringComparison.Ordinal))
         {
             await reply(context);
             return;

@@ -128,8 +128,9 @@ internal static class GeminiReplies
     /// </summary>
     public static Func<HttpContext, Task> Thinking(
         IReadOnlyList<byte[]> drafts, byte[] final, Task? gate = null, TaskCompletionSource? draftsSent = null, bool cutBeforeFinal = false) =>
-        SseFramingStream.AlreadyStreamed(async context =>
+        async context =>
         {
+            SseFramingStream.WritesItsOwnEvents(context);
             context.Response.ContentType = "text/event-stream";
             async Task ChunkAsync(object chunk)
             {
@@ -167,7 +168,7 @@ internal static class GeminiReplies
                 modelVersion = "gemini-3.1-flash-image",
                 responseId = "fake-streamed-response",
             });
-        });
+        };
 
     /// <summary>Holds the answer until the test opens the gate; signals when the call has arrived.</summary>
     public static Func<HttpContext, Task> Held(TaskCompletionSource arrived, Task gate, Func<HttpContext, Task> then) => async context =>

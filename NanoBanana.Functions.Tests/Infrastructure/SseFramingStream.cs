@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
@@ -13,18 +12,12 @@ namespace NanoBanana.Functions.Tests.Infrastructure;
 /// </summary>
 internal sealed class SseFramingStream(HttpResponse response, Stream inner) : Stream
 {
-    private static readonly ConditionalWeakTable<Func<HttpContext, Task>, object> Native = [];
+    private static readonly object OwnEvents = new();
     private bool _started;
     private bool _framing;
 
-    /// <summary>Marks a reply that writes Server-Sent Events itself (several chunks, as a thinking model streams).</summary>
-    public static Func<HttpContext, Task> AlreadyStreamed(Func<HttpContext, Task> reply)
-    {
-        Native.AddOrUpdate(reply, true);
-        return reply;
-    }
-
-    public static bool IsAlreadyStreamed(Func<HttpContext, Task> reply) => Native.TryGetValue(reply, out _);
+    /// <summary>Called by a reply that writes Server-Sent Events itself (several chunks, as a thinking model streams): no framing.</summary>
+    public static void WritesItsOwnEvents(HttpContext context) => context.Items[OwnEvents] = true;
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -37,7 +30,7 @@ internal sealed class SseFramingStream(HttpResponse response, Stream inner) : St
         if (!_started)
         {
             _started = true;
-            _framing = response.StatusCode == StatusCodes.Status200OK;
+            _framing = response.StatusCode == StatusCodes.Status200OK && !response.HttpContext.Items.ContainsKey(OwnEvents);
             if (_framing)
             {
                 await inner.WriteAsync("data: "u8.ToArray(), cancellationToken);

@@ -59,6 +59,26 @@ internal sealed class GeminiControl
 
         var rule = _rules.FirstOrDefault(r => call.Prompt.Contains(r.Key, StringComparison.Ordinal)).Value;
         var gemini = rule?.Take();
+        if (rule is not null && gemini is { Draft: true } && request.PathAndQuery.Contains(":streamGenerateContent", StringComparison.Ordinal))
+        {
+            // A thinking model: a draft at once, then (held until released, if asked) the final image.
+            var seed = Random.Shared.Next();
+            var draft = TinyPng.Gradient(360, 640, (byte)(seed / 3), (byte)((seed >> 8) / 3), (byte)((seed >> 16) / 3));
+            call.Image = TinyPng.Gradient(360, 640, (byte)seed, (byte)(seed >> 8), (byte)(seed >> 16));
+            call.Outcome = gemini.Hold ? "held" : "image";
+            try
+            {
+                await GeminiReplies.Thinking([draft], call.Image, gemini.Hold ? rule.Gate.Task : null)(context);
+                call.Outcome = "image";
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                call.Outcome = "aborted";
+            }
+
+            return;
+        }
+
         if (rule is not null && gemini is { Hold: true })
         {
             call.Outcome = "held";
@@ -110,7 +130,8 @@ internal sealed class GeminiControl
 /// <param name="FinishReason">Answer 200 with no image and this finishReason (e.g. NO_IMAGE, IMAGE_SAFETY).</param>
 /// <param name="Status">Answer this HTTP error status instead.</param>
 /// <param name="Times">How many calls the rule applies to; all of them when absent.</param>
-internal sealed record GeminiRule(bool Hold = false, string? FinishReason = null, int? Status = null, int? Times = null);
+/// <param name="Draft">Answer as a thinking model streams: an interim (thought) image first, then the final one.</param>
+internal sealed record GeminiRule(bool Hold = false, string? FinishReason = null, int? Status = null, int? Times = null, bool Draft = false);
 
 internal sealed class GeminiCall(int sequence, string prompt)
 {

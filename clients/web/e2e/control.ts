@@ -53,7 +53,7 @@ export const control = {
   /** Long-polls the API is holding now. */
   waiting: async () => (await call<{ waiting: number }>('GET', '/waiting')).waiting,
   /** Calls whose prompt contains `marker` wait for {@link release}, or end without an image, or fail. */
-  rule: (marker: string, rule: { hold?: boolean; finishReason?: string; status?: number; times?: number }) => call<void>('PUT', `/gemini/rules/${marker}`, rule),
+  rule: (marker: string, rule: { hold?: boolean; finishReason?: string; status?: number; times?: number; draft?: boolean }) => call<void>('PUT', `/gemini/rules/${marker}`, rule),
   release: (marker: string) => call<void>('POST', `/gemini/rules/${marker}/release`),
   calls: (marker: string) => call<GeminiCall[]>('GET', `/gemini/calls?marker=${encodeURIComponent(marker)}`),
   requests: (filter: { method?: string; path?: string } = {}) =>

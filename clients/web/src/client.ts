@@ -9,7 +9,7 @@ import { browserPageSignals, type PageSignals } from './page-signals.js';
 import { GenerationPoller, type PollSettings } from './poller.js';
 import { browserTabLocks, type TabLocks } from './tab-locks.js';
 import { userScope } from './user-scope.js';
-import { isTerminal, type CreateGenerationRequest, type Generation, type GenerationPage, type HistoryQuery, type ModelList, type PushSubscriptionJson, type Upload, type UploadedImage } from './types.js';
+import { isTerminal, type CreateGenerationRequest, type ImageKind, type Generation, type GenerationPage, type HistoryQuery, type ModelList, type PushSubscriptionJson, type Upload, type UploadedImage } from './types.js';
 
 /** Thrown by resume()'s token source when another user signed in mid-resume: nothing of the first user's is sent under the second's token. */
 class UserChanged extends Error {}
@@ -323,14 +323,17 @@ export class NanoBananaClient {
     }
   }
 
-  /** A result image's bytes (the endpoint needs the bearer token, so an <img src> cannot fetch it). */
-  async imageBlob(id: string, index = 0): Promise<Blob> {
-    return (await this.image(id, index)).blob();
+  /**
+   * A result image's bytes (the endpoint needs the bearer token, so an <img src> cannot fetch it);
+   * `kind: 'draft'` for the index-th of `generation.drafts` (an interim image while the model thinks).
+   */
+  async imageBlob(id: string, index = 0, kind: ImageKind = 'result'): Promise<Blob> {
+    return (await this.image(id, index, kind)).blob();
   }
 
-  /** An object URL of a result image for <img src>; revoke it (URL.revokeObjectURL) when done. */
-  async imageUrl(id: string, index = 0): Promise<string> {
-    return URL.createObjectURL(await this.imageBlob(id, index));
+  /** An object URL of a result (or draft) image for <img src>; revoke it (URL.revokeObjectURL) when done. */
+  async imageUrl(id: string, index = 0, kind: ImageKind = 'result'): Promise<string> {
+    return URL.createObjectURL(await this.imageBlob(id, index, kind));
   }
 
   /** Saves a result image as a file with its real type (e.g. `<id>-0.png`). */
@@ -340,9 +343,10 @@ export class NanoBananaClient {
     saveBlob(blob, filename ?? downloadName(response.headers.get('Content-Disposition'), id, index, blob.type));
   }
 
-  private async image(id: string, index: number): Promise<Response> {
-    // The HTTP cache may answer: a completed generation's images never change.
-    const response = await this.http.send({ method: 'GET', path: `${generationPath(id)}/image?index=${index}`, cache: 'default' });
+  private async image(id: string, index: number, kind: ImageKind = 'result'): Promise<Response> {
+    // The HTTP cache may answer: a completed generation's images never change, nor does a draft.
+    const query = kind === 'draft' ? `draft=${index}` : `index=${index}`;
+    const response = await this.http.send({ method: 'GET', path: `${generationPath(id)}/image?${query}`, cache: 'default' });
     if (!response.ok) {
       throw await apiError(response);
     }

@@ -22,6 +22,7 @@ export type {
   GenerationPage,
   GenerationStatus,
   HistoryQuery,
+  ImageKind,
   InputImage,
   InputImageType,
   Upload,

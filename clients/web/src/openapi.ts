@@ -467,6 +467,8 @@ export interface components {
              * @description The caller's deadline for this run (deadlineSeconds or Cancel-After at create), null without one: not started by then, the generation is expired with no call made; still running, it is stopped (cancelled, error DEADLINE_EXCEEDED). A retry is a new run without a deadline.
              */
             deadlineAt: string | null;
+            /** @description Interim images the model drew while it thought (Gemini 3 image models, Gemini__Drafts on), oldest first, each announced by a draft event: not the result, show them as drafts while processing. url is .../image?draft=n. Empty for a model that draws none. */
+            drafts: components["schemas"]["GeneratedImage"][];
         };
         /**
          * @description expired: its deadline (deadlineSeconds, Cancel-After) passed before a worker started it, or while it waited to run again. completed, failed, cancelled and expired are endings.
@@ -707,6 +709,8 @@ export interface components {
                 sweptOrphanBlobs: boolean;
                 /** @description False when the orphan-blob sweep stopped at its deadline with more to list; it goes on from there next time. Run the full repair again. */
                 finished: boolean;
+                /** @description Generations ended because the caller's deadline passed: expired while pending, cancelled while processing. */
+                overdue: number;
             };
         };
         Verification: {
@@ -1191,6 +1195,8 @@ export interface operations {
         parameters: {
             query?: {
                 index?: number;
+                /** @description Instead of index: the n-th draft (an interim image, listed in drafts), whatever the generation's status. */
+                draft?: number;
             };
             header?: never;
             path: {

@@ -54,6 +54,9 @@ export type PushSubscriptionJson = Schemas['PushSubscriptionRequest'];
 /** What the service worker receives in a push (decrypted): no prompt. */
 export type PushPayload = Schemas['PushPayload'];
 
+/** Which image of a generation: one of its results, or one of its drafts (interim images while the model thinks). */
+export type ImageKind = 'result' | 'draft';
+
 const terminal: ReadonlySet<GenerationStatus> = new Set(['completed', 'failed', 'cancelled', 'expired']);
 
 /** Completed, failed, cancelled or expired (its deadline passed): nothing will change unless someone retries. */

@@ -175,6 +175,7 @@ function generation(id: string, prompt: string, pollAfterSeconds: number): Gener
     paidCalls: 0,
     cancelOutcome: null,
     deadlineAt: null,
+    drafts: [],
   };
 }
 

@@ -82,6 +82,7 @@ function Stopped({ generation }: { generation: Generation }) {
 function Processing({ generation }: { generation: Generation }) {
   return (
     <>
+      {generation.drafts.length > 0 && <LatestDraft generation={generation} />}
       <div className="processing">
         <span className="spinner" aria-hidden="true" />
         <p data-testid="status">Processing…</p>
@@ -91,6 +92,18 @@ function Processing({ generation }: { generation: Generation }) {
       <p className="hint">You can lock your phone or close this tab: it keeps going.</p>
       <Action label="Cancel" testId="cancel" secondary run={(client) => client.cancel(generation.id)} />
     </>
+  );
+}
+
+/** The model's latest interim image while it thinks: clearly a draft, not the result. */
+function LatestDraft({ generation }: { generation: Generation }) {
+  const index = generation.drafts.length - 1;
+  const { url } = useImageUrl(generation.id, index, 'draft');
+  return (
+    <figure className="draft" data-testid="draft" data-index={index}>
+      {url ? <img data-testid="draft-image" className="result" src={url} alt={`Draft of: ${generation.prompt}`} /> : <div className="result placeholder" />}
+      <figcaption>Draft {index + 1}: the model is still working on it</figcaption>
+    </figure>
   );
 }
 

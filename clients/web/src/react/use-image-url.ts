@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
+import type { ImageKind } from '../types.js';
 import { useNanoBananaClient } from './context.js';
 
-/** An object URL of a result image while mounted (revoked after); undefined until loaded or without an id. */
-export function useImageUrl(id: string | null | undefined, index = 0): { url: string | undefined; error: Error | undefined } {
+/** An object URL of a result image (or, with `kind: 'draft'`, a draft) while mounted (revoked after); undefined until loaded or without an id. */
+export function useImageUrl(id: string | null | undefined, index = 0, kind: ImageKind = 'result'): { url: string | undefined; error: Error | undefined } {
   const client = useNanoBananaClient();
   const [state, setState] = useState<{ url: string | undefined; error: Error | undefined }>({ url: undefined, error: undefined });
 
@@ -14,7 +15,7 @@ export function useImageUrl(id: string | null | undefined, index = 0): { url: st
 
     let url: string | undefined;
     let cancelled = false;
-    client.imageUrl(id, index).then(
+    client.imageUrl(id, index, kind).then(
       (loaded) => {
         url = loaded;
         if (cancelled) {
@@ -31,7 +32,7 @@ export function useImageUrl(id: string | null | undefined, index = 0): { url: st
         URL.revokeObjectURL(url);
       }
     };
-  }, [client, id, index]);
+  }, [client, id, index, kind]);
 
   return state;
 }
