@@ -84,6 +84,13 @@ internal static class BenchCommand
             report.History = await Http(BenchReport.HistoryRow, history);
             report.Create = await Http(BenchReport.CreateRow, creates, idempotencyRun: run);
 
+            Say($"{options.Streams} event streams open (GET /api/events), then the polls again");
+            await using (var streams = await OpenStreams.StartAsync(front.ApiUrl, pollers.Select(u => u.Token).ToList(), options.Streams, TimeSpan.FromMinutes(2)))
+            {
+                report.PollWithStreams = await Http(BenchReport.PollWithStreamsRow, polls);
+                report.StreamsOpenAtTheEnd = streams.Open;
+            }
+
             Say("waiting for the worker to finish the creates");
             await WaitIdleAsync(control, $"bench-create-{run}-", TimeSpan.FromMinutes(10));
 

@@ -12,6 +12,9 @@ internal sealed record BenchOptions(
 {
     public bool Maintenance { get; init; }
 
+    /// <summary>Event streams held open for the streams row (issue 23: 1,000 on one instance).</summary>
+    public int Streams { get; init; } = 1000;
+
     /// <summary>Where to write the figures (docs/PERFORMANCE.md's generated section); none: print only.</summary>
     public string? Out { get; init; }
 
@@ -19,7 +22,7 @@ internal sealed record BenchOptions(
         3000, TimeSpan.FromSeconds(15), 3000, 20, 1_000_000);
 
     public static readonly BenchOptions Tiny = new("tiny", 1, 4, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 4, 21, 100,
-        20, TimeSpan.FromSeconds(2), 20, 1, 2_000);
+        20, TimeSpan.FromSeconds(2), 20, 1, 2_000) { Streams = 20 };
 
     public const string Usage = "usage: bench [--size full|tiny] [--maintenance] [--maintenance-rows N] [--out docs/PERFORMANCE.md]";
 

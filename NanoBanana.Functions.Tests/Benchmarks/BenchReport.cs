@@ -14,6 +14,7 @@ internal sealed class BenchReport(BenchOptions options)
     public const string CreateRow = "`POST /generations` (worker running)";
     public const string QuietPollRow = "poll (200), quiet";
     public const string CleanupPollRow = "poll (200) while the cleanup deletes";
+    public const string PollWithStreamsRow = "`GET /generations/{id}` (200) with event streams open";
 
     public string LoadBefore { get; set; } = "";
     public string LoadAfter { get; set; } = "";
@@ -26,6 +27,8 @@ internal sealed class BenchReport(BenchOptions options)
     public LoadResult NotModified { get; set; } = null!;
     public LoadResult History { get; set; } = null!;
     public LoadResult Create { get; set; } = null!;
+    public LoadResult PollWithStreams { get; set; } = null!;
+    public int StreamsOpenAtTheEnd { get; set; }
     public LoadResult EnqueueFloor { get; set; } = null!;
     public LoadResult PostgresFloor { get; set; } = null!;
     public LoadResult QueueFloor { get; set; } = null!;
@@ -42,7 +45,7 @@ internal sealed class BenchReport(BenchOptions options)
 
     /// <summary>Every HTTP row, for checks that each one ran.</summary>
     public IEnumerable<(string Row, LoadResult Result)> HttpRows =>
-        new[] { (FloorRow, Floor), (PollRow, Poll), (NotModifiedRow, NotModified), (HistoryRow, History), (CreateRow, Create) }
+        new[] { (FloorRow, Floor), (PollRow, Poll), (NotModifiedRow, NotModified), (HistoryRow, History), (CreateRow, Create), (PollWithStreamsRow, PollWithStreams) }
             .Concat(QuietPoll is null ? [] : [(QuietPollRow, QuietPoll), (CleanupPollRow, CleanupPoll!)]);
 
     public string Markdown()
@@ -62,6 +65,9 @@ internal sealed class BenchReport(BenchOptions options)
         Row(md, HistoryRow, History, Ratio(History, Floor), Goal(History.PerSecond >= 0.75 * Floor.PerSecond && Tail(History), ">= 0.75, p99 <= 3x p50"));
         Row(md, CreateRow + $", {options.Users} users", Create, Ratio(Create, EnqueueFloor) + " of the enqueue floor",
             Goal(Create.PerSecond >= 0.5 * EnqueueFloor.PerSecond && Create.P50Ms <= 20, ">= 0.5, p50 <= 20 ms"));
+        Row(md, PollWithStreamsRow + $": {options.Streams} (`GET /api/events`, {StreamsOpenAtTheEnd} still open at the end)", PollWithStreams,
+            $"p99 {PollWithStreams.P99Ms / Poll.P99Ms:F2}x the poll row's",
+            Goal(PollWithStreams.P99Ms <= 1.5 * Poll.P99Ms && StreamsOpenAtTheEnd == options.Streams, "p99 <= 1.5x, every stream open"));
         Row(md, "floor: Azurite `SendMessageAsync`, from the front's process", EnqueueFloor, "", "");
         Row(md, "floor: Postgres primary-key lookup (Npgsql, prepared), from the front's process", PostgresFloor, "", "");
         md.AppendLine();

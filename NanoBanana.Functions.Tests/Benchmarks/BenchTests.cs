@@ -27,6 +27,7 @@ public sealed class BenchTests
             Assert.True(row.Result.Errors == 0, $"{row.Row}: {row.Result.Errors} errors (non-2xx/3xx or socket)");
             Assert.NotNull(row.Result.AllocatedBytesPerRequest);
         });
+        Assert.Equal(BenchOptions.Tiny.Streams, report.StreamsOpenAtTheEnd);
         Assert.Equal(BenchOptions.Tiny.PipelineCount, report.Pipeline.Rows.Completed);
         Assert.Equal(BenchOptions.Tiny.QueueFloorCount, report.QueueFloor.Requests);
         Assert.True(report.EnqueueFloor.Requests > 0 && report.PostgresFloor.Requests > 0);

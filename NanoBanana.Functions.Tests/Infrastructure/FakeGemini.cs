@@ -115,6 +115,7 @@ internal sealed class FakeGemini : IAsyncDisposable
             if (context.Response.StatusCode == StatusCodes.Status200OK)
             {
                 context.Response.ContentType = "text/event-stream";
+                context.Response.ContentLength = null; // the framing adds to what the reply counted
             }
 
             return Task.CompletedTask;

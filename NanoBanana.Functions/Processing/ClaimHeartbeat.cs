@@ -46,10 +46,19 @@ public sealed class ClaimHeartbeat : IAsyncDisposable
     /// <summary>The claim is no longer this worker's: nothing it does from now on may be kept.</summary>
     public bool Lost => _lost;
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// No more beats: the worker is about to write the claim's outcome (a beat after it would find the
+    /// claim gone and say so). The work token stays as it is.
+    /// </summary>
+    public async Task StopAsync()
     {
         await _done.CancelAsync();
         await _beats;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         _done.Dispose();
         _work.Dispose();
     }

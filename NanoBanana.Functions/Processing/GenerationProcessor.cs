@@ -76,12 +76,13 @@ public sealed class GenerationProcessor(
         {
             if (await GenerateAsync(claimed, token) is { } call)
             {
-                await RecordAsync(claimed, call, token, ct);
+                await RecordAsync(claimed, call, heartbeat, token, ct);
             }
         }
         catch (OperationCanceledException) when (heartbeat.Lost)
         {
             logger.LogInformation("Generation {GenerationId} attempt {Attempt} stopped: the generation was cancelled, deleted or taken over", id, claimed.Attempt);
+            await TidyAttemptAsync(claimed, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -90,6 +91,7 @@ public sealed class GenerationProcessor(
         catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true)
         {
             await StopAtDeadlineAsync(claimed);
+            await TidyAttemptAsync(claimed, ct);
         }
         catch (Exception exception) when (exception is not GenerationRetryException)
         {
@@ -256,11 +258,13 @@ public sealed class GenerationProcessor(
     }
 
     /// <param name="host">For tidying after the outcome is recorded: the claim has ended then, so its work token no longer applies.</param>
-    private async Task RecordAsync(Generation claimed, (GeminiOutcome Outcome, int CallsUsed) call, CancellationToken ct, CancellationToken host)
+    /// <param name="heartbeat">Stopped just before the outcome is written: the claim ends with it, and a beat after that would find it gone.</param>
+    private async Task RecordAsync(
+        Generation claimed, (GeminiOutcome Outcome, int CallsUsed) call, ClaimHeartbeat heartbeat, CancellationToken ct, CancellationToken host)
     {
         if (call.Outcome.Failure is not { } failure)
         {
-            await CompleteAsync(claimed, call.Outcome, ct, host);
+            await CompleteAsync(claimed, call.Outcome, heartbeat, ct, host);
             return;
         }
 
@@ -268,11 +272,13 @@ public sealed class GenerationProcessor(
         var paid = call.CallsUsed - (failure.NotStarted ? 1 : 0);
         if (failure.Transient && claimed.RunAttempt < limits.MaxAttempts && paid < limits.MaxCalls)
         {
+            await heartbeat.StopAsync();
             await handback.RetryLaterAsync(claimed, failure);
             return;
         }
 
         var error = new GenerationError(failure.Code, failure.Message, failure.UserMayRetry);
+        await heartbeat.StopAsync();
         if (await store.FailAsync(claimed, error, clock.GetUtcNow(), ct))
         {
             metrics.Failed(failure.Code);
@@ -286,7 +292,7 @@ public sealed class GenerationProcessor(
         }
     }
 
-    private async Task CompleteAsync(Generation claimed, GeminiOutcome outcome, CancellationToken ct, CancellationToken host)
+    private async Task CompleteAsync(Generation claimed, GeminiOutcome outcome, ClaimHeartbeat heartbeat, CancellationToken ct, CancellationToken host)
     {
         var stored = new List<StoredImage>(outcome.Images.Count);
         for (var i = 0; i < outcome.Images.Count; i++)
@@ -297,6 +303,7 @@ public sealed class GenerationProcessor(
 
         var metadata = JsonSerializer.Serialize(outcome.Usage);
         var now = clock.GetUtcNow();
+        await heartbeat.StopAsync();
         if (await store.CompleteAsync(claimed, stored, outcome.Text, metadata, now, ct))
         {
             metrics.Completed(now - claimed.CreatedAt);
@@ -319,6 +326,11 @@ public sealed class GenerationProcessor(
         logger.LogInformation("Generation {GenerationId} attempt {Attempt}: result discarded, the generation was cancelled or taken over", claimed.Id, claimed.Attempt);
         await TidyAsync(claimed, () => images.DeleteAsync(stored.Select(s => s.BlobName), host));
     }
+
+    // Stopped mid-way (the claim lost, the deadline): result images this attempt may have uploaded before
+    // it could record them. Its attempt is in their names, so nobody else's are touched.
+    private Task TidyAttemptAsync(Generation claimed, CancellationToken host) =>
+        TidyAsync(claimed, async () => await images.DeleteAsync(await images.ListAsync(BlobNames.OutputPrefix(claimed.Id, claimed.Attempt), host), host));
 
     // The outcome is recorded; a failure to tidy blobs must not make the queue deliver the message
     // again. What is left is removed by the repair's orphan sweep.

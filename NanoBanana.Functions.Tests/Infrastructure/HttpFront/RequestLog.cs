@@ -15,7 +15,7 @@ internal sealed class RequestLog
         var at = DateTimeOffset.UtcNow;
         await next(context);
         _requests.Enqueue(new FrontRequest(
-            at, request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", context.Response.StatusCode,
+            at, (DateTimeOffset.UtcNow - at).TotalMilliseconds, request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", context.Response.StatusCode,
             Header(request, "If-None-Match"), Header(request, "Idempotency-Key"), Header(request, "Origin"), Header(request, "Prefer")));
         while (_requests.Count > Capacity && _requests.TryDequeue(out _))
         {
@@ -29,4 +29,4 @@ internal sealed class RequestLog
 }
 
 internal sealed record FrontRequest(
-    DateTimeOffset At, string Method, string Path, string Query, int Status, string? IfNoneMatch, string? IdempotencyKey, string? Origin, string? Prefer);
+    DateTimeOffset At, double Ms, string Method, string Path, string Query, int Status, string? IfNoneMatch, string? IdempotencyKey, string? Origin, string? Prefer);

@@ -25,6 +25,8 @@ export interface GeminiCall {
 
 export interface FrontRequest {
   at: string;
+  /** How long the front took to answer it (a long-poll: how long it was held). */
+  ms: number;
   method: string;
   path: string;
   status: number;

@@ -30,9 +30,8 @@ describe('results without asking', () => {
     appendFileSync(join(artifacts, 'measurements.txt'), `long-poll, completion to result shown: ${shownAfterMs} ms\n`);
     // What makes it prompt, not how fast a loaded machine is: the answer that carried the result was a
     // long-poll already held when the worker finished, woken by the change (a timer could not have sent it).
-    const carrier = answered.at(-1)!;
-    expect(carrier.prefer).toBe('wait=25');
-    expect(Date.parse(carrier.at)).toBeLessThan(completedAt!);
+    const heldAcross = answered.filter((r) => Date.parse(r.at) < completedAt! && Date.parse(r.at) + r.ms >= completedAt!);
+    expect(heldAcross.map((r) => r.prefer)).toEqual(['wait=25']);
   });
 
   it('shows the queue position while a generation waits for a free worker', async () => {
