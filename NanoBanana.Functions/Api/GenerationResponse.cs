@@ -20,9 +20,11 @@ public sealed record GenerationResponse(
     int? PollAfterSeconds,
     QueueResponse? Queue,
     decimal? EstimatedCostUsd,
-    string BilledTo)
+    string BilledTo,
+    DateTimeOffset ExpiresAt)
 {
-    public static GenerationResponse From(Generation generation, QueueEstimate? estimate, DateTimeOffset now, int pollAfterSeconds)
+    /// <param name="expiresAt">When the daily cleanup deletes it (<see cref="Maintenance.MaintenanceOptions.ExpiresAt"/>).</param>
+    public static GenerationResponse From(Generation generation, QueueEstimate? estimate, DateTimeOffset now, int pollAfterSeconds, DateTimeOffset expiresAt)
     {
         var end = generation.CompletedAt ?? now;
         return new GenerationResponse(
@@ -43,7 +45,8 @@ public sealed record GenerationResponse(
             generation.Status.IsTerminal() ? null : pollAfterSeconds,
             estimate is null ? null : new QueueResponse(estimate.Ahead, estimate.EstimatedStartAt, estimate.EstimatedFinishAt),
             GenerationCost.EstimatedUsd(generation),
-            generation.Options.PersonalKey == true ? "personalKey" : "server");
+            generation.Options.PersonalKey == true ? "personalKey" : "server",
+            expiresAt);
     }
 }
 
