@@ -2,9 +2,12 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Notifications;
 using NanoBanana.Functions.Tests.Infrastructure;
+using Npgsql;
 using StandardWebhooks;
 
 namespace NanoBanana.Functions.Tests.Notifications;
@@ -233,6 +236,40 @@ public sealed class WebhookRedeliveryTests : IAsyncLifetime
         Assert.Equal(("redelivery_rate_limited", "20"), (fortySecondsOn.ProblemCode, fortySecondsOn.Headers.RetryAfter.ToString()));
         Assert.Equal(StatusCodes.Status200OK, aMinuteOn.Status);
         Assert.Equal(2 + PerMinute + 1 + 1, _received.Count); // two first deliveries, the storm's allowed ones, the other generation's, a minute on
+    }
+
+    [Fact]
+    public async Task AReservation_CountsOnlyAfterTheSlotsTakenBeforeIt_Committed()
+    {
+        // Arrange: another instance's transaction holds the generation's lock and has taken every slot, not yet committed.
+        var (_, id) = await DeliveredOnceAsync(StatusCodes.Status204NoContent);
+        var generationId = Guid.Parse(id);
+        await using var other = new NpgsqlConnection(_db.ConnectionString);
+        await other.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand("""
+            SELECT pg_advisory_xact_lock(hashtextextended('nanobanana.redeliver:' || @id::text, 0));
+            INSERT INTO webhook_redelivery_requests (generation_id, requested_at) SELECT @id, @now FROM generate_series(1, @max);
+            """, other, transaction))
+        {
+            take.Parameters.AddWithValue("id", generationId);
+            take.Parameters.AddWithValue("now", _clock.GetUtcNow());
+            take.Parameters.AddWithValue("max", PerMinute);
+            await take.ExecuteNonQueryAsync();
+        }
+
+        // Act: a reservation starts meanwhile; once it waits on the lock (or, without one, has already counted), the other commits.
+        var reservation = _app.Services.GetRequiredService<WebhookRedeliveryStore>()
+            .TryReserveAsync(generationId, _clock.GetUtcNow(), TimeSpan.FromMinutes(1), PerMinute, CancellationToken.None);
+        while (!reservation.IsCompleted && await _app.ScalarAsync("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 0)
+        {
+            await Task.Delay(10);
+        }
+
+        await transaction.CommitAsync();
+
+        // Assert: it saw the committed slots, and was refused.
+        Assert.Equal(TimeSpan.FromMinutes(1), await reservation);
     }
 
     [Fact]
