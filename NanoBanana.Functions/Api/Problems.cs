@@ -77,9 +77,9 @@ public static class Problems
         new(StatusCodes.Status501NotImplemented, ProblemCodes.WebhooksNotConfigured, "Webhooks are not turned on here.",
             "This deployment has no webhook signing key (Webhooks__SigningKey); poll or long-poll instead.");
 
-    public static ApiProblemException WebhookDeliveryNotFound(string number) =>
+    public static ApiProblemException WebhookDeliveryNotFound() =>
         new(StatusCodes.Status404NotFound, ProblemCodes.WebhookDeliveryNotFound, "Webhook delivery not found.",
-            $"This generation's delivery log has no delivery {number}; GET .../webhook-deliveries lists them, numbered from 1.");
+            "This generation's delivery log has no delivery with that number; GET .../webhook-deliveries lists them, numbered from 1.");
 
     public static ApiProblemException NoWebhook() =>
         new(StatusCodes.Status409Conflict, ProblemCodes.NoWebhook, "This generation has no webhook.",

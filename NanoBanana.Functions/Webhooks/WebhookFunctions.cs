@@ -9,7 +9,7 @@ using NanoBanana.Functions.Generations;
 
 namespace NanoBanana.Functions.Webhooks;
 
-/// <summary>For server-side callers: the secret their webhooks are signed with, and a generation's delivery log.</summary>
+/// <summary>For server-side callers: the secret their webhooks are signed with, a generation's delivery log, and a redeliver of one of its deliveries.</summary>
 public sealed class WebhookFunctions(
     ICallerAuthenticator authenticator, GenerationService generations, SubscriberStore store, WebhookSecrets secrets, WebhookRedelivery redelivery,
     IOptions<WebhookOptions> options)
@@ -65,7 +65,7 @@ public sealed class WebhookFunctions(
         {
             RedeliveryOutcome.Sent sent => TypedResults.Ok(WebhookDeliveryResponse.From(sent.Number, sent.Delivery)),
             RedeliveryOutcome.RateLimited limited => throw Problems.RedeliveryRateLimited(limited.PerMinute, limited.RetryAfter),
-            RedeliveryOutcome.UnknownDelivery => throw Problems.WebhookDeliveryNotFound(n),
+            RedeliveryOutcome.UnknownDelivery => throw Problems.WebhookDeliveryNotFound(),
             _ => throw Problems.NoWebhook(),
         };
     }
