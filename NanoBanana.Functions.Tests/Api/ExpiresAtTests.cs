@@ -39,9 +39,11 @@ public sealed class ExpiresAtTests
     [Fact]
     public async Task ExpiresAt_IsWhenTheCleanupDeletesIt_NotASecondBefore()
     {
-        // Arrange: the cleanup's own clock, on a whole second (Postgres keeps microseconds).
+        // Arrange: a database of its own (the cleanup deletes every user's old rows, and this one runs days ahead),
+        // the cleanup's own clock, on a whole second (Postgres keeps microseconds).
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        await using var app = await FunctionApp.StartAsync(SevenDays, clock);
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(SevenDays, clock, db);
         var owner = TestTokens.NewUserId();
         var expiresAt = ExpiresAt((await app.Api.CreateAsync(TestTokens.For(owner), new { prompt = "a banana on the clock" })).Json);
         var cleanup = app.Services.GetRequiredService<CleanupService>();
