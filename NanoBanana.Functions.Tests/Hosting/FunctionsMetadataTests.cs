@@ -29,6 +29,7 @@ public sealed class FunctionsMetadataTests
         { "CreateUpload", "httpTrigger", "uploads", "post", "Anonymous" },
         { "GetWebhookSecret", "httpTrigger", "webhooks/secret", "get", "Anonymous" },
         { "ListWebhookDeliveries", "httpTrigger", "generations/{id}/webhook-deliveries", "get", "Anonymous" },
+        { "RedeliverWebhook", "httpTrigger", "generations/{id}/webhook-deliveries/{n}/redeliver", "post", "Anonymous" },
         { "MaintenanceStats", "httpTrigger", "maintenance/stats", "get", "Function" },
         { "MaintenanceHealth", "httpTrigger", "maintenance/health", "get", "Function" },
         { "MaintenanceVerifyDatabase", "httpTrigger", "maintenance/verify-database", "get", "Function" },

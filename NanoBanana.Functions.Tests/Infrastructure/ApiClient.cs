@@ -88,6 +88,10 @@ internal sealed class ApiClient(FunctionApp app)
         app.InvokeAsync(app.Request("GET", $"/api/generations/{id}/webhook-deliveries", token),
             async r => await _webhooks.Deliveries(r, id, CancellationToken.None));
 
+    public Task<TestResponse> RedeliverWebhookAsync(string? token, string id, string n) =>
+        app.InvokeAsync(app.Request("POST", $"/api/generations/{id}/webhook-deliveries/{n}/redeliver", token),
+            async r => await _webhooks.Redeliver(r, id, n, CancellationToken.None));
+
     public Task<TestResponse> ModelsAsync(string? token) =>
         app.InvokeAsync(app.Request("GET", "/api/models", token), async r => await _models.List(r, CancellationToken.None));
 

@@ -24,9 +24,11 @@ public sealed record GenerationResponse(
     int PaidCalls,
     string? CancelOutcome,
     DateTimeOffset? DeadlineAt,
-    IReadOnlyList<GeneratedImageResponse> Drafts)
+    IReadOnlyList<GeneratedImageResponse> Drafts,
+    DateTimeOffset ExpiresAt)
 {
-    public static GenerationResponse From(Generation generation, QueueEstimate? estimate, DateTimeOffset now, int pollAfterSeconds)
+    /// <param name="expiresAt">When the daily cleanup deletes it (<see cref="Maintenance.MaintenanceOptions.ExpiresAt"/>).</param>
+    public static GenerationResponse From(Generation generation, QueueEstimate? estimate, DateTimeOffset now, int pollAfterSeconds, DateTimeOffset expiresAt)
     {
         var end = generation.CompletedAt ?? now;
         return new GenerationResponse(
@@ -52,7 +54,8 @@ public sealed record GenerationResponse(
             generation.CancelOutcome?.ToName(),
             generation.DeadlineAt,
             generation.Drafts.Select((image, index) =>
-                new GeneratedImageResponse(ApiRoutes.Draft(generation.Id, index), image.MimeType, image.Bytes)).ToList());
+                new GeneratedImageResponse(ApiRoutes.Draft(generation.Id, index), image.MimeType, image.Bytes)).ToList(),
+            expiresAt);
     }
 }
 

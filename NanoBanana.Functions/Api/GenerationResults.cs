@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Maintenance;
 
 namespace NanoBanana.Functions.Api;
 
@@ -10,7 +11,7 @@ namespace NanoBanana.Functions.Api;
 /// generation is still running a Retry-After poll hint, so the phone knows when to ask again; while
 /// it is pending, its place in the queue.
 /// </summary>
-public sealed class GenerationResults(IOptions<ApiOptions> options, QueueEstimator queue, TimeProvider clock)
+public sealed class GenerationResults(IOptions<ApiOptions> options, IOptions<MaintenanceOptions> retention, QueueEstimator queue, TimeProvider clock)
 {
     private int PollAfterSeconds => options.Value.PollAfterSeconds;
 
@@ -67,7 +68,7 @@ public sealed class GenerationResults(IOptions<ApiOptions> options, QueueEstimat
     }
 
     private GenerationResponse ToResponse(Generation generation, QueueEstimate? estimate) =>
-        GenerationResponse.From(generation, estimate, clock.GetUtcNow(), PollAfterSeconds);
+        GenerationResponse.From(generation, estimate, clock.GetUtcNow(), PollAfterSeconds, retention.Value.ExpiresAt(generation.CreatedAt));
 
     private void SetHeaders(HttpResponse response, Generation generation, QueueEstimate? estimate) =>
         SetHeaders(response, generation.CurrentVersion, estimate);

@@ -53,6 +53,8 @@ public static class ProblemCodes
     public const string PushSubscriptionNotFound = "push_subscription_not_found";
     public const string TooManyPushSubscriptions = "too_many_push_subscriptions";
     public const string UploadNotFound = "upload_not_found";
+    public const string WebhookDeliveryNotFound = "webhook_delivery_not_found";
+    public const string NoWebhook = "no_webhook";
 
     // 501: optional features this deployment has not turned on
     public const string PushNotConfigured = "push_not_configured";
@@ -65,6 +67,7 @@ public static class ProblemCodes
     public const string TooManyActiveGenerations = "too_many_active_generations";
     public const string RateLimited = "rate_limited";
     public const string PaidCallBudgetExhausted = "paid_call_budget_exhausted";
+    public const string RedeliveryRateLimited = "redelivery_rate_limited";
 
     // 5xx: our side
     public const string DatabaseUnavailable = "database_unavailable";

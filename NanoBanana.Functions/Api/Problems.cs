@@ -77,6 +77,24 @@ public static class Problems
         new(StatusCodes.Status501NotImplemented, ProblemCodes.WebhooksNotConfigured, "Webhooks are not turned on here.",
             "This deployment has no webhook signing key (Webhooks__SigningKey); poll or long-poll instead.");
 
+    public static ApiProblemException WebhookDeliveryNotFound() =>
+        new(StatusCodes.Status404NotFound, ProblemCodes.WebhookDeliveryNotFound, "Webhook delivery not found.",
+            "This generation's delivery log has no delivery with that number; GET .../webhook-deliveries lists them, numbered from 1.");
+
+    public static ApiProblemException NoWebhook() =>
+        new(StatusCodes.Status409Conflict, ProblemCodes.NoWebhook, "This generation has no webhook.",
+            "It was created without a webhookUrl, so there is nothing to redeliver.");
+
+    public static ApiProblemException RedeliveryRateLimited(int perMinute, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        return new(StatusCodes.Status429TooManyRequests, ProblemCodes.RedeliveryRateLimited, "Too many redeliveries.",
+            $"A generation's webhook can be redelivered {perMinute} times a minute; try again in {seconds} seconds.")
+        {
+            Headers = new Dictionary<string, string> { ["Retry-After"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        };
+    }
+
     public static ApiProblemException WebhookUrlNotAllowed(string why) =>
         Invalid("webhookUrl", ProblemCodes.WebhookUrlNotAllowed, $"webhookUrl is not allowed: {why}.");
 

@@ -80,17 +80,26 @@ public sealed class NotificationStore(NpgsqlDataSource dataSource)
     public Task DeleteSubscriptionAsync(Guid id, CancellationToken ct) =>
         ExecuteAsync("DELETE FROM push_subscriptions WHERE id = @id", [new("id", id)], ct);
 
-    /// <summary>Attempts already logged for an event's webhook, and whether one succeeded.</summary>
+    /// <summary>
+    /// Scheduled attempts already logged for an event's webhook, and whether one succeeded. A manual redelivery is not
+    /// an attempt of the schedule, but its success counts: the receiver has the event, later retries would only repeat it.
+    /// </summary>
     public async Task<(int Attempts, bool Delivered)> WebhookProgressAsync(long eventId, CancellationToken ct) =>
-        (await ListAsync("SELECT coalesce(max(attempt), 0), coalesce(bool_or(succeeded), false) FROM webhook_deliveries WHERE event_id = @id",
-            [new("id", eventId)], r => (r.GetInt32(0), r.GetBoolean(1)), ct)).Single();
+        (await ListAsync("""
+            SELECT coalesce(max(attempt) FILTER (WHERE redelivery_of IS NULL), 0), coalesce(bool_or(succeeded), false)
+            FROM webhook_deliveries WHERE event_id = @id
+            """, [new("id", eventId)], r => (r.GetInt32(0), r.GetBoolean(1)), ct)).Single();
 
-    public Task RecordDeliveryAsync(WebhookDelivery delivery, CancellationToken ct) =>
-        ExecuteAsync("""
-            INSERT INTO webhook_deliveries (generation_id, owner_id, event_id, message_id, event_type, attempt, attempted_at,
-                                            response_status, error, duration_ms, succeeded, next_attempt_at)
-            VALUES (@generation_id, @owner_id, @event_id, @message_id, @event_type, @attempt, @attempted_at,
-                    @response_status, @error, @duration_ms, @succeeded, @next_attempt_at)
+    /// <returns>The delivery's number: its place in the generation's log (1 = oldest), as the delivery log lists it.</returns>
+    public async Task<int> RecordDeliveryAsync(WebhookDelivery delivery, CancellationToken ct) =>
+        (await ListAsync("""
+            WITH recorded AS (
+                INSERT INTO webhook_deliveries (generation_id, owner_id, event_id, message_id, event_type, attempt, attempted_at,
+                                                response_status, error, duration_ms, succeeded, next_attempt_at, redelivery_of)
+                VALUES (@generation_id, @owner_id, @event_id, @message_id, @event_type, @attempt, @attempted_at,
+                        @response_status, @error, @duration_ms, @succeeded, @next_attempt_at, @redelivery_of)
+                RETURNING id)
+            SELECT 1 + (SELECT count(*) FROM webhook_deliveries d WHERE d.generation_id = @generation_id AND d.id < recorded.id)::int FROM recorded
             """,
             [
                 new("generation_id", delivery.GenerationId), new("owner_id", delivery.OwnerId), new("event_id", delivery.EventId),
@@ -100,7 +109,8 @@ public sealed class NotificationStore(NpgsqlDataSource dataSource)
                 new("error", NpgsqlDbType.Text) { Value = (object?)delivery.Error ?? DBNull.Value },
                 new("duration_ms", delivery.DurationMs), new("succeeded", delivery.Succeeded),
                 new("next_attempt_at", NpgsqlDbType.TimestampTz) { Value = (object?)delivery.NextAttemptAt ?? DBNull.Value },
-            ], ct);
+                new("redelivery_of", NpgsqlDbType.Integer) { Value = (object?)delivery.RedeliveryOf ?? DBNull.Value },
+            ], r => r.GetInt32(0), ct)).Single();
 
     private Task<bool> ExecuteAsync(string sql, NpgsqlParameter[] parameters, CancellationToken ct) =>
         dataSource.ExecuteAsMaintenanceAsync(sql, parameters, (_, _) => Task.FromResult(true), ct);
@@ -117,6 +127,7 @@ public sealed record GenerationEvent(
 public sealed record StoredPushSubscription(Guid Id, string Endpoint, string P256dh, string Auth);
 
 /// <summary>One attempt to deliver a webhook, as the owner sees it in the delivery log.</summary>
+/// <param name="RedeliveryOf">For a manual redelivery, the number of the delivery it sent again; null for the schedule's attempts.</param>
 public sealed record WebhookDelivery(
     Guid GenerationId, string OwnerId, long EventId, string MessageId, string EventType, int Attempt, DateTimeOffset AttemptedAt,
-    int? ResponseStatus, string? Error, int DurationMs, bool Succeeded, DateTimeOffset? NextAttemptAt);
+    int? ResponseStatus, string? Error, int DurationMs, bool Succeeded, DateTimeOffset? NextAttemptAt, int? RedeliveryOf = null);

@@ -42,16 +42,22 @@ public sealed class SubscriberStore(NpgsqlDataSource dataSource)
         (await ListAsync(ownerId, "DELETE FROM push_subscriptions WHERE owner_id = @owner_id AND endpoint = @endpoint RETURNING id",
             [new("owner_id", ownerId), new("endpoint", endpoint)], r => r.GetGuid(0), ct)).Count > 0;
 
-    /// <summary>Every webhook attempt for the caller's generation, oldest first.</summary>
+    /// <summary>Every webhook attempt for the caller's generation, oldest first: a delivery's number is its place in this list, from 1.</summary>
     public Task<List<WebhookDelivery>> WebhookDeliveriesAsync(string ownerId, Guid generationId, CancellationToken ct) =>
         ListAsync(ownerId, """
             SELECT generation_id, owner_id, event_id, message_id, event_type, attempt, attempted_at,
-                   response_status, error, duration_ms, succeeded, next_attempt_at
+                   response_status, error, duration_ms, succeeded, next_attempt_at, redelivery_of
             FROM webhook_deliveries WHERE owner_id = @owner_id AND generation_id = @id ORDER BY id
             """, [new("owner_id", ownerId), new("id", generationId)],
             r => new WebhookDelivery(r.GetGuid(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
                 r.GetFieldValue<DateTimeOffset>(6), r.IsDBNull(7) ? null : r.GetInt32(7), r.IsDBNull(8) ? null : r.GetString(8),
-                r.GetInt32(9), r.GetBoolean(10), r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11)), ct);
+                r.GetInt32(9), r.GetBoolean(10), r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
+                r.IsDBNull(12) ? null : r.GetInt32(12)), ct);
+
+    /// <summary>Whether the caller's generation was created with a webhook.</summary>
+    public async Task<bool> HasWebhookAsync(string ownerId, Guid generationId, CancellationToken ct) =>
+        (await ListAsync(ownerId, "SELECT 1 FROM generation_webhooks WHERE owner_id = @owner_id AND generation_id = @id",
+            [new("owner_id", ownerId), new("id", generationId)], r => r.GetInt32(0), ct)).Count > 0;
 
     private Task<List<T>> ListAsync<T>(string ownerId, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken ct) =>
         dataSource.ExecuteAsCallerAsync(ownerId, sql, parameters, RowReader.All(read), ct);

@@ -24,7 +24,7 @@ public sealed class CleanupService(
     {
         var settings = options.Value;
         var now = clock.GetUtcNow();
-        var cutoff = now - settings.Retention;
+        var cutoff = settings.CleanupCutoff(now);
         int rows = 0, blobs = 0, batches = 0, blobFailures = 0;
         // The hourly limit looks back one hour; a day of log is plenty.
         await store.PruneCreationLogAsync(now - TimeSpan.FromDays(1), ct);

@@ -62,6 +62,15 @@ public sealed class MaintenanceOptions : IValidatableObject
 
     public TimeSpan Retention => TimeSpan.FromDays(RetentionDays);
 
+    /// <summary>The retention rule, in one place: a cleanup run at <paramref name="now"/> deletes the generations created before this.</summary>
+    public DateTimeOffset CleanupCutoff(DateTimeOffset now) => now - Retention;
+
+    /// <summary>
+    /// When a generation created at <paramref name="createdAt"/> falls past <see cref="CleanupCutoff"/>: the first daily
+    /// cleanup after it deletes the generation and its images (the API's and the webhooks' <c>expiresAt</c>).
+    /// </summary>
+    public DateTimeOffset ExpiresAt(DateTimeOffset createdAt) => createdAt + Retention;
+
     public TimeSpan CleanupPause => TimeSpan.FromMilliseconds(CleanupPauseMilliseconds);
 
     public TimeSpan RunBudget => TimeSpan.FromMinutes(RunBudgetMinutes);

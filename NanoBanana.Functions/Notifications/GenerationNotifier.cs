@@ -1,9 +1,6 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Data;
-using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Push;
 using NanoBanana.Functions.Webhooks;
 
@@ -18,11 +15,10 @@ namespace NanoBanana.Functions.Notifications;
 /// </summary>
 public sealed class GenerationNotifier(
     NotificationStore store,
-    ApiRoleStore generations,
     NotificationQueue queue,
     WebPushSender push,
     WebhookSender webhooks,
-    GenerationResults results,
+    WebhookPayloads payloads,
     IOptions<PushOptions> pushOptions,
     IOptions<WebhookOptions> webhookOptions,
     IOptions<NotificationOptions> notificationOptions,
@@ -119,9 +115,9 @@ public sealed class GenerationNotifier(
             return; // a repeated message: this attempt is already in the log
         }
 
-        var messageId = $"msg_{ended.Id}";
-        var eventType = $"generation.{ended.Status}";
-        var outcome = await webhooks.SendAsync(url, ended.OwnerId, messageId, await PayloadAsync(ended, eventType, ct), ct);
+        var messageId = WebhookPayloads.MessageIdOf(ended);
+        var eventType = WebhookPayloads.EventTypeOf(ended);
+        var outcome = await webhooks.SendAsync(url, ended.OwnerId, messageId, await payloads.ForAsync(ended, ct), redelivery: false, ct);
         var retryIn = outcome.Succeeded ? null : webhookOptions.Value.RetryDelayAfter(attempt);
         await store.RecordDeliveryAsync(new WebhookDelivery(
             ended.GenerationId, ended.OwnerId, ended.Id, messageId, eventType, attempt, outcome.At, outcome.Status, outcome.Error,
@@ -136,14 +132,6 @@ public sealed class GenerationNotifier(
         {
             logger.LogWarning("Webhook {MessageId} given up after {WebhookAttempt} attempts ({Error})", messageId, attempt, outcome.Error);
         }
-    }
-
-    // Standard Webhooks' envelope: type, timestamp, data (the generation as the API shows it to its owner).
-    private async Task<string> PayloadAsync(GenerationEvent ended, string eventType, CancellationToken ct)
-    {
-        var generation = await generations.FindAsync(ended.OwnerId, ended.GenerationId, ct);
-        object? data = generation is null ? new { id = ended.GenerationId, status = ended.Status } : await results.ToResponseAsync(generation, ct);
-        return JsonSerializer.Serialize(new { type = eventType, timestamp = ended.OccurredAt, data }, ApiJson.Options);
     }
 
     // One notification per generation on a phone: a newer one (after a retry) replaces the older.

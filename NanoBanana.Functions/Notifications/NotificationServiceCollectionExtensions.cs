@@ -28,6 +28,9 @@ internal static class NotificationServiceCollectionExtensions
         services.AddSingleton<NotificationStore>();
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<WebhookSender>();
+        services.AddSingleton<WebhookPayloads>();
+        services.AddSingleton<WebhookRedeliveryStore>();
+        services.AddTransient<WebhookRedelivery>();
         services.AddSingleton<WebPushSender>();
         services.AddSingleton<NotificationDispatcher>();
         services.AddTransient<GenerationNotifier>();

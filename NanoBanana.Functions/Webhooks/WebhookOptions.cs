@@ -32,6 +32,10 @@ public sealed class WebhookOptions : IValidatableObject
     [Range(1, 120)]
     public int TimeoutSeconds { get; set; } = 10;
 
+    [Description("Manual redeliveries (`POST /api/generations/{id}/webhook-deliveries/{n}/redeliver`) per generation per minute; more answer `429 redelivery_rate_limited` with Retry-After, so a loop of clicks or a script cannot turn the app into a cannon pointed at a receiver.")]
+    [Range(1, 60)]
+    public int RedeliveriesPerMinute { get; set; } = 3;
+
     public bool Enabled => !string.IsNullOrEmpty(SigningKey);
 
     /// <summary>The wait after attempt <paramref name="attempt"/> failed, or null when it was the last.</summary>

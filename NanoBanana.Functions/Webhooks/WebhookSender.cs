@@ -15,7 +15,11 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, WebhookSecrets
 {
     public const string HttpClientName = "webhooks";
 
-    public async Task<WebhookAttempt> SendAsync(Uri url, string ownerId, string messageId, string payload, CancellationToken ct)
+    /// <summary>On a manual redelivery only: not part of Standard Webhooks, so a receiver that ignores it still dedupes on webhook-id.</summary>
+    public const string RedeliveryHeader = "webhook-redelivery";
+
+    /// <param name="redelivery">A manual redelivery: marked with <see cref="RedeliveryHeader"/>, signed like any delivery.</param>
+    public async Task<WebhookAttempt> SendAsync(Uri url, string ownerId, string messageId, string payload, bool redelivery, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var signature = new StandardWebhook(secrets.KeyFor(ownerId)).Sign(messageId, now, payload);
@@ -23,6 +27,10 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, WebhookSecrets
         request.Headers.Add("webhook-id", messageId);
         request.Headers.Add("webhook-timestamp", now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.Add("webhook-signature", signature);
+        if (redelivery)
+        {
+            request.Headers.Add(RedeliveryHeader, "true");
+        }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.TimeoutSeconds));

@@ -28,7 +28,7 @@ public class ResponseBenchmarks
         _services = new ServiceCollection().AddLogging().ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions)).BuildServiceProvider();
         // A completed generation has no queue estimate, so the estimator never reads its store.
         var queue = new QueueEstimator(new QueueStatsStore(NpgsqlDataSource.Create("Host=unused")), Options.Create(new QueueEstimateOptions()), TimeProvider.System);
-        _results = new GenerationResults(Options.Create(new ApiOptions()), queue, TimeProvider.System);
+        _results = new GenerationResults(Options.Create(new ApiOptions()), Options.Create(new NanoBanana.Functions.Maintenance.MaintenanceOptions()), queue, TimeProvider.System);
     }
 
     [Benchmark(Baseline = true)]

@@ -371,6 +371,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/generations/{id}/webhook-deliveries/{n}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+                /** @description The delivery's number in the log (its `number`: 1 = oldest). */
+                n: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a logged delivery's event again, now, and answer with the outcome
+         * @description The same payload type and webhook-id (receivers dedupe on it), a fresh webhook-timestamp and signature, and the header webhook-redelivery: true. Synchronous: the answer is the new row of the delivery log, with the receiver's status or the error (it waits at most Webhooks__TimeoutSeconds). A failed redelivery schedules no retry; a successful one ends the event's retry schedule. At most Webhooks__RedeliveriesPerMinute per generation per minute.
+         */
+        post: operations["redeliverWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     generationEnded: {
@@ -384,7 +408,7 @@ export interface webhooks {
         put?: never;
         /**
          * A generation ended (the events asked for at create)
-         * @description Signed per Standard Webhooks with the caller's secret (GET /webhooks/secret); retried with exponential backoff (5 s, x4 each time, up to Webhooks__MaxAttempts) until a 2xx. The webhook-id is the same on every attempt.
+         * @description Signed per Standard Webhooks with the caller's secret (GET /webhooks/secret); retried with exponential backoff (5 s, x4 each time, up to Webhooks__MaxAttempts) until a 2xx. The webhook-id is the same on every attempt, and on a manual redelivery (POST /generations/{id}/webhook-deliveries/{n}/redeliver), which also carries webhook-redelivery: true.
          */
         post: {
             parameters: {
@@ -393,6 +417,8 @@ export interface webhooks {
                     "webhook-id": string;
                     "webhook-timestamp": string;
                     "webhook-signature": string;
+                    /** @description Present (true) only on a manual redelivery. */
+                    "webhook-redelivery"?: "true";
                 };
                 path?: never;
                 cookie?: never;
@@ -469,6 +495,11 @@ export interface components {
             deadlineAt: string | null;
             /** @description Interim images the model drew while it thought (Gemini 3 image models, Gemini__Drafts on), oldest first, each announced by a draft event: not the result, show them as drafts while processing. url is .../image?draft=n. Empty for a model that draws none. */
             drafts: components["schemas"]["GeneratedImage"][];
+            /**
+             * Format: date-time
+             * @description The retention clock: createdAt + Maintenance__RetentionDays. The first daily cleanup after this time deletes the generation and its images (GET then answers 404); save what you want to keep before it.
+             */
+            expiresAt: string;
         };
         /**
          * @description expired: its deadline (deadlineSeconds, Cancel-After) passed before a worker started it, or while it waited to run again. completed, failed, cancelled and expired are endings.
@@ -560,7 +591,7 @@ export interface components {
             }[];
         };
         /** @enum {string} */
-        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "fields_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "too_many_push_subscriptions" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "paid_call_budget_exhausted" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error" | "invalid_upload" | "upload_too_large" | "upload_incomplete" | "upload_size_mismatch" | "upload_not_found" | "invalid_event_id" | "invalid_change_token" | "invalid_deadline";
+        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "fields_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "too_many_push_subscriptions" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "paid_call_budget_exhausted" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error" | "invalid_upload" | "upload_too_large" | "upload_incomplete" | "upload_size_mismatch" | "upload_not_found" | "invalid_event_id" | "invalid_change_token" | "invalid_deadline" | "webhook_delivery_not_found" | "no_webhook" | "redelivery_rate_limited";
         /** @description What PushSubscription.toJSON() gives a page. */
         PushSubscriptionRequest: {
             /** Format: uri */
@@ -602,6 +633,10 @@ export interface components {
              * @description When the next attempt is due; null when there is none.
              */
             nextAttemptAt: string | null;
+            /** @description Its place in the generation's log (1 = oldest): the n of POST .../webhook-deliveries/{n}/redeliver. */
+            number: number;
+            /** @description A manual redelivery: the number of the delivery it sent again (its attempt is 1, its own). Null for the retry schedule's attempts. */
+            redeliveryOf: number | null;
         };
         WebhookDeliveryPage: {
             items: components["schemas"]["WebhookDelivery"][];
@@ -1668,6 +1703,37 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    redeliverWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+                /** @description The delivery's number in the log (its `number`: 1 = oldest). */
+                n: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sent (or tried): the new delivery, `succeeded` says whether the receiver answered 2xx. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotConfigured"];
             503: components["responses"]["Unavailable"];
         };
     };

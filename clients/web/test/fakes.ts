@@ -154,13 +154,14 @@ function etag(version: number): string {
 }
 
 function generation(id: string, prompt: string, pollAfterSeconds: number): Generation {
+  const created = Date.now();
   return {
     id,
     status: 'pending',
     prompt,
     options: { aspectRatio: null, resolution: null, model: null },
     inputImageCount: 0,
-    createdAt: new Date().toISOString(),
+    createdAt: new Date(created).toISOString(),
     startedAt: null,
     completedAt: null,
     elapsedSeconds: 0,
@@ -176,6 +177,7 @@ function generation(id: string, prompt: string, pollAfterSeconds: number): Gener
     cancelOutcome: null,
     deadlineAt: null,
     drafts: [],
+    expiresAt: new Date(created + 30 * 24 * 3600 * 1000).toISOString(),
   };
 }
 
