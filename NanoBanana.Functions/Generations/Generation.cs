@@ -28,6 +28,12 @@ public sealed record Generation(
     byte[]? RequestHash,
     SealedSecret? ApiKey)
 {
+    /// <summary>
+    /// How many reference images it was given: <see cref="InputImages"/>' count, except for a generation read for a
+    /// list, which reads the count alone (Data/GenerationRow.ListedColumns) and has no <see cref="InputImages"/>.
+    /// </summary>
+    public int InputImageCount { get; init; } = InputImages.Count;
+
     /// <summary>What a conditional poll is judged on (<see cref="GenerationVersion"/>); a message not yet sent queues from the creation.</summary>
     public GenerationVersion CurrentVersion => new(Version, Status, EnqueuedAt ?? CreatedAt);
 }
