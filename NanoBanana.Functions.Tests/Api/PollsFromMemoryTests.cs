@@ -125,6 +125,33 @@ public sealed class PollsFromMemoryTests
     }
 
     [Fact]
+    public async Task AGenerationTheCleanupDeletedQuietly_Is404_NotA304FromMemory()
+    {
+        // Arrange: a generation past retention, announced (its last change) and known.
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(database: db);
+        var owner = TestTokens.NewUserId();
+        var token = TestTokens.For(owner);
+        var id = await ProcessingGenerationAsync(app, token);
+        await app.ExecuteSqlAsync(
+            "UPDATE generations SET created_at = now() - interval '400 days', version = version + 1 WHERE id = @id", ("id", id));
+        await KnownAsync(app, owner, id, version: 3);
+
+        // Act: the cleanup's deletes name no row (migration 008); its batch says "purge" once.
+        var report = await app.Services.GetRequiredService<NanoBanana.Functions.Maintenance.CleanupService>()
+            .RunAsync(DateTimeOffset.MaxValue, CancellationToken.None);
+        // Notifications arrive in commit order: once a later change is known, whatever the cleanup said was heard.
+        var later = await ProcessingGenerationAsync(app, token);
+        await KnownAsync(app, owner, later, version: 2);
+        var poll = await app.Api.GetAsync(token, id.ToString(), "W/\"3\"");
+
+        // Assert
+        Assert.Equal(1, report.DeletedGenerations);
+        Assert.Equal(StatusCodes.Status404NotFound, poll.Status);
+        Assert.Null(app.Services.GetRequiredService<KnownVersions>().Find(owner, id));
+    }
+
+    [Fact]
     public async Task AnotherUsersId_Is404AsAMissingOneIs_ThoughItsVersionIsKnown()
     {
         // Arrange
