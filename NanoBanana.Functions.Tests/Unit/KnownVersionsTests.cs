@@ -161,6 +161,48 @@ public sealed class KnownVersionsTests
     }
 
     [Fact]
+    public void AWriteOfThisInstance_HoldsTheEntryBack_UntilItsVersionIsAnnounced()
+    {
+        // Arrange
+        var known = Known();
+        known.SessionStarted();
+        var id = Guid.NewGuid();
+        known.Record(id, "alice", Version(3));
+
+        // Act: the API cancels (version 4); version 3's announcement was still on its way.
+        known.Wrote(id, 4);
+        var afterWrite = known.Find("alice", id);
+        known.Record(id, "alice", Version(3));
+        var afterOlderAnnouncement = known.Find("alice", id);
+        known.Record(id, "alice", Version(4, GenerationStatus.Cancelled));
+
+        // Assert
+        Assert.Null(afterWrite);
+        Assert.Null(afterOlderAnnouncement);
+        Assert.Equal(Version(4, GenerationStatus.Cancelled), known.Find("alice", id));
+    }
+
+    [Fact]
+    public void AWriteAlreadyAnnounced_KeepsTheEntry_AndADeleteHoldsItBackForGood()
+    {
+        // Arrange
+        var known = Known();
+        known.SessionStarted();
+        var (cancelled, deleted) = (Guid.NewGuid(), Guid.NewGuid());
+        known.Record(cancelled, "alice", Version(4, GenerationStatus.Cancelled));
+        known.Record(deleted, "alice", Version(2));
+
+        // Act
+        known.Wrote(cancelled, 4);
+        known.Wrote(deleted, long.MaxValue);
+        known.Record(deleted, "alice", Version(3));
+
+        // Assert
+        Assert.Equal(Version(4, GenerationStatus.Cancelled), known.Find("alice", cancelled));
+        Assert.Null(known.Find("alice", deleted));
+    }
+
+    [Fact]
     public void NoEntries_WhenTurnedOff()
     {
         // Arrange

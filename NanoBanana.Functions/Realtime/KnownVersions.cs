@@ -13,6 +13,8 @@ namespace NanoBanana.Functions.Realtime;
 /// lately (<see cref="KnownVersionsOptions.ProbeSeconds"/>); an entry only for
 /// <see cref="KnownVersionsOptions.MaxAgeSeconds"/>; and at most <see cref="KnownVersionsOptions.MaxEntries"/>
 /// are kept, the least recently announced going first. Whatever is not here is read from Postgres.
+/// A change this instance's API commits holds its entry back until the session announces it (<see cref="Wrote"/>),
+/// so a caller that polls right after its own cancel is not answered from before it.
 /// </summary>
 public sealed class KnownVersions(IOptions<KnownVersionsOptions> options, TimeProvider clock)
 {
@@ -66,7 +68,7 @@ public sealed class KnownVersions(IOptions<KnownVersionsOptions> options, TimePr
                 return null;
             }
 
-            return string.Equals(node.Value.OwnerId, ownerId, StringComparison.Ordinal) ? node.Value.Version : null;
+            return node.Value.Version is { } version && string.Equals(node.Value.OwnerId, ownerId, StringComparison.Ordinal) ? version : null;
         }
     }
 
@@ -102,25 +104,31 @@ public sealed class KnownVersions(IOptions<KnownVersionsOptions> options, TimePr
 
     internal void Record(Guid id, string ownerId, GenerationVersion version)
     {
-        var settings = options.Value;
         lock (_lock)
         {
-            if (!_listening || settings.MaxEntries == 0)
+            _provenAt = clock.GetUtcNow();
+            if (_entries.TryGetValue(id, out var node) && node.Value.Version is null && version.Version < node.Value.Floor)
             {
-                return;
+                return; // announced before this instance's own write, which is newer
             }
 
-            var now = clock.GetUtcNow();
-            _provenAt = now;
-            if (_entries.Remove(id, out var earlier))
-            {
-                _byAge.Remove(earlier);
-            }
+            Put(new Entry(id, ownerId, version, Floor: 0, _provenAt));
+        }
+    }
 
-            _entries[id] = _byAge.AddLast(new Entry(id, ownerId, version, now));
-            while (_byAge.First is { } oldest && (_entries.Count > settings.MaxEntries || now - oldest.Value.RecordedAt > MaxAge))
+    /// <summary>
+    /// This instance has just committed a change of <paramref name="id"/> (the API's cancel, retry, delete):
+    /// its caller may poll at once with the ETag it had, before the session has announced the change. So
+    /// nothing is answered for it until a version of at least <paramref name="floor"/> is announced; an
+    /// older announcement still on its way is not taken. <see cref="long.MaxValue"/> for a delete.
+    /// </summary>
+    public void Wrote(Guid id, long floor)
+    {
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue(id, out var node) || node.Value.Version is not { } known || known.Version < floor)
             {
-                Remove(oldest);
+                Put(new Entry(id, OwnerId: null, Version: null, floor, clock.GetUtcNow()));
             }
         }
     }
@@ -152,6 +160,26 @@ public sealed class KnownVersions(IOptions<KnownVersionsOptions> options, TimePr
     private bool IsTrusted(DateTimeOffset now) =>
         _listening && now - _provenAt <= TimeSpan.FromSeconds(2 * options.Value.ProbeSeconds);
 
+    private void Put(Entry entry)
+    {
+        var settings = options.Value;
+        if (!_listening || settings.MaxEntries == 0)
+        {
+            return;
+        }
+
+        if (_entries.Remove(entry.Id, out var earlier))
+        {
+            _byAge.Remove(earlier);
+        }
+
+        _entries[entry.Id] = _byAge.AddLast(entry);
+        while (_byAge.First is { } oldest && (_entries.Count > settings.MaxEntries || entry.RecordedAt - oldest.Value.RecordedAt > MaxAge))
+        {
+            Remove(oldest);
+        }
+    }
+
     private void Remove(LinkedListNode<Entry> node)
     {
         _byAge.Remove(node);
@@ -164,5 +192,6 @@ public sealed class KnownVersions(IOptions<KnownVersionsOptions> options, TimePr
         _byAge.Clear();
     }
 
-    private sealed record Entry(Guid Id, string OwnerId, GenerationVersion Version, DateTimeOffset RecordedAt);
+    /// <param name="Version">Null while waiting for an announcement of at least <paramref name="Floor"/> (<see cref="Wrote"/>).</param>
+    private sealed record Entry(Guid Id, string? OwnerId, GenerationVersion? Version, long Floor, DateTimeOffset RecordedAt);
 }
