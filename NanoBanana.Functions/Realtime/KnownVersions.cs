@@ -122,7 +122,7 @@ public sealed class KnownVersions(IOptions<KnownVersionsOptions> options, TimePr
     /// nothing is answered for it until a version of at least <paramref name="floor"/> is announced; an
     /// older announcement still on its way is not taken. <see cref="long.MaxValue"/> for a delete.
     /// </summary>
-    public void Wrote(Guid id, long floor)
+    internal void Wrote(Guid id, long floor)
     {
         lock (_lock)
         {
