@@ -214,6 +214,9 @@ public sealed class PollsFromMemoryTests
     /// <summary>A generation being processed at version 2 (the claim's bump), announced like any other change.</summary>
     private static async Task<Guid> ProcessingGenerationAsync(FunctionApp app, string token)
     {
+        // Only what a listening session hears is known: the app's session may still be connecting.
+        var known = app.Services.GetRequiredService<KnownVersions>();
+        await EventuallyAsync(() => Task.FromResult(known.Trusted ? (object?)true : null));
         var generation = await app.Api.CreateGenerationAsync(token);
         await app.ExecuteSqlAsync(
             "UPDATE generations SET status = 'processing', attempt = 1, run_attempt = 1, started_at = now(), version = version + 1 WHERE id = @id",
