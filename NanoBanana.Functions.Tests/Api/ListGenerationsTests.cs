@@ -1,5 +1,8 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Api;
@@ -7,6 +10,43 @@ namespace NanoBanana.Functions.Tests.Api;
 public sealed class ListGenerationsTests(AppFixture fixture) : IClassFixture<AppFixture>
 {
     private readonly FunctionApp _app = fixture.App;
+
+    [Fact]
+    public async Task List_ShowsWhatTheGenerationShows_WithoutReadingItsInputNamesRequestHashOrKey()
+    {
+        // Arrange: a generation with two references, an Idempotency-Key, a personal key (sealed in the row
+        // while it runs) and a finished result.
+        var owner = TestTokens.NewUserId();
+        var token = TestTokens.For(owner);
+        var body = new { prompt = "a banana, listed", images = new[] { TestImages.Part("image/png", TestImages.Png), TestImages.Part("image/jpeg", TestImages.Jpeg) } };
+        var id = (await _app.Api.CreateAsync(token, body, new Dictionary<string, string>
+        {
+            ["Idempotency-Key"] = Guid.NewGuid().ToString(),
+            ["X-Gemini-Api-Key"] = "AIza-a-personal-key-of-the-caller",
+        })).Generation.Id;
+        await _app.ExecuteSqlAsync("""
+            UPDATE generations SET status = 'processing', attempt = 1, run_attempt = 1, started_at = now(), version = version + 1,
+                   result_images = '[{"blobName":"x/output-0","mimeType":"image/png","bytes":1234}]', result_text = 'here it is'
+            WHERE id = @id
+            """, ("id", id));
+        Assert.Equal(1, await _app.ScalarAsync(
+            "SELECT count(*) FROM generations WHERE id = @id AND request_hash IS NOT NULL AND api_key_ciphertext IS NOT NULL", ("id", id)));
+
+        // Act
+        var single = await _app.Api.GetAsync(token, id.ToString());
+        var listed = await _app.Api.ListAsync(token);
+        var stored = (await _app.Services.GetRequiredService<ApiRoleStore>().ListAsync(owner, null, null, 10, CancellationToken.None)).Single();
+
+        // Assert: the list's item is the generation as GET shows it (but for the seconds it has been running).
+        var item = listed.Read<GenerationPageResponse>().Items.Single();
+        Assert.Equal(2, item.InputImageCount);
+        Assert.Equal("image/png", Assert.Single(item.Images).MimeType);
+        Assert.Equal(Shown(single.Generation), Shown(item));
+        Assert.Empty(stored.InputImages);
+        Assert.Equal(2, stored.InputImageCount);
+        Assert.Null(stored.RequestHash);
+        Assert.Null(stored.ApiKey);
+    }
 
     [Fact]
     public async Task List_PagesAHistoryOf50_NewestFirst_WithoutGapsOrRepeats()
@@ -75,4 +115,6 @@ public sealed class ListGenerationsTests(AppFixture fixture) : IClassFixture<App
         Assert.Equal(StatusCodes.Status400BadRequest, response.Status);
         Assert.Equal(expectedCode, response.ProblemCode);
     }
+
+    private static string Shown(GenerationResponse generation) => JsonSerializer.Serialize(generation with { ElapsedSeconds = 0 }, ApiJson.Options);
 }

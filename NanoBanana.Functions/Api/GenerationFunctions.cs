@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Outbound;
+using NanoBanana.Functions.Realtime;
 
 namespace NanoBanana.Functions.Api;
 
@@ -19,6 +20,7 @@ public sealed class GenerationFunctions(
     LongPollSlots waits,
     Uploads.UploadReferences uploads,
     ChangedSinceResults changedSince,
+    KnownVersions known,
     IOptions<ApiOptions> options)
 {
     /// <summary>202 with the new generation; with Prefer: wait=N, 201 with it finished if it ends in time.</summary>
@@ -74,11 +76,18 @@ public sealed class GenerationFunctions(
             LongPoll.Applied(request.HttpContext.Response, wait);
             generation = await waiter.WaitWhileAsync(caller.UserId, generationId, (g, token) => results.IsNotModifiedAsync(request, g, token), wait, ct);
         }
-        else if (HttpCaching.HasIfNoneMatch(request)
-            && await results.NotModifiedAsync(request, await generations.GetVersionAsync(caller.UserId, generationId, ct), ct) is { } notModified)
+        else if (HttpCaching.HasIfNoneMatch(request))
         {
-            // Most polls ask "has it changed?": the version alone answers that, without reading the row.
-            return notModified;
+            // Most polls ask "has it changed?": what the LISTEN session announced answers that without
+            // Postgres (for the owner only: anyone else's id reads the database, as a missing one does),
+            // else the version alone does, without reading the row.
+            var current = known.Find(caller.UserId, generationId);
+            if (await results.NotModifiedAsync(request, current ?? await generations.GetVersionAsync(caller.UserId, generationId, ct), ct) is { } notModified)
+            {
+                return notModified;
+            }
+
+            generation = await generations.GetAsync(caller.UserId, generationId, ct);
         }
         else
         {

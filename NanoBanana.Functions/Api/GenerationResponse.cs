@@ -36,7 +36,7 @@ public sealed record GenerationResponse(
             generation.Status.ToName(),
             generation.Prompt,
             new GenerationOptionsResponse(generation.Options.AspectRatio, generation.Options.Resolution, generation.Options.Model),
-            generation.InputImages.Count,
+            generation.InputImageCount,
             generation.CreatedAt,
             generation.StartedAt,
             generation.CompletedAt,

@@ -64,7 +64,7 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
             [new("owner_id", ownerId), new("key", idempotencyKey)],
             GenerationRow.ReadSingleAsync, ct);
 
-    /// <summary>The caller's history, newest first, strictly after <paramref name="after"/> when given.</summary>
+    /// <summary>The caller's history, newest first, strictly after <paramref name="after"/> when given; only what a list shows (<see cref="GenerationRow.ListedColumns"/>).</summary>
     public async Task<IReadOnlyList<Generation>> ListAsync(
         string ownerId, GenerationStatus? status, HistoryPosition? after, int limit, CancellationToken ct)
     {
@@ -84,8 +84,8 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
         }
 
         return await dataSource.ExecuteAsCallerAsync(ownerId,
-            $"SELECT {Columns} FROM generations WHERE {where} ORDER BY created_at DESC, id DESC LIMIT @limit",
-            [.. parameters], RowReader.All(GenerationRow.Read), ct);
+            $"SELECT {GenerationRow.ListedColumns} FROM generations WHERE {where} ORDER BY created_at DESC, id DESC LIMIT @limit",
+            [.. parameters], RowReader.All(GenerationRow.ReadListed), ct);
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ public sealed class EventLogStore(NpgsqlDataSource dataSource)
                 SELECT generation_id, max(owner_seq) AS changed_at FROM generation_event_log
                 WHERE owner_id = @owner_id AND owner_seq > @after
                 GROUP BY generation_id ORDER BY changed_at LIMIT @limit + 1)
-            SELECT {GenerationRow.Columns}, changed.changed_at
+            SELECT {GenerationRow.ListedColumns}, changed.changed_at
             FROM changed JOIN generations g ON g.id = changed.generation_id AND g.owner_id = @owner_id
             ORDER BY changed.changed_at
             """,
@@ -85,7 +85,7 @@ public sealed class EventLogStore(NpgsqlDataSource dataSource)
                         break;
                     }
 
-                    generations.Add(GenerationRow.Read(reader));
+                    generations.Add(GenerationRow.ReadListed(reader));
                     cursor = reader.GetInt64(reader.GetOrdinal("changed_at"));
                 }
 

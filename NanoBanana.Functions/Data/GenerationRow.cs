@@ -18,18 +18,53 @@ internal static class GenerationRow
         api_key_key_id, api_key_ciphertext, paid_calls, cancel_outcome, deadline_at, draft_images
         """;
 
+    /// <summary>
+    /// What a list of generations shows (history, the catch-up on wake): <see cref="Columns"/> without what no
+    /// list response uses: the input images' blob names (only their count), the Idempotency-Key's request hash
+    /// and the sealed personal key (bytes that would cross the wire for every row and be dropped); and the
+    /// options' four fields taken out of their jsonb by Postgres, so the one jsonb column a list parses is the
+    /// result images it shows. Read with <see cref="ReadListed"/>.
+    /// </summary>
+    public const string ListedColumns = """
+        id, owner_id, status, prompt,
+        options->>'aspectRatio' AS aspect_ratio, options->>'resolution' AS resolution, options->>'model' AS model,
+        (options->>'personalKey')::boolean AS personal_key, jsonb_array_length(input_images) AS input_image_count,
+        attempt, retry_count, version, created_at, started_at, completed_at, error_code, error_message, error_retryable,
+        result_images, result_text, run_attempt, enqueued_at, paid_calls, cancel_outcome, deadline_at, draft_images
+        """;
+
     public static Generation Read(NpgsqlDataReader reader)
     {
         var row = new Fields(reader);
-        var errorCode = row.Maybe<string>("error_code");
         var keyId = row.Maybe<string>("api_key_key_id");
+        return Read(row,
+            JsonColumns.ReadOptions(row.Get<string>("options")),
+            JsonColumns.ReadImages(row.Get<string>("input_images")),
+            row.Maybe<byte[]>("request_hash"),
+            keyId is null ? null : new SealedSecret(keyId, row.Get<byte[]>("api_key_ciphertext")));
+    }
+
+    /// <summary>A row of <see cref="ListedColumns"/>: no input image names (<see cref="Generation.InputImageCount"/> says how many), no request hash, no key; the options whole.</summary>
+    public static Generation ReadListed(NpgsqlDataReader reader)
+    {
+        var row = new Fields(reader);
+        var options = new GenerationOptions(
+            row.Maybe<string>("aspect_ratio"), row.Maybe<string>("resolution"), row.Maybe<string>("model"), row.MaybeValue<bool>("personal_key"));
+        return Read(row, options, [], requestHash: null, apiKey: null, row.Get<int>("input_image_count"));
+    }
+
+    private static Generation Read(
+        Fields row, GenerationOptions options, IReadOnlyList<StoredImage> inputImages, byte[]? requestHash, SealedSecret? apiKey,
+        int? inputImageCount = null)
+    {
+        var errorCode = row.Maybe<string>("error_code");
         return new Generation(
             Id: row.Get<Guid>("id"),
             OwnerId: row.Get<string>("owner_id"),
             Status: GenerationStatusExtensions.Parse(row.Get<string>("status")),
             Prompt: row.Get<string>("prompt"),
-            Options: JsonColumns.ReadOptions(row.Get<string>("options")),
-            InputImages: JsonColumns.ReadImages(row.Get<string>("input_images")),
+            Options: options,
+            InputImages: inputImages,
             Attempt: row.Get<int>("attempt"),
             RunAttempt: row.Get<int>("run_attempt"),
             RetryCount: row.Get<int>("retry_count"),
@@ -43,9 +78,10 @@ internal static class GenerationRow
                 : new GenerationError(errorCode, row.Maybe<string>("error_message") ?? "", row.MaybeValue<bool>("error_retryable") ?? false),
             Images: JsonColumns.ReadImages(row.Get<string>("result_images")),
             Text: row.Maybe<string>("result_text"),
-            RequestHash: row.Maybe<byte[]>("request_hash"),
-            ApiKey: keyId is null ? null : new SealedSecret(keyId, row.Get<byte[]>("api_key_ciphertext")))
+            RequestHash: requestHash,
+            ApiKey: apiKey)
         {
+            InputImageCount = inputImageCount ?? inputImages.Count,
             PaidCalls = row.Get<int>("paid_calls"),
             CancelOutcome = CancelOutcomes.Parse(row.Maybe<string>("cancel_outcome")),
             DeadlineAt = row.MaybeValue<DateTimeOffset>("deadline_at"),

@@ -40,6 +40,12 @@ public sealed record Generation(
     /// <summary>Interim images the model drew while it thought (streamed calls of Gemini 3 image models), oldest first; not the result.</summary>
     public IReadOnlyList<StoredImage> Drafts { get; init; } = [];
 
+    /// <summary>
+    /// How many reference images it was given: <see cref="InputImages"/>' count, except for a generation read for a
+    /// list, which reads the count alone (Data/GenerationRow.ListedColumns) and has no <see cref="InputImages"/>.
+    /// </summary>
+    public int InputImageCount { get; init; } = InputImages.Count;
+
     /// <summary>What a conditional poll is judged on (<see cref="GenerationVersion"/>); a message not yet sent queues from the creation.</summary>
     public GenerationVersion CurrentVersion => new(Version, Status, EnqueuedAt ?? CreatedAt);
 }

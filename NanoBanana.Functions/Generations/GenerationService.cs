@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Realtime;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Telemetry;
 
@@ -17,6 +18,7 @@ public sealed class GenerationService(
     PersonalGeminiKeys personalKeys,
     IOptions<LimitsOptions> limits,
     GenerationMetrics metrics,
+    KnownVersions known,
     TimeProvider clock,
     ILogger<GenerationService> logger)
 {
@@ -128,6 +130,7 @@ public sealed class GenerationService(
             throw new GenerationNotRetryableException(current.Status);
         }
 
+        known.Wrote(id, requeued.Version);
         logger.LogInformation("Generation {GenerationId} queued again by its owner (retry {RetryCount})", id, requeued.RetryCount);
         await EnqueueAsync(requeued);
         return requeued;
@@ -142,6 +145,7 @@ public sealed class GenerationService(
         if (await store.CancelAsync(ownerId, id, clock.GetUtcNow(), ct) is { } cancelled)
         {
             metrics.Stopped(cancelled, "owner");
+            known.Wrote(id, cancelled.Version);
             logger.LogInformation("Generation {GenerationId} cancelled by its owner: {CancelOutcome} ({PaidCalls} paid calls)",
                 id, cancelled.CancelOutcome?.ToName(), cancelled.PaidCalls);
             return cancelled;
@@ -157,6 +161,8 @@ public sealed class GenerationService(
         {
             throw new GenerationNotFoundException();
         }
+
+        known.Wrote(id, long.MaxValue);
 
         logger.LogInformation("Generation {GenerationId} deleted by its owner", id);
         // The row is gone, which is what the caller sees. Blobs left behind by a failure here have
@@ -195,6 +201,8 @@ public sealed class GenerationService(
             try
             {
                 await store.MarkNotEnqueuedAsync(generation.OwnerId, generation.Id, CancellationToken.None);
+                // Its queue place moved without a new version: nothing from memory until the next one.
+                known.Wrote(generation.Id, generation.Version + 1);
             }
             catch (Exception markException)
             {

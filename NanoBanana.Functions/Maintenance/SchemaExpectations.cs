@@ -54,7 +54,14 @@ internal static class SchemaExpectations
 
     public static readonly IReadOnlyList<string> Roles = ["nanobanana_api", "nanobanana_maintenance"];
 
-    /// <summary>The key eraser, the long-poll announcer (NOTIFY), the notification outbox's writer and the event log's.</summary>
+    /// <summary>
+    /// The key eraser, the long-poll announcers (NOTIFY: 007's for instances deployed before 017, 017's with what a
+    /// poll is judged on), the notification outbox's writer and the event log's.
+    /// </summary>
     public static readonly IReadOnlyList<string> Triggers =
-        ["generations_erase_api_key", "generations_announce_change", "generations_record_ending", "generations_record_event_insert", "generations_record_event_update"];
+    [
+        "generations_erase_api_key", "generations_announce_change", "generations_record_ending", "generations_record_event_insert",
+        "generations_record_event_update", "generations_announce_version_insert", "generations_announce_version_update",
+        "generations_announce_version_delete", "generations_announce_version_truncate",
+    ];
 }

@@ -10,7 +10,8 @@ namespace NanoBanana.Functions.Realtime;
 /// The instance's one LISTEN session. The database announces each change of a generation's version
 /// (a trigger, whoever wrote it), each event appended to its log, and each ending someone is to be told
 /// of; this fans the first two out to waiting requests (<see cref="GenerationChanges"/> by generation,
-/// <see cref="OwnerEvents"/> by owner) and the third to the notification dispatcher.
+/// <see cref="OwnerEvents"/> by owner) and the third to the notification dispatcher, and remembers the
+/// versions for polls answered from memory (<see cref="KnownVersions"/>).
 /// A lost connection is made again, and on every (re)connect all waiters read again: no wake-up lost.
 /// </summary>
 public sealed class PostgresListener(
@@ -19,10 +20,19 @@ public sealed class PostgresListener(
     GenerationChanges changes,
     OwnerEvents ownerEvents,
     GenerationEndings endings,
+    KnownVersions versions,
+    IOptions<KnownVersionsOptions> versionOptions,
     TimeProvider clock,
     ILogger<PostgresListener> logger) : BackgroundService
 {
+    /// <summary>
+    /// A generation's version changed or it was deleted (migrations 007, 008): the payload is its id. Listened
+    /// to by instances deployed before migration 017 only; this one listens to <see cref="VersionChannel"/>.
+    /// </summary>
     public const string ChangedChannel = "nanobanana_generation_changed";
+
+    /// <summary>As <see cref="ChangedChannel"/>, and more, with what a poll is judged on (migration 017, <see cref="VersionNotice"/>).</summary>
+    public const string VersionChannel = "nanobanana_generation_version";
     public const string EndedChannel = "nanobanana_generation_ended";
 
     /// <summary>An event was appended (migration 014): the payload is "generation id:owner id".</summary>
@@ -45,28 +55,41 @@ public sealed class PostgresListener(
                 await using var connection = dataSource.CreateConnection();
                 connection.Notification += OnNotification;
                 await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {ChangedChannel}; LISTEN {EndedChannel}; LISTEN {EventChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {VersionChannel}; LISTEN {EndedChannel}; LISTEN {EventChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
 
                 logger.LogInformation("Listening for generation changes (after {Failures} failed connections)", failures);
                 failures = 0;
-                // Whatever changed while nobody listened: every waiter reads again, the dispatcher looks.
+                // Whatever changed while nobody listened: every waiter reads again, the dispatcher looks,
+                // and polls are answered from memory again only for what this session announces.
+                versions.SessionStarted();
                 changes.PublishAll();
                 ownerEvents.PublishAll();
                 endings.Signal();
+                await using var probe = new NpgsqlCommand("SELECT 1", connection);
+                var quiet = TimeSpan.FromSeconds(versionOptions.Value.ProbeSeconds);
                 while (true)
                 {
-                    await connection.WaitAsync(stoppingToken);
+                    // Nothing arrived for a while: a round trip shows the session is still there (a dead
+                    // peer that sent no FIN would otherwise go unnoticed until TCP keep-alive gives up).
+                    if (!await connection.WaitAsync(quiet, stoppingToken))
+                    {
+                        await probe.ExecuteScalarAsync(stoppingToken);
+                        versions.Proven();
+                    }
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                versions.SessionLost();
                 return;
             }
             catch (Exception exception)
             {
+                // First, before anything can ask: what this session told may since have changed unannounced.
+                versions.SessionLost();
                 // Waiters keep waiting (their deadline still holds); the reconnect wakes them to read again.
                 var delay = failures == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(MaxReconnectDelay.TotalSeconds, Math.Pow(2, failures - 1)));
                 failures++;
@@ -88,21 +111,34 @@ public sealed class PostgresListener(
         if (notification.Channel == EventChannel)
         {
             OnEvent(notification.Payload);
-            return;
         }
-
-        if (!Guid.TryParse(notification.Payload, out var id))
+        else if (notification.Channel == VersionChannel)
         {
-            return;
+            OnVersion(notification.Payload);
         }
-
-        if (notification.Channel == ChangedChannel)
-        {
-            changes.Publish(id);
-        }
-        else if (notification.Channel == EndedChannel)
+        else if (notification.Channel == EndedChannel && Guid.TryParse(notification.Payload, out _))
         {
             endings.Signal();
+        }
+    }
+
+    private void OnVersion(string payload)
+    {
+        switch (VersionNotice.Parse(payload))
+        {
+            case VersionNotice.Changed changed:
+                // Remembered before the wake-up, so a woken long-poll's next plain poll can already use it.
+                versions.Record(changed.Id, changed.OwnerId, changed.Version);
+                changes.Publish(changed.Id);
+                break;
+            case VersionNotice.Gone gone:
+                versions.Forget(gone.Id);
+                changes.Publish(gone.Id);
+                break;
+            default:
+                // A purge, or a payload this version does not understand: nothing remembered can be trusted.
+                versions.ForgetAll();
+                break;
         }
     }
 

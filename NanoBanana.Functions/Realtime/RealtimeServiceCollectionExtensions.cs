@@ -1,12 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
+using NanoBanana.Functions.Hosting;
 
 namespace NanoBanana.Functions.Realtime;
 
 internal static class RealtimeServiceCollectionExtensions
 {
-    /// <summary>The instance's LISTEN session and what it wakes: long-polls, event streams and the notification dispatcher.</summary>
+    /// <summary>The instance's LISTEN session and what it wakes and feeds: long-polls, event streams, the notification dispatcher, polls from memory.</summary>
     public static IServiceCollection AddRealtime(this IServiceCollection services)
     {
+        services.AddValidatedOptions<KnownVersionsOptions>(KnownVersionsOptions.Section);
+        services.AddSingleton<KnownVersions>();
         services.AddSingleton<GenerationChanges>();
         services.AddSingleton<OwnerEvents>();
         services.AddSingleton<GenerationEndings>();
