@@ -298,7 +298,9 @@ public sealed class GenerationProcessor(
         for (var i = 0; i < outcome.Images.Count; i++)
         {
             var image = outcome.Images[i];
-            stored.Add(await images.UploadAsync(BlobNames.Output(claimed.Id, claimed.Attempt, i), BinaryData.FromBytes(image.Data), image.MimeType, ct));
+            // On the host's token, not the claim's: an upload cut by a cancel could still land after a
+            // tidy looked for it; finished, it is refused by the fenced write below and deleted.
+            stored.Add(await images.UploadAsync(BlobNames.Output(claimed.Id, claimed.Attempt, i), BinaryData.FromBytes(image.Data), image.MimeType, host));
         }
 
         var metadata = JsonSerializer.Serialize(outcome.Usage);
