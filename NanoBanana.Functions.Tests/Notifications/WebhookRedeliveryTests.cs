@@ -16,24 +16,15 @@ namespace NanoBanana.Functions.Tests.Notifications;
 public sealed class WebhookRedeliveryTests : IAsyncLifetime
 {
     private const int PerMinute = 2;
-    private readonly ConcurrentQueue<(IHeaderDictionary Headers, string Body)> _received = new();
-    private readonly ConcurrentQueue<int> _answers = new();
     // On a whole second, as Postgres keeps microseconds.
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-    private WebApplication _receiver = null!;
-    private string _receiverUrl = null!;
+    private WebhookReceiver _receiver = null!;
     private TestDatabase _db = null!;
     private FunctionApp _app = null!;
 
     public async Task InitializeAsync()
     {
-        (_receiver, _receiverUrl) = await LoopbackServer.StartAsync(web => web.MapPost("/hooks", async (HttpRequest request) =>
-        {
-            using var reader = new StreamReader(request.Body);
-            _received.Enqueue((new HeaderDictionary(request.Headers.ToDictionary(h => h.Key, h => h.Value)), await reader.ReadToEndAsync()));
-            return Results.StatusCode(_answers.TryDequeue(out var status) ? status : StatusCodes.Status204NoContent);
-        }));
-        _receiverUrl += "/hooks";
+        _receiver = await WebhookReceiver.StartAsync("/hooks");
         _db = await TestDatabase.CreateAsync();
         _app = await FunctionApp.StartAsync(database: _db, clock: _clock, configure: settings =>
         {
@@ -47,19 +38,18 @@ public sealed class WebhookRedeliveryTests : IAsyncLifetime
     {
         await _app.DisposeAsync();
         await _db.DisposeAsync();
-        await _receiver.StopAsync();
         await _receiver.DisposeAsync();
     }
 
     /// <summary>A generation with a webhook, ended, its first delivery answered with <paramref name="firstAnswer"/>.</summary>
     private async Task<(string Token, string Id)> DeliveredOnceAsync(int firstAnswer, string? userId = null)
     {
-        _answers.Enqueue(firstAnswer);
+        _receiver.Answers.Enqueue(firstAnswer);
         var token = TestTokens.For(userId ?? TestTokens.NewUserId());
-        var id = (await _app.Api.CreateAsync(token, new { prompt = "a banana to redeliver", webhookUrl = _receiverUrl })).Generation.Id;
+        var id = (await _app.Api.CreateAsync(token, new { prompt = "a banana to redeliver", webhookUrl = _receiver.Url })).Generation.Id;
         await _app.DeliverAsync(id);
         await _app.NotifyAsync();
-        Assert.Single(_received);
+        Assert.Single(_receiver.Received);
         return (token, id.ToString());
     }
 
@@ -82,7 +72,7 @@ public sealed class WebhookRedeliveryTests : IAsyncLifetime
         Assert.Equal((2, 1, 1), (delivery.GetProperty("number").GetInt32(), delivery.GetProperty("redeliveryOf").GetInt32(), delivery.GetProperty("attempt").GetInt32()));
         Assert.Equal(JsonValueKind.Null, delivery.GetProperty("nextAttemptAt").ValueKind);
 
-        var received = _received.ToList();
+        var received = _receiver.Received.ToList();
         Assert.Equal(2, received.Count);
         var (first, again) = (received[0], received[1]);
         new StandardWebhook(secret["whsec_".Length..]).Verify(again.Body, again.Headers); // signed like any delivery (throws if not)
@@ -115,7 +105,7 @@ public sealed class WebhookRedeliveryTests : IAsyncLifetime
         var generation = (await _app.Api.GetAsync(token, id)).Json;
         var expected = generation.GetProperty("createdAt").GetDateTimeOffset() + TimeSpan.FromDays(30);
         Assert.Equal(expected, generation.GetProperty("expiresAt").GetDateTimeOffset());
-        Assert.Equal([expected, expected], _received.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("expiresAt").GetDateTimeOffset()));
+        Assert.Equal([expected, expected], _receiver.Received.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("expiresAt").GetDateTimeOffset()));
     }
 
     [Fact]
@@ -123,7 +113,7 @@ public sealed class WebhookRedeliveryTests : IAsyncLifetime
     {
         // Arrange
         var (token, id) = await DeliveredOnceAsync(StatusCodes.Status204NoContent);
-        _answers.Enqueue(StatusCodes.Status503ServiceUnavailable);
+        _receiver.Answers.Enqueue(StatusCodes.Status503ServiceUnavailable);
         var queued = (await _app.NotificationQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
 
         // Act
@@ -150,7 +140,7 @@ public sealed class WebhookRedeliveryTests : IAsyncLifetime
             JsonSerializer.Serialize(new NotificationMessage(eventId, 2), NanoBanana.Functions.Api.ApiJson.Options), CancellationToken.None);
 
         // Assert: the receiver has the event; nothing more was sent or logged.
-        Assert.Equal(2, _received.Count);
+        Assert.Equal(2, _receiver.Received.Count);
         Assert.Equal(2, (await _app.Api.WebhookDeliveriesAsync(token, id)).Json.GetProperty("items").GetArrayLength());
     }
 
@@ -168,7 +158,7 @@ public sealed class WebhookRedeliveryTests : IAsyncLifetime
         // Assert
         Assert.Equal((404, "generation_not_found"), (theirs.Status, theirs.ProblemCode));
         Assert.Equal((404, "generation_not_found"), (missing.Status, missing.ProblemCode));
-        Assert.Single(_received);
+        Assert.Single(_receiver.Received);
     }
 
     [Theory]
@@ -187,7 +177,7 @@ public sealed class WebhookRedeliveryTests : IAsyncLifetime
         // Assert
         Assert.Equal((404, "webhook_delivery_not_found"), (response.Status, response.ProblemCode));
         Assert.Equal("application/problem+json", response.ContentType);
-        Assert.Single(_received);
+        Assert.Single(_receiver.Received);
     }
 
     [Fact]
@@ -203,7 +193,7 @@ public sealed class WebhookRedeliveryTests : IAsyncLifetime
 
         // Assert
         Assert.Equal((409, "no_webhook"), (response.Status, response.ProblemCode));
-        Assert.Empty(_received);
+        Assert.Empty(_receiver.Received);
     }
 
     [Fact]
@@ -211,7 +201,7 @@ public sealed class WebhookRedeliveryTests : IAsyncLifetime
     {
         // Arrange
         var (token, id) = await DeliveredOnceAsync(StatusCodes.Status204NoContent);
-        var (otherToken, otherId) = (token, (await _app.Api.CreateAsync(token, new { prompt = "another banana", webhookUrl = _receiverUrl })).Generation.Id);
+        var (otherToken, otherId) = (token, (await _app.Api.CreateAsync(token, new { prompt = "another banana", webhookUrl = _receiver.Url })).Generation.Id);
         await _app.DeliverAsync(otherId);
         await _app.NotifyAsync();
 
@@ -235,7 +225,7 @@ public sealed class WebhookRedeliveryTests : IAsyncLifetime
         Assert.Equal(StatusCodes.Status200OK, otherGeneration.Status); // the limit is per generation
         Assert.Equal(("redelivery_rate_limited", "20"), (fortySecondsOn.ProblemCode, fortySecondsOn.Headers.RetryAfter.ToString()));
         Assert.Equal(StatusCodes.Status200OK, aMinuteOn.Status);
-        Assert.Equal(2 + PerMinute + 1 + 1, _received.Count); // two first deliveries, the storm's allowed ones, the other generation's, a minute on
+        Assert.Equal(2 + PerMinute + 1 + 1, _receiver.Received.Count); // two first deliveries, the storm's allowed ones, the other generation's, a minute on
     }
 
     [Fact]
@@ -287,7 +277,7 @@ public sealed class WebhookRedeliveryTests : IAsyncLifetime
         Assert.False(response.Json.GetProperty("succeeded").GetBoolean());
         Assert.Equal(JsonValueKind.Null, response.Json.GetProperty("responseStatus").ValueKind);
         Assert.Contains("no address this app may connect to", response.Json.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Single(_received);
+        Assert.Single(_receiver.Received);
     }
 
     [Fact]

@@ -13,22 +13,13 @@ namespace NanoBanana.Functions.Tests.Notifications;
 /// <summary>Signed webhooks, Replicate-style, against a real local receiver.</summary>
 public sealed class WebhookTests : IAsyncLifetime
 {
-    private readonly ConcurrentQueue<(IHeaderDictionary Headers, string Body)> _received = new();
-    private readonly ConcurrentQueue<int> _answers = new();
-    private WebApplication _receiver = null!;
-    private string _receiverUrl = null!;
+    private WebhookReceiver _receiver = null!;
     private TestDatabase _db = null!;
     private FunctionApp _app = null!;
 
     public async Task InitializeAsync()
     {
-        (_receiver, _receiverUrl) = await LoopbackServer.StartAsync(web => web.MapPost("/hooks/nanobanana", async (HttpRequest request) =>
-        {
-            using var reader = new StreamReader(request.Body);
-            _received.Enqueue((new HeaderDictionary(request.Headers.ToDictionary(h => h.Key, h => h.Value)), await reader.ReadToEndAsync()));
-            return Results.StatusCode(_answers.TryDequeue(out var status) ? status : StatusCodes.Status204NoContent);
-        }));
-        _receiverUrl += "/hooks/nanobanana";
+        _receiver = await WebhookReceiver.StartAsync("/hooks/nanobanana");
         _db = await TestDatabase.CreateAsync();
         _app = await FunctionApp.StartAsync(database: _db, configure: settings =>
         {
@@ -42,7 +33,6 @@ public sealed class WebhookTests : IAsyncLifetime
     {
         await _app.DisposeAsync();
         await _db.DisposeAsync();
-        await _receiver.StopAsync();
         await _receiver.DisposeAsync();
     }
 
@@ -52,7 +42,7 @@ public sealed class WebhookTests : IAsyncLifetime
         // Arrange
         var token = TestTokens.For(TestTokens.NewUserId());
         var secret = (await _app.Api.WebhookSecretAsync(token)).Json.GetProperty("secret").GetString()!;
-        var created = await _app.Api.CreateAsync(token, new { prompt = "a banana with a webhook", webhookUrl = _receiverUrl });
+        var created = await _app.Api.CreateAsync(token, new { prompt = "a banana with a webhook", webhookUrl = _receiver.Url });
         var id = created.Generation.Id;
 
         // Act
@@ -60,7 +50,7 @@ public sealed class WebhookTests : IAsyncLifetime
         await _app.NotifyAsync();
 
         // Assert
-        var (headers, body) = Assert.Single(_received);
+        var (headers, body) = Assert.Single(_receiver.Received);
         new StandardWebhook(secret["whsec_".Length..]).Verify(body, headers); // throws when the signature is wrong
         Assert.Throws<StandardWebhooks.Diagnostics.WebhookVerificationException>(() =>
             new StandardWebhook(Convert.ToBase64String(new byte[32])).Verify(body, headers));
@@ -82,10 +72,10 @@ public sealed class WebhookTests : IAsyncLifetime
         var token = TestTokens.For(TestTokens.NewUserId());
         for (var i = 0; i < 4; i++)
         {
-            _answers.Enqueue(StatusCodes.Status500InternalServerError);
+            _receiver.Answers.Enqueue(StatusCodes.Status500InternalServerError);
         }
 
-        var id = (await _app.Api.CreateAsync(token, new { prompt = "a banana nobody takes", webhookUrl = _receiverUrl })).Generation.Id;
+        var id = (await _app.Api.CreateAsync(token, new { prompt = "a banana nobody takes", webhookUrl = _receiver.Url })).Generation.Id;
         await _app.DeliverAsync(id);
 
         // Act: the first attempt; then each retry as its delayed message would arrive.
@@ -106,8 +96,8 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal([5d, 20d, 80d, null], log.Select(e => e.GetProperty("nextAttemptAt").ValueKind == JsonValueKind.Null
             ? (double?)null
             : (e.GetProperty("nextAttemptAt").GetDateTimeOffset() - e.GetProperty("attemptedAt").GetDateTimeOffset()).TotalSeconds));
-        Assert.Equal(4, _received.Count);
-        Assert.Single(_received.Select(r => r.Headers["webhook-id"].ToString()).Distinct()); // one id for every attempt: receivers dedupe on it
+        Assert.Equal(4, _receiver.Received.Count);
+        Assert.Single(_receiver.Received.Select(r => r.Headers["webhook-id"].ToString()).Distinct()); // one id for every attempt: receivers dedupe on it
     }
 
     [Fact]
@@ -115,14 +105,14 @@ public sealed class WebhookTests : IAsyncLifetime
     {
         // Arrange
         var token = TestTokens.For(TestTokens.NewUserId());
-        var id = (await _app.Api.CreateAsync(token, new { prompt = "a banana for failures only", webhookUrl = _receiverUrl, webhookEvents = new[] { "failed" } })).Generation.Id;
+        var id = (await _app.Api.CreateAsync(token, new { prompt = "a banana for failures only", webhookUrl = _receiver.Url, webhookEvents = new[] { "failed" } })).Generation.Id;
 
         // Act
         await _app.DeliverAsync(id);
         await _app.NotifyAsync();
 
         // Assert
-        Assert.Empty(_received);
+        Assert.Empty(_receiver.Received);
         Assert.Equal(0, (await _app.Api.WebhookDeliveriesAsync(token, id.ToString())).Json.GetProperty("items").GetArrayLength());
     }
 
@@ -205,11 +195,11 @@ public sealed class WebhookTests : IAsyncLifetime
         using var client = new HttpClient(targets.CreateHandler());
 
         // Act
-        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => client.PostAsync(_receiverUrl, new StringContent("{}")));
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => client.PostAsync(_receiver.Url, new StringContent("{}")));
 
         // Assert
         Assert.Contains("no address this app may connect to", refused.Message);
-        Assert.Empty(_received);
+        Assert.Empty(_receiver.Received);
     }
 
     [Theory]

@@ -7,26 +7,13 @@ namespace NanoBanana.Functions.Tests.Processing;
 /// One owner for retries: at most Gemini__MaxCallsPerRun paid calls per run, counted in the row
 /// before each is sent; within a call only refusals Google did no work for are sent again.
 /// </summary>
-public sealed class CallBudgetTests : IAsyncLifetime
+public sealed class CallBudgetTests : WorkerAppTests
 {
-    private FakeGemini _gemini = null!;
-    private FunctionApp _app = null!;
-
-    public async Task InitializeAsync()
+    private protected override void Configure(Dictionary<string, string?> settings)
     {
-        _gemini = await FakeGemini.StartAsync();
-        _app = await FunctionApp.StartWithGeminiAsync(_gemini, settings =>
-        {
-            settings["Gemini:AttemptTimeoutSeconds"] = "1";
-            settings["Gemini:MaxCallsPerRun"] = "3";
-            settings["Processing:MaxAttempts"] = "5";
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _gemini.DisposeAsync();
+        settings["Gemini:AttemptTimeoutSeconds"] = "1";
+        settings["Gemini:MaxCallsPerRun"] = "3";
+        settings["Processing:MaxAttempts"] = "5";
     }
 
     public static TheoryData<string, string> MaybePaidFailures => new()
@@ -42,17 +29,17 @@ public sealed class CallBudgetTests : IAsyncLifetime
     public async Task AFailureAfterGoogleMayHaveStarted_IsNotRepeatedWithinTheDelivery_AndTheRunStopsAtItsBudget(string reply, string code)
     {
         // Arrange: 5 attempts allowed, 3 paid calls.
-        _gemini.Default = GeminiFailureTests.Reply(reply);
-        var generation = await _app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
+        Gemini.Default = GeminiFailureTests.Reply(reply);
+        var generation = await App.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
 
         // Act
-        var deliveries = await _app.DeliverUntilSettledAsync(generation.Id);
+        var deliveries = await App.DeliverUntilSettledAsync(generation.Id);
 
         // Assert: one request per delivery, three in all, then the real failure.
         Assert.Equal(3, deliveries);
-        Assert.Equal(3, _gemini.Requests.Count);
-        Assert.Equal(("failed", 3, code), await _app.RowAsync(generation.Id));
-        Assert.Equal(3, (await _app.RunAsync(generation.Id)).Calls);
+        Assert.Equal(3, Gemini.Requests.Count);
+        Assert.Equal(("failed", 3, code), await App.RowAsync(generation.Id));
+        Assert.Equal(3, (await App.RunAsync(generation.Id)).Calls);
     }
 
     [Fact]
@@ -60,38 +47,38 @@ public sealed class CallBudgetTests : IAsyncLifetime
     {
         // Arrange: three 503s (1 + MaxRetries 2) use up the first delivery's call; then an image.
         var overloaded = GeminiFailureTests.Reply("503 UNAVAILABLE");
-        _gemini.Enqueue(overloaded, overloaded, overloaded, GeminiReplies.Image(TestImages.Png));
-        var generation = await _app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
+        Gemini.Enqueue(overloaded, overloaded, overloaded, GeminiReplies.Image(TestImages.Png));
+        var generation = await App.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
 
         // Act
-        var deliveries = await _app.DeliverUntilSettledAsync(generation.Id);
+        var deliveries = await App.DeliverUntilSettledAsync(generation.Id);
 
         // Assert: the refusals cost nothing; the call that produced the image is the run's only paid one.
         Assert.Equal(2, deliveries);
-        Assert.Equal(4, _gemini.Requests.Count);
-        Assert.Equal("completed", (await _app.RowAsync(generation.Id)).Status);
-        Assert.Equal((2, 1, "GEMINI_UNAVAILABLE"), await _app.RunAsync(generation.Id));
+        Assert.Equal(4, Gemini.Requests.Count);
+        Assert.Equal("completed", (await App.RowAsync(generation.Id)).Status);
+        Assert.Equal((2, 1, "GEMINI_UNAVAILABLE"), await App.RunAsync(generation.Id));
     }
 
     [Fact]
     public async Task AWaitLongerThanACallMayHold_EndsTheCall_AndTheNextAttemptWaitsItInTheQueue()
     {
         // Arrange: Google asks for 30 s; a call waits at most Gemini__RetryMaxDelaySeconds (10 s).
-        _gemini.Default = GeminiReplies.Error(429, "RESOURCE_EXHAUSTED", "Quota exceeded",
+        Gemini.Default = GeminiReplies.Error(429, "RESOURCE_EXHAUSTED", "Quota exceeded",
             GeminiReplies.QuotaFailure("GenerateRequestsPerMinutePerProjectPerModel"), GeminiReplies.RetryInfo("30s"));
-        var generation = await _app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
-        await _app.RawQueue.ClearMessagesAsync();
+        var generation = await App.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
+        await App.RawQueue.ClearMessagesAsync();
 
         // Act
-        var thrown = await _app.DeliverAsync(generation.Id);
+        var thrown = await App.DeliverAsync(generation.Id);
 
         // Assert: the delivery ended cleanly; the generation waits for a message that is not visible yet.
         Assert.Null(thrown);
-        Assert.Single(_gemini.Requests);
-        Assert.Equal(("pending", 1, (string?)null), await _app.RowAsync(generation.Id));
-        Assert.Equal((1, 0, "RATE_LIMITED"), await _app.RunAsync(generation.Id));
-        Assert.Equal(1, (await _app.RawQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
-        Assert.Empty((await _app.RawQueue.ReceiveMessagesAsync(maxMessages: 32)).Value);
+        Assert.Single(Gemini.Requests);
+        Assert.Equal(("pending", 1, (string?)null), await App.RowAsync(generation.Id));
+        Assert.Equal((1, 0, "RATE_LIMITED"), await App.RunAsync(generation.Id));
+        Assert.Equal(1, (await App.RawQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Empty((await App.RawQueue.ReceiveMessagesAsync(maxMessages: 32)).Value);
     }
 
     [Theory]
@@ -100,40 +87,40 @@ public sealed class CallBudgetTests : IAsyncLifetime
     public async Task ARunWhoseCallsWereSpentByWorkersThatDied_FailsWithItsLastFailure_WithoutCallingGemini(string? lastError, string expected)
     {
         // Arrange: three claims, each reserved its call and its worker died (the lease ran out).
-        var generation = await _app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
-        await _app.ExecuteSqlAsync("""
+        var generation = await App.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
+        await App.ExecuteSqlAsync("""
             UPDATE generations SET status = 'processing', attempt = 3, run_attempt = 3, run_gemini_calls = 3, started_at = created_at,
                                    lease_expires_at = now() - interval '1 second', last_error_code = @code, last_error_message = 'earlier'
             WHERE id = @id
             """, ("id", generation.Id), ("code", (object?)lastError ?? DBNull.Value));
 
         // Act
-        var thrown = await _app.DeliverAsync(generation.Id);
+        var thrown = await App.DeliverAsync(generation.Id);
 
         // Assert
         Assert.Null(thrown);
-        Assert.Equal(("failed", 3, expected), await _app.RowAsync(generation.Id));
-        Assert.Empty(_gemini.Requests);
+        Assert.Equal(("failed", 3, expected), await App.RowAsync(generation.Id));
+        Assert.Empty(Gemini.Requests);
     }
 
     [Fact]
     public async Task AUserRetry_StartsARunWithAFreshBudget()
     {
         // Arrange: a run that failed after its three paid calls.
-        _gemini.Default = GeminiFailureTests.Reply("500 INTERNAL");
+        Gemini.Default = GeminiFailureTests.Reply("500 INTERNAL");
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
-        await _app.DeliverUntilSettledAsync(generation.Id);
-        _gemini.Default = GeminiReplies.Image(TestImages.Png);
+        var generation = await App.Api.CreateGenerationAsync(token);
+        await App.DeliverUntilSettledAsync(generation.Id);
+        Gemini.Default = GeminiReplies.Image(TestImages.Png);
 
         // Act
-        var retried = await _app.Api.RetryAsync(token, generation.Id.ToString());
-        await _app.DeliverUntilSettledAsync(generation.Id);
+        var retried = await App.Api.RetryAsync(token, generation.Id.ToString());
+        await App.DeliverUntilSettledAsync(generation.Id);
 
         // Assert
         Assert.Equal(StatusCodes.Status202Accepted, retried.Status);
-        Assert.Equal(("completed", 4, (string?)null), await _app.RowAsync(generation.Id));
-        Assert.Equal((1, 1, (string?)null), await _app.RunAsync(generation.Id));
-        Assert.Equal(4, _gemini.Requests.Count);
+        Assert.Equal(("completed", 4, (string?)null), await App.RowAsync(generation.Id));
+        Assert.Equal((1, 1, (string?)null), await App.RunAsync(generation.Id));
+        Assert.Equal(4, Gemini.Requests.Count);
     }
 }

@@ -12,27 +12,16 @@ namespace NanoBanana.Functions.Tests.Processing;
 /// it however long it takes; a claim that is gone stops the call; a stopping host hands it back at once.
 /// The app's clock is a FakeTimeProvider, so the beats happen when the test moves time.
 /// </summary>
-public sealed class ClaimLifetimeTests : IAsyncLifetime
+public sealed class ClaimLifetimeTests : WorkerAppTests
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private FakeGemini _gemini = null!;
-    private TestDatabase _database = null!; // the repair sweep acts on every row
-    private FunctionApp _app = null!;
 
-    public async Task InitializeAsync()
-    {
-        _gemini = await FakeGemini.StartAsync();
-        _database = await TestDatabase.CreateAsync();
-        // The resilience pipeline's attempt timeout runs on the app's clock too: longer than the minute the tests move it.
-        _app = await FunctionApp.StartWithGeminiAsync(_gemini, settings => settings["Gemini:AttemptTimeoutSeconds"] = "300", _database, _clock);
-    }
+    private protected override TimeProvider Clock => _clock;
 
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _database.DisposeAsync();
-        await _gemini.DisposeAsync();
-    }
+    private protected override bool OwnDatabase => true; // the repair sweep acts on every row
+
+    // The resilience pipeline's attempt timeout runs on the app's clock too: longer than the minute the tests move it.
+    private protected override void Configure(Dictionary<string, string?> settings) => settings["Gemini:AttemptTimeoutSeconds"] = "300";
 
     [Fact]
     public async Task TheHeartbeat_KeepsTheClaimForAsLongAsTheCallRuns_SoTheSweepLeavesItAlone()
@@ -40,26 +29,26 @@ public sealed class ClaimLifetimeTests : IAsyncLifetime
         // Arrange: Gemini holds its answer.
         var arrived = new TaskCompletionSource();
         var gate = new TaskCompletionSource();
-        _gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(TestImages.Png)));
-        var generation = await _app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
-        var delivery = _app.DeliverAsync(generation.Id);
+        Gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(TestImages.Png)));
+        var generation = await App.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
+        var delivery = App.DeliverAsync(generation.Id);
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         // Act: 60 s pass in beats of 15 s, well past the 45 s the claim took; then the sweep runs.
         for (var beat = 1; beat <= 4; beat++)
         {
             _clock.Advance(TimeSpan.FromSeconds(15));
-            await _app.Logs.WaitForAsync(LeaseRenewed, count: beat);
+            await App.Logs.WaitForAsync(LeaseRenewed, count: beat);
         }
 
-        var sweep = await _app.Services.GetRequiredService<RepairService>().RunAsync(sweepOrphanBlobs: false, CancellationToken.None);
+        var sweep = await App.Services.GetRequiredService<RepairService>().RunAsync(sweepOrphanBlobs: false, CancellationToken.None);
         gate.SetResult();
 
         // Assert
         Assert.Null(await delivery);
         Assert.Equal(0, sweep.Requeued);
-        Assert.Equal(("completed", 1, (string?)null), await _app.RowAsync(generation.Id));
-        Assert.Single(_gemini.Requests);
+        Assert.Equal(("completed", 1, (string?)null), await App.RowAsync(generation.Id));
+        Assert.Single(Gemini.Requests);
     }
 
     [Fact]
@@ -68,22 +57,22 @@ public sealed class ClaimLifetimeTests : IAsyncLifetime
         // Arrange
         var arrived = new TaskCompletionSource();
         var abandoned = new TaskCompletionSource();
-        _gemini.Enqueue(GeminiReplies.Hanging(arrived, abandoned));
+        Gemini.Enqueue(GeminiReplies.Hanging(arrived, abandoned));
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
-        var delivery = _app.DeliverAsync(generation.Id);
+        var generation = await App.Api.CreateGenerationAsync(token);
+        var delivery = App.DeliverAsync(generation.Id);
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         // Act
-        await _app.Api.CancelAsync(token, generation.Id.ToString());
+        await App.Api.CancelAsync(token, generation.Id.ToString());
         _clock.Advance(TimeSpan.FromSeconds(15));
         await abandoned.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         // Assert: the request was aborted, the delivery ended quietly, nothing was written.
         Assert.Null(await delivery);
-        Assert.Equal("cancelled", (await _app.RowAsync(generation.Id)).Status);
-        Assert.Empty(await _app.BlobNamesAsync($"{generation.Id:D}/output-"));
-        Assert.Contains(_app.Logs.Lines, l => l.Message.Contains("the claim is gone", StringComparison.Ordinal));
+        Assert.Equal("cancelled", (await App.RowAsync(generation.Id)).Status);
+        Assert.Empty(await App.BlobNamesAsync($"{generation.Id:D}/output-"));
+        Assert.Contains(App.Logs.Lines, l => l.Message.Contains("the claim is gone", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -92,11 +81,11 @@ public sealed class ClaimLifetimeTests : IAsyncLifetime
         // Arrange
         var arrived = new TaskCompletionSource();
         var abandoned = new TaskCompletionSource();
-        _gemini.Enqueue(GeminiReplies.Hanging(arrived, abandoned));
-        var generation = await _app.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
-        await _app.RawQueue.ClearMessagesAsync();
+        Gemini.Enqueue(GeminiReplies.Hanging(arrived, abandoned));
+        var generation = await App.Api.CreateGenerationAsync(TestTokens.For(TestTokens.NewUserId()));
+        await App.RawQueue.ClearMessagesAsync();
         using var host = new CancellationTokenSource();
-        var delivery = _app.Function<GenerationWorkerFunctions>().Process(generation.Id.ToString("D"), host.Token);
+        var delivery = App.Function<GenerationWorkerFunctions>().Process(generation.Id.ToString("D"), host.Token);
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         // Act: drain, scale-in or deploy.
@@ -105,12 +94,12 @@ public sealed class ClaimLifetimeTests : IAsyncLifetime
         await abandoned.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         // Assert: pending again, its interrupted call still counted (Google may have started it), its liveness lock released.
-        Assert.Equal(("pending", 1, (string?)null), await _app.RowAsync(generation.Id));
-        Assert.Equal((1, 1, (string?)null), await _app.RunAsync(generation.Id));
-        Assert.Equal(0L, await _app.ScalarAsync(
+        Assert.Equal(("pending", 1, (string?)null), await App.RowAsync(generation.Id));
+        Assert.Equal((1, 1, (string?)null), await App.RunAsync(generation.Id));
+        Assert.Equal(0L, await App.ScalarAsync(
             $"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = {NanoBanana.Functions.Data.GenerationTransitions.LivenessLockClass} " +
             "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"));
-        var message = Assert.Single((await _app.RawQueue.ReceiveMessagesAsync(maxMessages: 32)).Value);
+        var message = Assert.Single((await App.RawQueue.ReceiveMessagesAsync(maxMessages: 32)).Value);
         Assert.Equal(generation.Id.ToString("D"), Encoding.UTF8.GetString(Convert.FromBase64String(message.MessageText)));
     }
 

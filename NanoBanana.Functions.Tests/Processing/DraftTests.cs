@@ -12,25 +12,11 @@ namespace NanoBanana.Functions.Tests.Processing;
 /// interim image flagged thought as a draft, with a draft event, while the generation is still processing;
 /// the result is the final image as before. Against the Gemini fake speaking streamGenerateContent's SSE.
 /// </summary>
-public sealed class DraftTests : IAsyncLifetime
+public sealed class DraftTests : WorkerAppTests
 {
     private static readonly byte[] FirstDraft = NanoBanana.Functions.Gemini.TinyPng.Gradient(8, 8, 10, 20, 30);
     private static readonly byte[] SecondDraft = NanoBanana.Functions.Gemini.TinyPng.Gradient(8, 8, 40, 50, 60);
     private static readonly byte[] Final = NanoBanana.Functions.Gemini.TinyPng.Gradient(8, 8, 200, 210, 220);
-    private FakeGemini _gemini = null!;
-    private FunctionApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _gemini = await FakeGemini.StartAsync();
-        _app = await FunctionApp.StartWithGeminiAsync(_gemini);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _gemini.DisposeAsync();
-    }
 
     [Fact]
     public async Task InterimImages_AreDrafts_VisibleWhileProcessing_AndTheFinalImageIsTheResult()
@@ -38,19 +24,19 @@ public sealed class DraftTests : IAsyncLifetime
         // Arrange: two thought images, then the answer waits.
         var gate = new TaskCompletionSource();
         var sent = new TaskCompletionSource();
-        _gemini.Enqueue(GeminiReplies.Thinking([FirstDraft, SecondDraft], Final, gate.Task, sent));
+        Gemini.Enqueue(GeminiReplies.Thinking([FirstDraft, SecondDraft], Final, gate.Task, sent));
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
-        var delivery = _app.DeliverAsync(generation.Id);
+        var generation = await App.Api.CreateGenerationAsync(token);
+        var delivery = App.DeliverAsync(generation.Id);
         await sent.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         // Act: what the phone sees while Gemini still thinks, then at the end.
         var whileThinking = await EventuallyAsync(token, generation.Id, g => g.Drafts.Count == 2);
-        var draftBytes = (await _app.Api.ImageAsync(token, generation.Id.ToString(), "?draft=1")).Body;
+        var draftBytes = (await App.Api.ImageAsync(token, generation.Id.ToString(), "?draft=1")).Body;
         gate.SetResult();
         Assert.Null(await delivery);
-        var done = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
-        var resultBytes = (await _app.Api.ImageAsync(token, generation.Id.ToString())).Body;
+        var done = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        var resultBytes = (await App.Api.ImageAsync(token, generation.Id.ToString())).Body;
 
         // Assert
         Assert.Equal("processing", whileThinking.Status);
@@ -60,17 +46,17 @@ public sealed class DraftTests : IAsyncLifetime
         Assert.Equal(2, done.Drafts.Count);
         Assert.Equal(Final, resultBytes);
         Assert.Equal(1, done.PaidCalls);
-        var sentRequest = Assert.Single(_gemini.Requests);
+        var sentRequest = Assert.Single(Gemini.Requests);
         Assert.Equal("/v1beta/models/gemini-3.1-flash-image:streamGenerateContent?alt=sse", sentRequest.PathAndQuery);
         Assert.True(sentRequest.Json.GetProperty("generationConfig").GetProperty("thinkingConfig").GetProperty("includeThoughts").GetBoolean());
-        Assert.Equal(2, await _app.ScalarAsync("SELECT count(*) FROM generation_event_log WHERE generation_id = @id AND kind = 'draft'", ("id", generation.Id)));
+        Assert.Equal(2, await App.ScalarAsync("SELECT count(*) FROM generation_event_log WHERE generation_id = @id AND kind = 'draft'", ("id", generation.Id)));
     }
 
     [Fact]
     public async Task WithDraftsOff_TheCallIsOneAnswer_AndThereAreNoDrafts()
     {
         // Arrange
-        await using var app = await FunctionApp.StartWithGeminiAsync(_gemini, settings => settings["Gemini:Drafts"] = "false");
+        await using var app = await FunctionApp.StartWithGeminiAsync(Gemini, settings => settings["Gemini:Drafts"] = "false");
         var token = TestTokens.For(TestTokens.NewUserId());
         var generation = await app.Api.CreateGenerationAsync(token);
 
@@ -80,7 +66,7 @@ public sealed class DraftTests : IAsyncLifetime
 
         // Assert
         Assert.Equal(("completed", 0), (done.Status, done.Drafts.Count));
-        var sentRequest = Assert.Single(_gemini.Requests);
+        var sentRequest = Assert.Single(Gemini.Requests);
         Assert.Equal("/v1beta/models/gemini-3.1-flash-image:generateContent", sentRequest.PathAndQuery);
         Assert.False(sentRequest.Json.GetProperty("generationConfig").TryGetProperty("thinkingConfig", out _));
     }
@@ -90,15 +76,15 @@ public sealed class DraftTests : IAsyncLifetime
     {
         // Arrange: the fake's ordinary answer, sent as the one chunk of a stream.
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        await _app.DeliverUntilSettledAsync(generation.Id);
-        var done = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        await App.DeliverUntilSettledAsync(generation.Id);
+        var done = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation;
 
         // Assert
         Assert.Equal(("completed", 0, 1, "Here is your image"), (done.Status, done.Drafts.Count, done.Images.Count, done.Text));
-        Assert.EndsWith(":streamGenerateContent?alt=sse", Assert.Single(_gemini.Requests).PathAndQuery, StringComparison.Ordinal);
+        Assert.EndsWith(":streamGenerateContent?alt=sse", Assert.Single(Gemini.Requests).PathAndQuery, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,20 +92,20 @@ public sealed class DraftTests : IAsyncLifetime
     {
         // Arrange: the connection drops once the draft is kept (a reset earlier could discard it unread).
         var cut = new TaskCompletionSource();
-        _gemini.Enqueue(GeminiReplies.Thinking([FirstDraft], Final, cut.Task, cutBeforeFinal: true));
+        Gemini.Enqueue(GeminiReplies.Thinking([FirstDraft], Final, cut.Task, cutBeforeFinal: true));
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        var delivery = _app.DeliverAsync(generation.Id);
+        var delivery = App.DeliverAsync(generation.Id);
         await EventuallyAsync(token, generation.Id, g => g.Drafts.Count == 1);
         cut.SetResult();
         await delivery;
-        var afterCut = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        var afterCut = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation;
 
         // Assert: handed back for the run's next attempt, the call paid (Google worked), the draft kept.
         Assert.Equal("pending", afterCut.Status);
-        Assert.Equal((1, 1, "GEMINI_UNAVAILABLE"), await _app.RunAsync(generation.Id));
+        Assert.Equal((1, 1, "GEMINI_UNAVAILABLE"), await App.RunAsync(generation.Id));
         Assert.Single(afterCut.Drafts);
     }
 
@@ -128,16 +114,16 @@ public sealed class DraftTests : IAsyncLifetime
     {
         // Arrange: a claim with one draft, then the owner cancels.
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
-        var store = _app.Services.GetRequiredService<MaintenanceRoleStore>();
+        var generation = await App.Api.CreateGenerationAsync(token);
+        var store = App.Services.GetRequiredService<MaintenanceRoleStore>();
         var claimed = (await store.ClaimAsync(generation.Id, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None))!;
         var image = new StoredImage($"{generation.Id:D}/draft-1-0", "image/png", 10);
         var first = await store.AddDraftAsync(claimed, image, DateTimeOffset.UtcNow, CancellationToken.None);
-        await _app.Api.CancelAsync(token, generation.Id.ToString());
+        await App.Api.CancelAsync(token, generation.Id.ToString());
 
         // Act
         var late = await store.AddDraftAsync(claimed, image with { BlobName = $"{generation.Id:D}/draft-1-1" }, DateTimeOffset.UtcNow, CancellationToken.None);
-        var retried = (await _app.Api.RetryAsync(token, generation.Id.ToString())).Generation;
+        var retried = (await App.Api.RetryAsync(token, generation.Id.ToString())).Generation;
 
         // Assert
         Assert.Equal(0, first);
@@ -150,8 +136,8 @@ public sealed class DraftTests : IAsyncLifetime
     {
         // Arrange
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
-        var store = _app.Services.GetRequiredService<MaintenanceRoleStore>();
+        var generation = await App.Api.CreateGenerationAsync(token);
+        var store = App.Services.GetRequiredService<MaintenanceRoleStore>();
         var claimed = (await store.ClaimAsync(generation.Id, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None))!;
         await store.AddDraftAsync(claimed, new StoredImage($"{generation.Id:D}/draft-1-0", "image/png", 10), DateTimeOffset.UtcNow, CancellationToken.None);
 
@@ -167,7 +153,7 @@ public sealed class DraftTests : IAsyncLifetime
         var until = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
-            var read = (await _app.Api.GetAsync(token, id.ToString())).Generation;
+            var read = (await App.Api.GetAsync(token, id.ToString())).Generation;
             if (done(read) || DateTime.UtcNow > until)
             {
                 return read;

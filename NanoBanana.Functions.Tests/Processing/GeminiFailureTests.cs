@@ -5,25 +5,9 @@ using NanoBanana.Functions.Tests.Infrastructure;
 namespace NanoBanana.Functions.Tests.Processing;
 
 /// <summary>Every way Gemini can fail ends the generation as failed, with its own code and a readable message.</summary>
-public sealed class GeminiFailureTests : IAsyncLifetime
+public sealed class GeminiFailureTests : WorkerAppTests
 {
-    private FakeGemini _gemini = null!;
-    private FunctionApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _gemini = await FakeGemini.StartAsync();
-        _app = await FunctionApp.StartWithGeminiAsync(_gemini, settings =>
-        {
-            settings["Gemini:AttemptTimeoutSeconds"] = "1";
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _gemini.DisposeAsync();
-    }
+    private protected override void Configure(Dictionary<string, string?> settings) => settings["Gemini:AttemptTimeoutSeconds"] = "1";
 
     public static TheoryData<string, string> FinalAnswers => new()
     {
@@ -56,32 +40,32 @@ public sealed class GeminiFailureTests : IAsyncLifetime
     public async Task AFinalAnswer_FailsTheGenerationAtOnce_WithItsCode(string answer, string expectedCode)
     {
         // Arrange
-        _gemini.Default = Reply(answer);
+        Gemini.Default = Reply(answer);
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        var deliveries = await _app.DeliverUntilSettledAsync(generation.Id);
+        var deliveries = await App.DeliverUntilSettledAsync(generation.Id);
 
         // Assert
-        var after = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        var after = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation;
         Assert.Equal("failed", after.Status);
         Assert.Equal(expectedCode, after.Error!.Code);
         Assert.False(string.IsNullOrWhiteSpace(after.Error.Message));
         Assert.Equal(1, deliveries);
-        Assert.Single(_gemini.Requests);
+        Assert.Single(Gemini.Requests);
     }
 
     [Fact]
     public async Task ModelNotFound_SaysWhichSettingToChange()
     {
-        _gemini.Default = Reply("404 NOT_FOUND");
+        Gemini.Default = Reply("404 NOT_FOUND");
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
-        await _app.DeliverUntilSettledAsync(generation.Id);
+        await App.DeliverUntilSettledAsync(generation.Id);
 
-        var error = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation.Error!;
+        var error = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation.Error!;
         Assert.Contains("gemini-3.1-flash-image", error.Message);
         Assert.Contains("Gemini__Model", error.Message);
     }
@@ -89,13 +73,13 @@ public sealed class GeminiFailureTests : IAsyncLifetime
     [Fact]
     public async Task TextOnlyRefusal_KeepsTheModelsWords()
     {
-        _gemini.Default = GeminiReplies.FinishReason("STOP", "I can't draw that, but here is a poem instead.");
+        Gemini.Default = GeminiReplies.FinishReason("STOP", "I can't draw that, but here is a poem instead.");
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
-        await _app.DeliverUntilSettledAsync(generation.Id);
+        await App.DeliverUntilSettledAsync(generation.Id);
 
-        var error = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation.Error!;
+        var error = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation.Error!;
         Assert.Equal("TEXT_ONLY", error.Code);
         Assert.Contains("a poem instead", error.Message);
     }
@@ -104,36 +88,36 @@ public sealed class GeminiFailureTests : IAsyncLifetime
     public async Task A429WithRetryDelay_ThenSuccess_Completes_WithinOneDelivery()
     {
         // Arrange
-        _gemini.Enqueue(
+        Gemini.Enqueue(
             GeminiReplies.Error(429, "RESOURCE_EXHAUSTED", "Quota exceeded", GeminiReplies.QuotaFailure("GenerateRequestsPerMinutePerProjectPerModel"), GeminiReplies.RetryInfo("0.2s")),
             GeminiReplies.Image(TestImages.Png));
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        var deliveries = await _app.DeliverUntilSettledAsync(generation.Id);
+        var deliveries = await App.DeliverUntilSettledAsync(generation.Id);
 
         // Assert
         Assert.Equal(1, deliveries);
-        Assert.Equal(2, _gemini.Requests.Count);
-        Assert.Equal("completed", (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation.Status);
+        Assert.Equal(2, Gemini.Requests.Count);
+        Assert.Equal("completed", (await App.Api.GetAsync(token, generation.Id.ToString())).Generation.Status);
     }
 
     [Fact]
     public async Task Persistent500s_AreNotRepeatedWithinACall_AndFailTheGenerationAfterTheRunsAttempts()
     {
         // Arrange: 2 attempts; a 500 may come after Google started the work, so no retry within the call.
-        _gemini.Default = GeminiReplies.Error(500, "INTERNAL", "An internal error has occurred.");
+        Gemini.Default = GeminiReplies.Error(500, "INTERNAL", "An internal error has occurred.");
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        var deliveries = await _app.DeliverUntilSettledAsync(generation.Id);
+        var deliveries = await App.DeliverUntilSettledAsync(generation.Id);
 
         // Assert
         Assert.Equal(2, deliveries);
-        Assert.Equal(2, _gemini.Requests.Count);
-        var after = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        Assert.Equal(2, Gemini.Requests.Count);
+        var after = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation;
         Assert.Equal("failed", after.Status);
         Assert.Equal("GEMINI_UNAVAILABLE", after.Error!.Code);
         Assert.True(after.Error.Retryable);
@@ -156,16 +140,16 @@ public sealed class GeminiFailureTests : IAsyncLifetime
     public async Task TransientTrouble_IsRetried_ThenFailsWithItsCode(string trouble, string expectedCode)
     {
         // Arrange
-        _gemini.Default = Reply(trouble);
+        Gemini.Default = Reply(trouble);
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        var deliveries = await _app.DeliverUntilSettledAsync(generation.Id);
+        var deliveries = await App.DeliverUntilSettledAsync(generation.Id);
 
         // Assert
         Assert.Equal(2, deliveries);
-        var after = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        var after = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation;
         Assert.Equal("failed", after.Status);
         Assert.Equal(expectedCode, after.Error!.Code);
     }
@@ -175,29 +159,29 @@ public sealed class GeminiFailureTests : IAsyncLifetime
     {
         // Arrange: a connection cut while Google answered may have been paid: it is not repeated
         // within the call; the run's next attempt makes one more call.
-        _gemini.Enqueue(GeminiReplies.ResetMidBody());
+        Gemini.Enqueue(GeminiReplies.ResetMidBody());
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        await _app.DeliverUntilSettledAsync(generation.Id);
+        await App.DeliverUntilSettledAsync(generation.Id);
 
         // Assert
-        Assert.Equal(2, _gemini.Requests.Count);
-        Assert.Equal("completed", (await _app.RowAsync(generation.Id)).Status);
+        Assert.Equal(2, Gemini.Requests.Count);
+        Assert.Equal("completed", (await App.RowAsync(generation.Id)).Status);
     }
 
     [Fact]
     public async Task AnImageDeclaredAsAnotherType_IsStoredAndServedAsWhatItsBytesAre()
     {
         // Arrange: PNG bytes that Gemini's part calls text/html.
-        _gemini.Default = GeminiReplies.Image(TestImages.Png, "text/html");
+        Gemini.Default = GeminiReplies.Image(TestImages.Png, "text/html");
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        await _app.DeliverUntilSettledAsync(generation.Id);
-        var download = await _app.Api.ImageAsync(token, generation.Id.ToString());
+        await App.DeliverUntilSettledAsync(generation.Id);
+        var download = await App.Api.ImageAsync(token, generation.Id.ToString());
 
         // Assert
         Assert.Equal(StatusCodes.Status200OK, download.Status);
@@ -211,16 +195,16 @@ public sealed class GeminiFailureTests : IAsyncLifetime
         var image = new byte[20 * 1024 * 1024];
         new Random(42).NextBytes(image);
         TestImages.Png.CopyTo(image, 0);
-        _gemini.Default = GeminiReplies.LargeImage(image);
+        Gemini.Default = GeminiReplies.LargeImage(image);
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        await _app.DeliverUntilSettledAsync(generation.Id);
-        var download = await _app.Api.ImageAsync(token, generation.Id.ToString());
+        await App.DeliverUntilSettledAsync(generation.Id);
+        var download = await App.Api.ImageAsync(token, generation.Id.ToString());
 
         // Assert
-        Assert.True(download.Status == StatusCodes.Status200OK, string.Join('\n', _app.Logs.Lines.Select(l => l.Message)));
+        Assert.True(download.Status == StatusCodes.Status200OK, string.Join('\n', App.Logs.Lines.Select(l => l.Message)));
         Assert.Equal(image.Length, download.Body.Length);
         Assert.True(image.AsSpan().SequenceEqual(download.Body));
     }

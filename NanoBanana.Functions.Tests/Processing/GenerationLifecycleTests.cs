@@ -5,23 +5,8 @@ using NanoBanana.Functions.Tests.Infrastructure;
 namespace NanoBanana.Functions.Tests.Processing;
 
 /// <summary>A generation's life through the real worker: Postgres, Azurite and a Gemini-speaking HTTP server.</summary>
-public sealed class GenerationLifecycleTests : IAsyncLifetime
+public sealed class GenerationLifecycleTests : WorkerAppTests
 {
-    private FakeGemini _gemini = null!;
-    private FunctionApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _gemini = await FakeGemini.StartAsync();
-        _app = await FunctionApp.StartWithGeminiAsync(_gemini);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _gemini.DisposeAsync();
-    }
-
     [Fact]
     public async Task Generation_GoesPendingProcessingCompleted_AndItsImageComesBackByteIdentical()
     {
@@ -30,20 +15,20 @@ public sealed class GenerationLifecycleTests : IAsyncLifetime
         var image = TestImages.Png.Concat(Enumerable.Range(0, 5000).Select(i => (byte)i)).ToArray();
         var arrived = new TaskCompletionSource();
         var gate = new TaskCompletionSource();
-        _gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(image, text: "A banana, surfing.")));
-        var created = await _app.Api.CreateGenerationAsync(token, "a banana surfing");
+        Gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(image, text: "A banana, surfing.")));
+        var created = await App.Api.CreateGenerationAsync(token, "a banana surfing");
         var id = created.Id.ToString();
 
         // Act: the message the API sent is what the worker gets.
-        var message = Assert.Single((await _app.RawQueue.ReceiveMessagesAsync(maxMessages: 32)).Value);
-        var delivery = _app.Function<GenerationWorkerFunctions>()
+        var message = Assert.Single((await App.RawQueue.ReceiveMessagesAsync(maxMessages: 32)).Value);
+        var delivery = App.Function<GenerationWorkerFunctions>()
             .Process(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(message.MessageText)), CancellationToken.None);
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var during = await _app.Api.GetAsync(token, id);
+        var during = await App.Api.GetAsync(token, id);
         gate.SetResult();
         await delivery;
-        var after = await _app.Api.GetAsync(token, id);
-        var download = await _app.Api.ImageAsync(token, id, "?index=0");
+        var after = await App.Api.GetAsync(token, id);
+        var download = await App.Api.ImageAsync(token, id, "?index=0");
 
         // Assert
         Assert.Equal("pending", created.Status);
@@ -69,23 +54,23 @@ public sealed class GenerationLifecycleTests : IAsyncLifetime
         var token = TestTokens.For(TestTokens.NewUserId());
         var arrived = new TaskCompletionSource();
         var gate = new TaskCompletionSource();
-        _gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(TestImages.Png)));
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        Gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(TestImages.Png)));
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        var first = _app.DeliverAsync(generation.Id);
+        var first = App.DeliverAsync(generation.Id);
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var duplicate = await _app.DeliverAsync(generation.Id);
+        var duplicate = await App.DeliverAsync(generation.Id);
         gate.SetResult();
         var firstResult = await first;
-        var late = await _app.DeliverAsync(generation.Id);
+        var late = await App.DeliverAsync(generation.Id);
 
         // Assert
         Assert.Null(firstResult);
         Assert.Null(duplicate);
         Assert.Null(late);
-        Assert.Single(_gemini.Requests);
-        Assert.Equal(("completed", 1, (string?)null), await _app.RowAsync(generation.Id));
+        Assert.Single(Gemini.Requests);
+        Assert.Equal(("completed", 1, (string?)null), await App.RowAsync(generation.Id));
     }
 
     [Fact]
@@ -96,20 +81,20 @@ public sealed class GenerationLifecycleTests : IAsyncLifetime
         var body = new { prompt = "make it a cartoon", aspectRatio = "4:1", resolution = "512", images = new[] { TestImages.Part("image/heic", TestImages.Heic) } };
 
         // Act
-        var created = await _app.Api.CreateAsync(token, body);
-        await _app.DeliverUntilSettledAsync(created.Generation.Id);
+        var created = await App.Api.CreateAsync(token, body);
+        await App.DeliverUntilSettledAsync(created.Generation.Id);
 
         // Assert
         Assert.Equal(StatusCodes.Status202Accepted, created.Status);
-        var sent = Assert.Single(_gemini.Requests).Json;
-        Assert.Equal("/v1beta/models/gemini-3.1-flash-image:streamGenerateContent?alt=sse", _gemini.Requests.Single().PathAndQuery);
+        var sent = Assert.Single(Gemini.Requests).Json;
+        Assert.Equal("/v1beta/models/gemini-3.1-flash-image:streamGenerateContent?alt=sse", Gemini.Requests.Single().PathAndQuery);
         var inline = sent.GetProperty("contents")[0].GetProperty("parts")[0].GetProperty("inlineData");
         Assert.Equal("image/heic", inline.GetProperty("mimeType").GetString());
         Assert.Equal(TestImages.Heic, Convert.FromBase64String(inline.GetProperty("data").GetString()!));
         var imageConfig = sent.GetProperty("generationConfig").GetProperty("imageConfig");
         Assert.Equal("4:1", imageConfig.GetProperty("aspectRatio").GetString());
         Assert.Equal("512", imageConfig.GetProperty("imageSize").GetString());
-        Assert.Equal("completed", (await _app.RowAsync(created.Generation.Id)).Status);
+        Assert.Equal("completed", (await App.RowAsync(created.Generation.Id)).Status);
     }
 
     [Fact]
@@ -119,22 +104,22 @@ public sealed class GenerationLifecycleTests : IAsyncLifetime
         var token = TestTokens.For(TestTokens.NewUserId());
         var arrived = new TaskCompletionSource();
         var gate = new TaskCompletionSource();
-        _gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(TestImages.Png)));
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        Gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(TestImages.Png)));
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        var delivery = _app.DeliverAsync(generation.Id);
+        var delivery = App.DeliverAsync(generation.Id);
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var cancel = await _app.Api.CancelAsync(token, generation.Id.ToString());
+        var cancel = await App.Api.CancelAsync(token, generation.Id.ToString());
         gate.SetResult();
         Assert.Null(await delivery);
 
         // Assert
         Assert.Equal("cancelled", cancel.Generation.Status);
-        var after = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        var after = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation;
         Assert.Equal("cancelled", after.Status);
         Assert.Empty(after.Images);
-        Assert.Empty(await _app.BlobNamesAsync($"{generation.Id:D}/output-"));
+        Assert.Empty(await App.BlobNamesAsync($"{generation.Id:D}/output-"));
     }
 
     [Fact]
@@ -146,23 +131,23 @@ public sealed class GenerationLifecycleTests : IAsyncLifetime
         var newImage = TestImages.Png.Append((byte)2).ToArray();
         var arrived = new TaskCompletionSource();
         var gate = new TaskCompletionSource();
-        _gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(staleImage)), GeminiReplies.Image(newImage));
-        var generation = await _app.Api.CreateGenerationAsync(token);
-        var stale = _app.DeliverAsync(generation.Id);
+        Gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(staleImage)), GeminiReplies.Image(newImage));
+        var generation = await App.Api.CreateGenerationAsync(token);
+        var stale = App.DeliverAsync(generation.Id);
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await _app.ExecuteSqlAsync("UPDATE generations SET lease_expires_at = now() - interval '1 second' WHERE id = @id", ("id", generation.Id));
+        await App.ExecuteSqlAsync("UPDATE generations SET lease_expires_at = now() - interval '1 second' WHERE id = @id", ("id", generation.Id));
 
         // Act
-        Assert.Null(await _app.DeliverAsync(generation.Id));
+        Assert.Null(await App.DeliverAsync(generation.Id));
         gate.SetResult();
         Assert.Null(await stale);
 
         // Assert
-        var after = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        var after = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation;
         Assert.Equal("completed", after.Status);
         Assert.Equal(2, after.Attempts);
-        Assert.Equal(newImage, (await _app.Api.ImageAsync(token, generation.Id.ToString())).Body);
-        Assert.Equal([$"{generation.Id:D}/output-2-0"], await _app.BlobNamesAsync($"{generation.Id:D}/output-"));
+        Assert.Equal(newImage, (await App.Api.ImageAsync(token, generation.Id.ToString())).Body);
+        Assert.Equal([$"{generation.Id:D}/output-2-0"], await App.BlobNamesAsync($"{generation.Id:D}/output-"));
     }
 
     [Fact]
@@ -170,17 +155,17 @@ public sealed class GenerationLifecycleTests : IAsyncLifetime
     {
         // Arrange
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        await _app.Function<GenerationWorkerFunctions>().FailUndeliverable(generation.Id.ToString(), CancellationToken.None);
+        await App.Function<GenerationWorkerFunctions>().FailUndeliverable(generation.Id.ToString(), CancellationToken.None);
 
         // Assert
-        var after = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        var after = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation;
         Assert.Equal("failed", after.Status);
         Assert.Equal("DELIVERY_FAILED", after.Error!.Code);
         Assert.True(after.Error.Retryable);
-        Assert.Empty(_gemini.Requests);
+        Assert.Empty(Gemini.Requests);
     }
 
     [Fact]
@@ -188,27 +173,27 @@ public sealed class GenerationLifecycleTests : IAsyncLifetime
     {
         // Arrange: both allowed attempts were claimed and their leases ran out (workers died).
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
-        await _app.ExecuteSqlAsync("""
+        var generation = await App.Api.CreateGenerationAsync(token);
+        await App.ExecuteSqlAsync("""
             UPDATE generations SET status = 'processing', attempt = 2, run_attempt = 2, started_at = created_at,
                                    lease_expires_at = now() - interval '1 minute'
             WHERE id = @id
             """, ("id", generation.Id));
 
         // Act
-        Assert.Null(await _app.DeliverAsync(generation.Id));
+        Assert.Null(await App.DeliverAsync(generation.Id));
 
         // Assert
-        Assert.Equal(("failed", 2, "STUCK"), await _app.RowAsync(generation.Id));
-        Assert.Empty(_gemini.Requests);
+        Assert.Equal(("failed", 2, "STUCK"), await App.RowAsync(generation.Id));
+        Assert.Empty(Gemini.Requests);
     }
 
     [Fact]
     public async Task AMessageThatIsNotAnId_IsDroppedWithoutThrowing()
     {
-        await _app.Function<GenerationWorkerFunctions>().Process("{\"prompt\":\"not how we send work\"}", CancellationToken.None);
+        await App.Function<GenerationWorkerFunctions>().Process("{\"prompt\":\"not how we send work\"}", CancellationToken.None);
 
-        Assert.Contains(_app.Logs.Lines, l => l.Message.Contains("not a generation id"));
-        Assert.Empty(_gemini.Requests);
+        Assert.Contains(App.Logs.Lines, l => l.Message.Contains("not a generation id"));
+        Assert.Empty(Gemini.Requests);
     }
 }

@@ -13,28 +13,18 @@ namespace NanoBanana.Functions.Tests.Processing;
 /// call's reservation means the call is never made; one during the call aborts it at once (the
 /// heartbeat is woken by the row's change on the LISTEN session, not by the next beat).
 /// </summary>
-public sealed class HonestCancelTests : IAsyncLifetime
+public sealed class HonestCancelTests : WorkerAppTests
 {
     // The clock never moves unless a test moves it: anything that happens did not wait for a beat.
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private FakeGemini _gemini = null!;
-    private FunctionApp _app = null!;
 
-    public async Task InitializeAsync()
-    {
-        _gemini = await FakeGemini.StartAsync();
-        // No retries inside the call: a retry's wait would run on the frozen clock.
-        _app = await FunctionApp.StartWithGeminiAsync(_gemini, settings =>
-        {
-            settings["Gemini:AttemptTimeoutSeconds"] = "300";
-            settings["Gemini:MaxRetries"] = "0";
-        }, clock: _clock);
-    }
+    private protected override TimeProvider Clock => _clock;
 
-    public async Task DisposeAsync()
+    // No retries inside the call: a retry's wait would run on the frozen clock.
+    private protected override void Configure(Dictionary<string, string?> settings)
     {
-        await _app.DisposeAsync();
-        await _gemini.DisposeAsync();
+        settings["Gemini:AttemptTimeoutSeconds"] = "300";
+        settings["Gemini:MaxRetries"] = "0";
     }
 
     [Fact]
@@ -42,17 +32,17 @@ public sealed class HonestCancelTests : IAsyncLifetime
     {
         // Arrange
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        var cancelled = await _app.Api.CancelAsync(token, generation.Id.ToString());
-        var delivery = await _app.DeliverAsync(generation.Id); // the message still arrives
+        var cancelled = await App.Api.CancelAsync(token, generation.Id.ToString());
+        var delivery = await App.DeliverAsync(generation.Id); // the message still arrives
 
         // Assert
         Assert.Equal(StatusCodes.Status200OK, cancelled.Status);
         Assert.Equal(("cancelled", "before_call", 0), (cancelled.Generation.Status, cancelled.Generation.CancelOutcome, cancelled.Generation.PaidCalls));
         Assert.Null(delivery);
-        Assert.Empty(_gemini.Requests);
+        Assert.Empty(Gemini.Requests);
     }
 
     [Fact]
@@ -61,21 +51,21 @@ public sealed class HonestCancelTests : IAsyncLifetime
         // Arrange: Gemini never answers on its own.
         var arrived = new TaskCompletionSource();
         var abandoned = new TaskCompletionSource();
-        _gemini.Enqueue(GeminiReplies.Hanging(arrived, abandoned));
+        Gemini.Enqueue(GeminiReplies.Hanging(arrived, abandoned));
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
-        var delivery = _app.DeliverAsync(generation.Id);
+        var generation = await App.Api.CreateGenerationAsync(token);
+        var delivery = App.DeliverAsync(generation.Id);
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         // Act: the clock stays put, so no timed beat can come.
-        var cancelled = await _app.Api.CancelAsync(token, generation.Id.ToString());
+        var cancelled = await App.Api.CancelAsync(token, generation.Id.ToString());
         await abandoned.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         // Assert
         Assert.Equal(("cancelled", "after_call", 1), (cancelled.Generation.Status, cancelled.Generation.CancelOutcome, cancelled.Generation.PaidCalls));
         Assert.Null(await delivery);
-        Assert.Empty(await _app.BlobNamesAsync($"{generation.Id:D}/output-"));
-        var read = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        Assert.Empty(await App.BlobNamesAsync($"{generation.Id:D}/output-"));
+        var read = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation;
         Assert.Equal(("after_call", 1), (read.CancelOutcome, read.PaidCalls));
     }
 
@@ -84,13 +74,13 @@ public sealed class HonestCancelTests : IAsyncLifetime
     {
         // Arrange: a worker has claimed the generation and not yet reserved its call.
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
-        var store = _app.Services.GetRequiredService<MaintenanceRoleStore>();
+        var generation = await App.Api.CreateGenerationAsync(token);
+        var store = App.Services.GetRequiredService<MaintenanceRoleStore>();
         var claimed = await store.ClaimAsync(generation.Id, _clock.GetUtcNow(), TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None);
         Assert.NotNull(claimed);
 
         // Act
-        var cancelled = await _app.Api.CancelAsync(token, generation.Id.ToString());
+        var cancelled = await App.Api.CancelAsync(token, generation.Id.ToString());
         var reserved = await store.ReserveCallAsync(claimed, maxCalls: 3, _clock.GetUtcNow(), CancellationToken.None);
 
         // Assert: nothing reserved, so the worker makes no call; the cancel said so.
@@ -103,11 +93,11 @@ public sealed class HonestCancelTests : IAsyncLifetime
     {
         // Arrange: 40 claimed generations, each raced by a cancel and a reservation at once.
         var token = TestTokens.For(TestTokens.NewUserId());
-        var store = _app.Services.GetRequiredService<MaintenanceRoleStore>();
+        var store = App.Services.GetRequiredService<MaintenanceRoleStore>();
         var claims = new List<Generation>();
         for (var i = 0; i < 40; i++)
         {
-            var created = await _app.Api.CreateGenerationAsync(token);
+            var created = await App.Api.CreateGenerationAsync(token);
             claims.Add((await store.ClaimAsync(created.Id, _clock.GetUtcNow(), TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None))!);
         }
 
@@ -115,7 +105,7 @@ public sealed class HonestCancelTests : IAsyncLifetime
         var races = await Task.WhenAll(claims.Select(async claimed =>
         {
             var reserve = Task.Run(() => store.ReserveCallAsync(claimed, maxCalls: 3, _clock.GetUtcNow(), CancellationToken.None));
-            var cancel = Task.Run(() => _app.Api.CancelAsync(token, claimed.Id.ToString()));
+            var cancel = Task.Run(() => App.Api.CancelAsync(token, claimed.Id.ToString()));
             return (Reserved: await reserve is not null, Cancelled: (await cancel).Generation);
         }));
 
@@ -130,11 +120,11 @@ public sealed class HonestCancelTests : IAsyncLifetime
     {
         // Arrange
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
+        var generation = await App.Api.CreateGenerationAsync(token);
 
         // Act
-        await _app.DeliverUntilSettledAsync(generation.Id);
-        var read = (await _app.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        await App.DeliverUntilSettledAsync(generation.Id);
+        var read = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation;
 
         // Assert
         Assert.Equal(("completed", 1, (string?)null), (read.Status, read.PaidCalls, read.CancelOutcome));
@@ -144,14 +134,14 @@ public sealed class HonestCancelTests : IAsyncLifetime
     public async Task ACallGoogleRefused_IsGivenBack_SoACancelAfterItIsBeforeCall()
     {
         // Arrange: a 429, which Google answers before doing any work; then the cancel while the next attempt waits.
-        _gemini.Enqueue(GeminiReplies.Error(429, "RESOURCE_EXHAUSTED", "slow down"));
+        Gemini.Enqueue(GeminiReplies.Error(429, "RESOURCE_EXHAUSTED", "slow down"));
         var token = TestTokens.For(TestTokens.NewUserId());
-        var generation = await _app.Api.CreateGenerationAsync(token);
-        await _app.DeliverAsync(generation.Id);
-        var waiting = await _app.RowAsync(generation.Id);
+        var generation = await App.Api.CreateGenerationAsync(token);
+        await App.DeliverAsync(generation.Id);
+        var waiting = await App.RowAsync(generation.Id);
 
         // Act
-        var cancelled = (await _app.Api.CancelAsync(token, generation.Id.ToString())).Generation;
+        var cancelled = (await App.Api.CancelAsync(token, generation.Id.ToString())).Generation;
 
         // Assert
         Assert.Equal("pending", waiting.Status);

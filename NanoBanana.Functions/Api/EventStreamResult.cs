@@ -63,7 +63,7 @@ public sealed class EventStreamResult(IEventFeed feed, long after, EventStreamOp
 
                 var now = clock.GetUtcNow();
                 var nap = Min(deadline - now, lastWrite + heartbeat - now);
-                if (nap > TimeSpan.Zero && await WokenAsync(signal, nap, ct))
+                if (nap > TimeSpan.Zero && await signal.WaitAsync(nap, clock, ct))
                 {
                     continue;
                 }
@@ -96,19 +96,6 @@ public sealed class EventStreamResult(IEventFeed feed, long after, EventStreamOp
     {
         await response.WriteAsync(text, ct);
         await response.Body.FlushAsync(ct);
-    }
-
-    private async Task<bool> WokenAsync(ChangeSignal signal, TimeSpan nap, CancellationToken ct)
-    {
-        try
-        {
-            await signal.Fired.WaitAsync(nap, clock, ct);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -43,8 +43,7 @@ public sealed record GenerationResponse(
             Math.Round(Math.Max(0, (end - generation.CreatedAt).TotalSeconds), 1),
             generation.Attempt,
             generation.Error is { } error ? new GenerationErrorResponse(error.Code, error.Message, error.Retryable) : null,
-            generation.Images.Select((image, index) =>
-                new GeneratedImageResponse(ApiRoutes.Image(generation.Id, index), image.MimeType, image.Bytes)).ToList(),
+            Links(generation.Images, index => ApiRoutes.Image(generation.Id, index)),
             generation.Text,
             generation.Status.IsTerminal() ? null : pollAfterSeconds,
             estimate is null ? null : new QueueResponse(estimate.Ahead, estimate.EstimatedStartAt, estimate.EstimatedFinishAt),
@@ -53,10 +52,12 @@ public sealed record GenerationResponse(
             generation.PaidCalls,
             generation.CancelOutcome?.ToName(),
             generation.DeadlineAt,
-            generation.Drafts.Select((image, index) =>
-                new GeneratedImageResponse(ApiRoutes.Draft(generation.Id, index), image.MimeType, image.Bytes)).ToList(),
+            Links(generation.Drafts, index => ApiRoutes.Draft(generation.Id, index)),
             expiresAt);
     }
+
+    private static List<GeneratedImageResponse> Links(IReadOnlyList<StoredImage> images, Func<int, string> url) =>
+        [.. images.Select((image, index) => new GeneratedImageResponse(url(index), image.MimeType, image.Bytes))];
 }
 
 public sealed record GenerationOptionsResponse(string? AspectRatio, string? Resolution, string? Model);

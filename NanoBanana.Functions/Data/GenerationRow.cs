@@ -22,8 +22,8 @@ internal static class GenerationRow
     /// What a list of generations shows (history, the catch-up on wake): <see cref="Columns"/> without what no
     /// list response uses: the input images' blob names (only their count), the Idempotency-Key's request hash
     /// and the sealed personal key (bytes that would cross the wire for every row and be dropped); and the
-    /// options' four fields taken out of their jsonb by Postgres, so the one jsonb column a list parses is the
-    /// result images it shows. Read with <see cref="ReadListed"/>.
+    /// options' four fields taken out of their jsonb by Postgres, so the jsonb columns a list parses are the
+    /// images it shows (results and drafts; empty ones are not parsed). Read with <see cref="ReadListed"/>.
     /// </summary>
     public const string ListedColumns = """
         id, owner_id, status, prompt,

@@ -17,6 +17,7 @@ internal static class JsonColumns
     public static GenerationOptions ReadOptions(string json) =>
         JsonSerializer.Deserialize<GenerationOptions>(json, Options) ?? new GenerationOptions(null, null, null);
 
+    // Most image columns of most rows are empty (drafts nearly always, results until completed): no parse for them.
     public static IReadOnlyList<StoredImage> ReadImages(string json) =>
-        JsonSerializer.Deserialize<StoredImage[]>(json, Options) ?? [];
+        json == "[]" ? [] : JsonSerializer.Deserialize<StoredImage[]>(json, Options) ?? [];
 }

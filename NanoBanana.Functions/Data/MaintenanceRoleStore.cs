@@ -88,9 +88,9 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
             async (reader, token) => await reader.ReadAsync(token) ? new SweepDue(reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2)) : default, ct);
 
     /// <summary>Active generations past their deadline end: expired (pending) or cancelled (processing); each with its status and outcome.</summary>
-    public Task<List<(Guid Id, string Status, string CancelOutcome)>> EndOverdueAsync(DateTimeOffset now, int batchSize, CancellationToken ct) =>
+    public Task<List<(Guid Id, GenerationStatus Status, CancelOutcome? CancelOutcome)>> EndOverdueAsync(DateTimeOffset now, int batchSize, CancellationToken ct) =>
         ListAsync(GenerationTransitions.EndOverdue, [new("now", now), new("batch", batchSize)],
-            reader => (reader.GetGuid(0), reader.GetString(1), reader.GetString(2)), ct);
+            reader => (reader.GetGuid(0), GenerationStatusExtensions.Parse(reader.GetString(1)), CancelOutcomes.Parse(reader.GetString(2))), ct);
 
     /// <summary>Processing rows whose lease expired within the run's limits go back to pending (to be re-sent).</summary>
     public Task<List<Guid>> RequeueExpiredAsync(DateTimeOffset now, RunLimits limits, int batchSize, CancellationToken ct) =>

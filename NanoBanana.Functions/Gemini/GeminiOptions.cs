@@ -102,6 +102,9 @@ public sealed class GeminiOptions : IValidatableObject
     [Description("Where the model draws interim images while it thinks (the catalog's `thoughtImages`: the Gemini 3 image models), the worker calls `streamGenerateContent?alt=sse` with `includeThoughts` and keeps each interim image as a draft the phone can show (`drafts`, a `draft` event). false: one `generateContent` call, no drafts. The paid-call budget, heartbeat and fencing are the same either way.")]
     public bool Drafts { get; set; } = true;
 
+    /// <summary>Whether a call to <paramref name="model"/> is streamed for its drafts (see <see cref="Drafts"/>).</summary>
+    public bool StreamsDrafts(string model) => Drafts && Spec(model).ThoughtImages;
+
     /// <summary>What a request may name: the default model first, then the others offered.</summary>
     public IReadOnlyList<string> OfferedModels =>
         new[] { Model }.Concat(AllowedModels.Length > 0

@@ -29,7 +29,7 @@ internal sealed class GeminiRestClient(
         try
         {
             // Streamed only where the model draws interim images and someone keeps them: otherwise one answer, as always.
-            var streamed = request.OnDraft is not null && options.Value.Drafts && options.Value.Spec(request.Model).ThoughtImages;
+            var streamed = request.OnDraft is not null && options.Value.StreamsDrafts(request.Model);
             using var message = await endpoint.CreateRequestAsync(request.Model, request.ApiKey, budget.Token, streamed);
             message.Content = JsonContent.Create(ToWire(request, streamed), options: GeminiJson.Options);
             message.Options.Set(GeminiResilience.AttemptTimeout, options.Value.AttemptTimeout(request.Model));

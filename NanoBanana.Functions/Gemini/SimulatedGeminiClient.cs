@@ -20,7 +20,7 @@ internal sealed partial class SimulatedGeminiClient(IOptions<GeminiOptions> opti
         // A stable hash (string hashes are randomised per process): the same prompt, the same colour.
         var seed = XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(request.Prompt));
         var delay = TimeSpan.FromSeconds(options.Value.SimulatedDelaySeconds);
-        if (request.OnDraft is { } onDraft && options.Value.Drafts && options.Value.Spec(request.Model).ThoughtImages && delay > TimeSpan.Zero)
+        if (request.OnDraft is { } onDraft && options.Value.StreamsDrafts(request.Model) && delay > TimeSpan.Zero)
         {
             // As a thinking model does: an interim image half-way (a darker take on the final one); none without a delay (the tests' instant stand-in).
             await Task.Delay(delay / 2, clock, ct);

@@ -144,7 +144,7 @@ public sealed class GenerationService(
     {
         if (await store.CancelAsync(ownerId, id, clock.GetUtcNow(), ct) is { } cancelled)
         {
-            metrics.Stopped(cancelled, "owner");
+            metrics.Stopped(cancelled.Status, cancelled.CancelOutcome, "owner");
             known.Wrote(id, cancelled.Version);
             logger.LogInformation("Generation {GenerationId} cancelled by its owner: {CancelOutcome} ({PaidCalls} paid calls)",
                 id, cancelled.CancelOutcome?.ToName(), cancelled.PaidCalls);

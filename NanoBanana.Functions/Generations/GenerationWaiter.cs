@@ -37,24 +37,11 @@ public sealed class GenerationWaiter(ApiRoleStore store, GenerationChanges chang
                 }
 
                 var nap = generation.Status == GenerationStatus.Pending ? Min(left, TimeSpan.FromSeconds(queue.Value.CacheSeconds)) : left;
-                if (await WokenAsync(signal, nap, ct))
+                if (await signal.WaitAsync(nap, clock, ct))
                 {
                     break; // read it again
                 }
             }
-        }
-    }
-
-    private async Task<bool> WokenAsync(ChangeSignal signal, TimeSpan nap, CancellationToken ct)
-    {
-        try
-        {
-            await signal.Fired.WaitAsync(nap, clock, ct);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
         }
     }
 

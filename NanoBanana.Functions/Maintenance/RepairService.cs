@@ -39,8 +39,8 @@ public sealed class RepairService(
         var ended = overdue ? await DrainAsync(() => store.EndOverdueAsync(now, settings.RepairBatchSize, ct)) : [];
         foreach (var (id, status, outcome) in ended)
         {
-            metrics.Stopped(status, "deadline", outcome);
-            logger.LogWarning("Generation {GenerationId} {Status} at its deadline ({CancelOutcome})", id, status, outcome);
+            metrics.Stopped(status, outcome, "deadline");
+            logger.LogWarning("Generation {GenerationId} {Status} at its deadline ({CancelOutcome})", id, status.ToName(), outcome?.ToName());
         }
 
         var stuck = leasesOver ? await DrainAsync(() => store.FailStuckAsync(now, limits, settings.RepairBatchSize, ct)) : [];

@@ -48,7 +48,8 @@ public sealed class StatsService(NpgsqlDataSource dataSource, TimeProvider clock
 
     private static async Task<StatsReport> ReadAsync(NpgsqlDataReader reader, DateTimeOffset now, DateTimeOffset since, int windowDays, CancellationToken ct)
     {
-        var byStatus = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["pending"] = 0, ["processing"] = 0, ["completed"] = 0, ["failed"] = 0, ["cancelled"] = 0, ["expired"] = 0 };
+        // Every status, zero when no row has it.
+        var byStatus = new SortedDictionary<string, long>(Enum.GetValues<GenerationStatus>().ToDictionary(status => status.ToName(), _ => 0L), StringComparer.Ordinal);
         while (await reader.ReadAsync(ct))
         {
             byStatus[reader.GetString(0)] = reader.GetInt64(1);

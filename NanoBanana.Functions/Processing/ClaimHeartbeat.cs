@@ -22,8 +22,8 @@ public sealed class ClaimHeartbeats(
 /// (cancelled, deleted, or taken over after a stall), <see cref="Token"/> is cancelled: the Gemini
 /// request in flight is aborted rather than finished and thrown away.
 /// A change of the row announced on the instance's LISTEN session (a cancel, a deadline sweep, a
-/// delete; the worker's own writes under the claim announce nothing until it ends) beats at once, so
-/// a cancel stops the call in milliseconds rather than at the next beat.
+/// delete; also the worker's own drafts, each costing one early renewal) beats at once, so a cancel
+/// stops the call in milliseconds rather than at the next beat.
 /// </summary>
 public sealed class ClaimHeartbeat : IAsyncDisposable
 {
@@ -67,11 +67,17 @@ public sealed class ClaimHeartbeat : IAsyncDisposable
         MaintenanceRoleStore store, GenerationChanges changes, Generation claimed, ProcessingOptions settings, TimeProvider clock, ILogger logger)
     {
         using var beating = CancellationTokenSource.CreateLinkedTokenSource(_work.Token, _done.Token);
+        // Subscribed before each renewal reads the row: a cancel that commits during the renewal still
+        // wakes the next beat at once. Woken early too when the LISTEN session reconnects (a change may
+        // have been missed); otherwise the regular beat.
+        var changed = changes.Subscribe(claimed.Id);
         try
         {
             while (true)
             {
-                await NextBeatAsync(changes, claimed.Id, settings.LeaseRenewal, clock, beating.Token);
+                await changed.WaitAsync(settings.LeaseRenewal, clock, beating.Token);
+                changed.Dispose();
+                changed = changes.Subscribe(claimed.Id);
                 try
                 {
                     if (await store.RenewLeaseAsync(claimed, clock.GetUtcNow(), settings.Lease, beating.Token))
@@ -98,19 +104,9 @@ public sealed class ClaimHeartbeat : IAsyncDisposable
         {
             // The work ended, or the host is stopping: no more beats.
         }
-    }
-
-    // The renewal period, or sooner when the row changes (or the LISTEN session reconnects: any change may have been missed).
-    private static async Task NextBeatAsync(GenerationChanges changes, Guid id, TimeSpan period, TimeProvider clock, CancellationToken ct)
-    {
-        using var changed = changes.Subscribe(id);
-        try
+        finally
         {
-            await changed.Fired.WaitAsync(period, clock, ct);
-        }
-        catch (TimeoutException)
-        {
-            // The regular beat.
+            changed.Dispose();
         }
     }
 }

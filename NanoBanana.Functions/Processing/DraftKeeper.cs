@@ -33,7 +33,7 @@ public sealed class DraftKeeper(MaintenanceRoleStore store, ImageStore images, T
             }
 
             logger.LogInformation("Generation {GenerationId} attempt {Attempt}: draft discarded, the claim is gone", claimed.Id, claimed.Attempt);
-            await images.DeleteAsync([stored.BlobName], ct);
+            await images.DeleteAsync([stored.BlobName], CancellationToken.None); // the claim's token is likely cancelled by now
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

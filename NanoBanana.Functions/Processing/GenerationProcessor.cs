@@ -82,7 +82,6 @@ public sealed class GenerationProcessor(
         catch (OperationCanceledException) when (heartbeat.Lost)
         {
             logger.LogInformation("Generation {GenerationId} attempt {Attempt} stopped: the generation was cancelled, deleted or taken over", id, claimed.Attempt);
-            await TidyAttemptAsync(claimed, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -91,7 +90,6 @@ public sealed class GenerationProcessor(
         catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true)
         {
             await StopAtDeadlineAsync(claimed);
-            await TidyAttemptAsync(claimed, ct);
         }
         catch (Exception exception) when (exception is not GenerationRetryException)
         {
@@ -165,7 +163,7 @@ public sealed class GenerationProcessor(
     {
         if (await store.StopAtDeadlineAsync(claimed, clock.GetUtcNow(), CancellationToken.None) is { } stopped)
         {
-            metrics.Stopped(stopped, "deadline");
+            metrics.Stopped(stopped.Status, stopped.CancelOutcome, "deadline");
             logger.LogWarning("Generation {GenerationId} attempt {Attempt} stopped at its deadline {DeadlineAt}: {Status}, {CancelOutcome} ({PaidCalls} paid calls)",
                 claimed.Id, claimed.Attempt, claimed.DeadlineAt, stopped.Status.ToName(), stopped.CancelOutcome?.ToName(), stopped.PaidCalls);
         }
@@ -180,7 +178,7 @@ public sealed class GenerationProcessor(
     {
         if (await store.ExpireUnclaimedAsync(id, clock.GetUtcNow(), ct) is { } expired)
         {
-            metrics.Stopped(expired, "deadline");
+            metrics.Stopped(expired.Status, expired.CancelOutcome, "deadline");
             logger.LogWarning("Generation {GenerationId} not started: its deadline {DeadlineAt} passed; {Status}, {CancelOutcome}",
                 id, expired.DeadlineAt, expired.Status.ToName(), expired.CancelOutcome?.ToName());
             return;
@@ -306,7 +304,20 @@ public sealed class GenerationProcessor(
         var metadata = JsonSerializer.Serialize(outcome.Usage);
         var now = clock.GetUtcNow();
         await heartbeat.StopAsync();
-        if (await store.CompleteAsync(claimed, stored, outcome.Text, metadata, now, ct))
+        bool completed;
+        try
+        {
+            completed = await store.CompleteAsync(claimed, stored, outcome.Text, metadata, now, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped (the claim lost, the deadline) after the uploads, before they were recorded: the
+            // only moment this attempt's images exist unrecorded. Its attempt is in their names.
+            await TidyAsync(claimed, () => images.DeleteAsync(stored.Select(s => s.BlobName), host));
+            throw;
+        }
+
+        if (completed)
         {
             metrics.Completed(now - claimed.CreatedAt);
             logger.LogInformation("Generation {GenerationId} completed on attempt {Attempt} with {ImageCount} image(s), {Bytes} bytes",
@@ -328,11 +339,6 @@ public sealed class GenerationProcessor(
         logger.LogInformation("Generation {GenerationId} attempt {Attempt}: result discarded, the generation was cancelled or taken over", claimed.Id, claimed.Attempt);
         await TidyAsync(claimed, () => images.DeleteAsync(stored.Select(s => s.BlobName), host));
     }
-
-    // Stopped mid-way (the claim lost, the deadline): result images this attempt may have uploaded before
-    // it could record them. Its attempt is in their names, so nobody else's are touched.
-    private Task TidyAttemptAsync(Generation claimed, CancellationToken host) =>
-        TidyAsync(claimed, async () => await images.DeleteAsync(await images.ListAsync(BlobNames.OutputPrefix(claimed.Id, claimed.Attempt), host), host));
 
     // The outcome is recorded; a failure to tidy blobs must not make the queue deliver the message
     // again. What is left is removed by the repair's orphan sweep.

@@ -91,6 +91,20 @@ public sealed class ChangeSignal(Action unsubscribe) : IDisposable
 
     public Task Fired => _fired.Task;
 
+    /// <summary>True when the change came within <paramref name="timeout"/> (on <paramref name="clock"/>), false when the time ran out.</summary>
+    public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken ct)
+    {
+        try
+        {
+            await _fired.Task.WaitAsync(timeout, clock, ct);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     internal void Fire() => _fired.TrySetResult();
 
     public void Dispose() => unsubscribe();

@@ -18,9 +18,6 @@ public static class BlobNames
     /// </summary>
     public static string Output(Guid generationId, int attempt, int index) => $"{generationId:D}/output-{attempt}-{index}";
 
-    /// <summary>Every result image one attempt wrote (the dash ends the number: attempt 1's prefix is not attempt 10's).</summary>
-    public static string OutputPrefix(Guid generationId, int attempt) => $"{generationId:D}/output-{attempt}-";
-
     /// <summary>An interim image of an attempt's call (a draft), numbered in the order it came.</summary>
     public static string Draft(Guid generationId, int attempt, int index) => $"{generationId:D}/draft-{attempt}-{index}";
 

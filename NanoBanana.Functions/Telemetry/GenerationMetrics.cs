@@ -56,15 +56,10 @@ public sealed class GenerationMetrics
 
     public void Failed(string errorCode) => _failed.Add(1, new KeyValuePair<string, object?>("error.code", errorCode));
 
-    public void Stopped(Generation stopped, string reason) => _stopped.Add(1,
-        new KeyValuePair<string, object?>("status", stopped.Status.ToName()),
+    public void Stopped(GenerationStatus status, CancelOutcome? outcome, string reason) => _stopped.Add(1,
+        new KeyValuePair<string, object?>("status", status.ToName()),
         new KeyValuePair<string, object?>("reason", reason),
-        new KeyValuePair<string, object?>("cancel_outcome", stopped.CancelOutcome?.ToName()));
-
-    public void Stopped(string status, string reason, string? cancelOutcome) => _stopped.Add(1,
-        new KeyValuePair<string, object?>("status", status),
-        new KeyValuePair<string, object?>("reason", reason),
-        new KeyValuePair<string, object?>("cancel_outcome", cancelOutcome));
+        new KeyValuePair<string, object?>("cancel_outcome", outcome?.ToName()));
 
     public void GeminiCall(TimeSpan latency, string outcome) =>
         _geminiLatency.Record(latency.TotalMilliseconds, new KeyValuePair<string, object?>("outcome", outcome));
