@@ -10,6 +10,7 @@
 #   scripts/bench.sh --size tiny          # every step in seconds (CI runs this; figures printed, not written)
 #   scripts/bench.sh micro [BenchmarkDotNet args]   # the hot units' micro-benchmarks (--filter '*Token*', ...)
 #   scripts/bench.sh references           # the worker's memory for 14 x 7 MB uploaded references, Gemini__InputsByUrl off and on
+#   scripts/bench.sh memory [MB]          # the worker's memory for one large result (20 MB), streamed (drafts) and not, a process each
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tests="$root/NanoBanana.Functions.Tests"
@@ -25,6 +26,13 @@ dll="$tests/bin/Release/net10.0/NanoBanana.Functions.Tests.dll"
 if [ "${1:-}" = references ]; then
   shift
   exec dotnet "$dll" references "$@"
+fi
+
+if [ "${1:-}" = memory ]; then
+  echo "| result through the worker | allocated during the delivery | largest managed-heap growth |"
+  echo "|---|---|---|"
+  for drafts in off on; do dotnet "$dll" memory "$drafts" "${2:-20}"; done
+  exit 0
 fi
 
 if [ "${1:-}" = micro ]; then

@@ -1,3 +1,4 @@
+using System.Globalization;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Benchmarks;
@@ -11,7 +12,24 @@ namespace NanoBanana.Functions.Tests.Benchmarks;
 /// </summary>
 internal static class WorkerMemory
 {
-    public static async Task<MemoryResult> MeasureAsync(int megabytes)
+    /// <summary>
+    /// <c>memory on|off [MB]</c>: one table row for the large result through the streamed call
+    /// (Gemini__Drafts on, the default for models that draw drafts) or one generateContent call (off).
+    /// scripts/bench.sh memory runs both, each in a process of its own: the first run in a process fills
+    /// the shared array pool that a second would then borrow from, and would look the costlier.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var drafts = args is ["on", ..];
+        var megabytes = args is [_, var size, ..] ? int.Parse(size, CultureInfo.InvariantCulture) : BenchOptions.Full.MemoryMegabytes;
+        var result = await MeasureAsync(megabytes, drafts);
+        var name = drafts ? "streamed, `streamGenerateContent?alt=sse` (`Gemini__Drafts` on)" : "one `generateContent` answer (`Gemini__Drafts` off)";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| a {megabytes} MB result, {name} | {result.AllocatedBytes / 1024.0 / 1024:F1} MB ({result.AllocatedRatio:F2}x) | {result.PeakHeapGrowthBytes / 1024.0 / 1024:F1} MB ({result.PeakRatio:F2}x) |"));
+        return 0;
+    }
+
+    public static async Task<MemoryResult> MeasureAsync(int megabytes, bool drafts = true)
     {
         var image = new byte[megabytes * 1024 * 1024];
         Random.Shared.NextBytes(image);
@@ -21,7 +39,8 @@ internal static class WorkerMemory
 
         await using var gemini = await FakeGemini.StartAsync();
         await using var database = await TestDatabase.CreateAsync();
-        await using var app = await FunctionApp.StartWithGeminiAsync(gemini, database: database, logging: _ => { });
+        await using var app = await FunctionApp.StartWithGeminiAsync(
+            gemini, settings => settings["Gemini:Drafts"] = drafts ? "true" : "false", database: database, logging: _ => { });
         var token = TestTokens.For(TestTokens.NewUserId());
 
         gemini.Default = small;

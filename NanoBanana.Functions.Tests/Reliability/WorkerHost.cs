@@ -75,6 +75,7 @@ public static class Program
         ["bench", .. var options] => await Benchmarks.BenchCommand.RunAsync(options),
         ["micro", .. var options] => Benchmarks.Micro.MicroCommand.Run(options),
         ["references", .. var options] => await Benchmarks.ReferenceMemory.RunAsync(options),
+        ["memory", .. var options] => await Benchmarks.WorkerMemory.RunAsync(options),
         _ => 2,
     };
 }

@@ -1,5 +1,3 @@
-using System.Net.ServerSentEvents;
-using System.Text.Json;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Gemini.Wire;
 
@@ -7,8 +5,9 @@ namespace NanoBanana.Functions.Gemini;
 
 /// <summary>
 /// Reads a <c>streamGenerateContent?alt=sse</c> answer: each <c>data:</c> line is one
-/// GenerateContentResponse chunk. An image part flagged <c>thought</c> is an interim image of the
-/// model's thinking and goes to <paramref name="onDraft"/> as it arrives; every other part is kept, and
+/// GenerateContentResponse chunk (read by <see cref="SseJson"/> in pooled segments, as a whole answer
+/// is). An image part flagged <c>thought</c> is an interim image of the model's thinking and goes to
+/// <paramref name="onDraft"/> as it arrives; every other part is kept, and
 /// the chunks are folded into one response that <see cref="GeminiResponseClassifier"/> reads as it
 /// reads a generateContent answer (so a streamed call ends in the same outcomes, and without thought
 /// images nothing differs). A body cut mid-stream surfaces as the IOException a cut body always does.
@@ -23,10 +22,9 @@ internal static class GeminiStream
         string? modelVersion = null, responseId = null, finishReason = null, finishMessage = null;
         var sawCandidate = false;
 
-        var parser = SseParser.Create(body, (_, data) => JsonSerializer.Deserialize<GenerateContentResponse>(data, GeminiJson.Options));
-        await foreach (var item in parser.EnumerateAsync(ct))
+        await foreach (var item in SseJson.ReadAsync<GenerateContentResponse>(body, GeminiJson.Options, ct))
         {
-            if (item.Data is not { } chunk)
+            if (item is not { } chunk)
             {
                 continue;
             }
