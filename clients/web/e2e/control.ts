@@ -29,6 +29,8 @@ export interface FrontRequest {
   ms: number;
   method: string;
   path: string;
+  /** The query string, with its `?` (or empty). */
+  query: string;
   status: number;
   ifNoneMatch: string | null;
   idempotencyKey: string | null;

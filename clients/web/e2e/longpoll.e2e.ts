@@ -5,15 +5,16 @@ import { card } from './browser.js';
 import { control, eventually, marker } from './control.js';
 import { artifacts } from './paths.js';
 import { pushAndAwaitNotification } from './push.js';
-import { browserSession, generate } from './session.js';
+import { browserSession, generate, withoutStreams } from './session.js';
 
 // Results that arrive without asking: the visible page long-polls, a pending generation shows its
 // place in the queue, and the service worker turns a push into a notification that opens the page.
 describe('results without asking', () => {
   const session = browserSession();
 
-  it('long-poll: while the page is visible, the result comes on a long-poll', async () => {
+  it('long-poll: where no event stream gets through, while the page is visible, the result comes on a long-poll', async () => {
     const { page } = await session.open();
+    await withoutStreams(page); // with the stream the page does not poll at all (e2e/live.e2e.ts)
     const hold = marker();
     await control.rule(hold, { hold: true });
     const id = await generate(page, `a banana that long-polls ${hold}`);

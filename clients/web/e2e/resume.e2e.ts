@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { card } from './browser.js';
 import { control, marker } from './control.js';
 import { artifacts } from './paths.js';
@@ -28,8 +28,11 @@ describe('reloads and tabs', () => {
     expect(Number(timer!.split(':')[1])).toBeGreaterThanOrEqual(2); // counted from the server's elapsed time, not from the reload
   });
 
-  it('10. two tabs watching one generation make one request at a time between them (each a long-poll)', async () => {
+  it('10. two tabs watching one generation make one request at a time between them (each a long-poll, where no event stream gets through)', async () => {
     const { context, page: first } = await session.open();
+    // With the stream neither tab polls while nothing changes; this is the fallback's sharing of one poll.
+    await context.route(`${inject('apiUrl')}/api/events`, (route) => route.abort('failed'));
+    await first.reload();
     const hold = marker();
     await control.rule(hold, { hold: true });
     const id = await generate(first, `a banana in two tabs ${hold}`);

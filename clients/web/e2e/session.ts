@@ -42,6 +42,16 @@ export function browserSession() {
   };
 }
 
+/**
+ * The page as behind something that lets no event stream through (a proxy, a firewall): every
+ * `GET /api/events` fails, so the client falls back to polling (and long-polling) as it did before
+ * streams. Reloads the page so it starts that way.
+ */
+export async function withoutStreams(page: Page): Promise<void> {
+  await page.route(`${inject('apiUrl')}/api/events`, (route) => route.abort('failed'));
+  await page.reload();
+}
+
 /** Types a prompt, presses Generate, and returns the new generation's id once its card is shown. */
 export async function generate(page: Page, prompt: string): Promise<string> {
   await page.getByTestId('prompt').fill(prompt);

@@ -24,6 +24,12 @@ export interface NanoBananaClientOptions {
    * lands. Default 25; 0 polls at the server's pace only.
    */
   longPollSeconds?: number;
+  /**
+   * Follow changes over the caller-wide event stream (GET /api/events) while the page is visible, with one
+   * `changedSince` catch-up on each wake, instead of polling. Polling stays the fallback where streams fail.
+   * Default true (the React Native entry turns it off: its fetch cannot read a body as it arrives).
+   */
+  live?: boolean;
   /** Tries per create while its answer is lost (no answer, 408, 5xx), one Idempotency-Key for all. Default 6 (about 30 s). */
   createAttempts?: number;
   /** Where creates, active ids and poll states are kept. Default localStorage; null keeps nothing across reloads. */
@@ -60,4 +66,9 @@ export interface Watch {
   stop(): void;
   /** The generation once it is completed, failed or cancelled; rejects on a fatal error or when stopped first. */
   readonly done: Promise<Generation>;
+}
+
+export interface LiveView {
+  /** Stops this listener (the stream closes when nothing else follows). */
+  stop(): void;
 }

@@ -1,10 +1,11 @@
-import type { CreateOptions, NanoBananaClientOptions, Watch, WatchOptions } from './client-options.js';
+import type { CreateOptions, LiveView, NanoBananaClientOptions, Watch, WatchOptions } from './client-options.js';
 import { isAnswerLost, newIdempotencyKey, pendingCreateMaxAgeMs, sendCreate, type Created } from './creates.js';
 import { abortReason } from './errors.js';
 import { Http, apiError, type TokenSource } from './http.js';
 import { downloadName, saveBlob } from './images.js';
 import { fileKey, putInBlocks } from './uploads.js';
 import { LocalStore, MemoryStorage, browserStorage, browserStorageChanges, type KeyValueStorage } from './local-store.js';
+import { LiveFeed, type LiveListener, type LiveState } from './live-feed.js';
 import { browserPageSignals, type PageSignals } from './page-signals.js';
 import { GenerationPoller, type PollSettings } from './poller.js';
 import { browserTabLocks, type TabLocks } from './tab-locks.js';
@@ -35,6 +36,7 @@ export class NanoBananaClient {
   private readonly pollers = new Map<string, GenerationPoller>();
   private readonly fetchImpl: typeof fetch;
   private readonly uploadStorage: KeyValueStorage | null;
+  private readonly liveFeed: LiveFeed;
 
   constructor(options: NanoBananaClientOptions) {
     this.prefix = options.storagePrefix ?? 'nanobanana';
@@ -65,6 +67,20 @@ export class NanoBananaClient {
       random: options.random ?? Math.random,
     };
     this.createAttempts = options.createAttempts ?? 6;
+    this.liveFeed = new LiveFeed({
+      http: this.http,
+      store: this.store,
+      page: this.page,
+      enabled: options.live ?? true,
+      settings: {
+        firstByteMs: 10_000,
+        idleMs: 45_000,
+        maxBackoffSeconds: this.settings.maxBackoffSeconds,
+        random: this.settings.random,
+      },
+      accept: (generation) => this.learned(generation),
+      get: (id) => this.get(id),
+    });
     this.store.removeUnscoped();
   }
 
@@ -79,6 +95,7 @@ export class NanoBananaClient {
     }
 
     this.pollers.clear();
+    this.liveFeed.close();
     this.store.clear(this.store.scope ?? this.lastScope);
     this.store.useScope(null);
     this.lastScope = null;
@@ -183,19 +200,8 @@ export class NanoBananaClient {
       });
     };
 
-    // The poller reads what other tabs stored for this user: the user must be known first (at once
-    // when the token source answers synchronously).
-    const token = this.token();
-    if (token instanceof Promise) {
-      void token.then((value) => {
-        this.useScopeOf(value);
-        begin();
-      }, begin);
-    } else {
-      this.useScopeOf(token);
-      begin();
-    }
-
+    // The poller reads what other tabs stored for this user: the user must be known first.
+    this.onceScoped(begin);
     const stop = () => {
       stopped = true;
       unsubscribe();
@@ -211,7 +217,7 @@ export class NanoBananaClient {
     if (!poller) {
       const created: GenerationPoller = new GenerationPoller(
         id,
-        { http: this.http, store: this.store, locks: this.locks, page: this.page, settings: this.settings, lockPrefix: this.prefix },
+        { http: this.http, store: this.store, locks: this.locks, page: this.page, settings: this.settings, lockPrefix: this.prefix, live: this.liveFeed },
         () => this.pollers.get(id) === created && this.pollers.delete(id),
       );
       poller = created;
@@ -219,6 +225,35 @@ export class NanoBananaClient {
     }
 
     return poller;
+  }
+
+  /**
+   * The caller-wide live view: every event of the caller's generations (`onEvent`) and every generation
+   * that changed (`onChange`: from the catch-up on wake, or re-read after an event), from any device,
+   * while the page is visible; `onState` says whether a stream follows or polling stands in. Watches
+   * share its one stream. Stop it when the view goes.
+   */
+  live(listener: LiveListener): LiveView {
+    let stopListening = () => {};
+    let stopped = false;
+    const begin = () => {
+      if (!stopped) {
+        stopListening = this.liveFeed.listen(listener);
+      }
+    };
+    // The change token is kept per user: the user must be known first, as for watch().
+    this.onceScoped(begin);
+    return {
+      stop: () => {
+        stopped = true;
+        stopListening();
+      },
+    };
+  }
+
+  /** How this page learns of changes now: following a stream, or polling (see LiveState). */
+  get liveState(): LiveState {
+    return this.liveFeed.state;
   }
 
   /** Waits for the generation to finish (Replicate's `wait`). */
@@ -364,6 +399,41 @@ export class NanoBananaClient {
     this.store.savePollState(generation.id, { polledAt: previous?.polledAt ?? 0, ...(etag ? { etag } : {}), generation, receivedAt: Date.now() });
     this.pollers.get(generation.id)?.offer(generation, etag);
     return generation;
+  }
+
+  /**
+   * A state the live view learned (a catch-up, a re-read): for the generation's watchers and other tabs.
+   * Not marked as started here: catch-ups list other devices' generations too.
+   */
+  private learned(generation: Generation): void {
+    if (isTerminal(generation.status)) {
+      this.store.removeActive(generation.id);
+    }
+
+    const poller = this.pollers.get(generation.id);
+    const previous = this.store.pollState(generation.id);
+    if (poller || previous) {
+      this.store.savePollState(generation.id, { polledAt: previous?.polledAt ?? 0, ...(previous?.etag ? { etag: previous.etag } : {}), generation, receivedAt: Date.now() });
+    }
+
+    poller?.offer(generation, previous?.etag);
+  }
+
+  /**
+   * Calls `begin` once the current user's scope is in use: at once when the token source answers
+   * synchronously, else when it answers (and when it fails too: the first request then reports it).
+   */
+  private onceScoped(begin: () => void): void {
+    const token = this.token();
+    if (token instanceof Promise) {
+      void token.then((value) => {
+        this.useScopeOf(value);
+        begin();
+      }, begin);
+    } else {
+      this.useScopeOf(token);
+      begin();
+    }
   }
 
   /** Reads and writes the state of the user this token names from now on; returns that user's scope. */

@@ -1,5 +1,8 @@
 export { NanoBananaClient } from './client.js';
-export type { NanoBananaClientOptions, CreateOptions, Watch, WatchOptions } from './client-options.js';
+export type { NanoBananaClientOptions, CreateOptions, LiveView, Watch, WatchOptions } from './client-options.js';
+export type { LiveListener, LiveState } from './live-feed.js';
+export { EventStreamParser } from './sse-parser.js';
+export type { EventStreamHandlers, ServerSentEvent } from './sse-parser.js';
 export { ApiError, NetworkError } from './errors.js';
 export type { FieldError } from './errors.js';
 export type { TokenSource } from './http.js';
@@ -18,7 +21,10 @@ export type {
   CreateGenerationRequest,
   GeneratedImage,
   Generation,
+  GenerationChanges,
   GenerationError,
+  GenerationEvent,
+  GenerationEventKind,
   GenerationPage,
   GenerationStatus,
   HistoryQuery,

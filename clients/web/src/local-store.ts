@@ -17,6 +17,12 @@ export interface PollState {
   receivedAt?: number;
 }
 
+/** How far this user's changes were read: the token to resume at, and the ETag of the answer that gave it. */
+export interface ChangeToken {
+  token: string;
+  etag?: string;
+}
+
 /** The part of the Web Storage API the client uses (localStorage, or anything shaped like it). */
 export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>;
 
@@ -101,6 +107,15 @@ export class LocalStore {
 
   removePollState(id: string): void {
     this.remove(`poll:${id}`);
+  }
+
+  /** Where the caller-wide event log was last read up to (a changedSince token / Last-Event-ID), and the ETag of that answer. */
+  changeToken(): ChangeToken | undefined {
+    return this.read<ChangeToken>('changes');
+  }
+
+  saveChangeToken(token: ChangeToken): void {
+    this.write('changes', token);
   }
 
   /** Calls back when another tab wrote this generation's poll state (for the user signed in at the time). */

@@ -1,6 +1,7 @@
 import { backoffSeconds } from './backoff.js';
 import { ApiError, NetworkError, abortReason, isAbortError } from './errors.js';
 import { apiError, retryAfterSeconds, type Http } from './http.js';
+import type { LiveFeed, LiveState } from './live-feed.js';
 import type { LocalStore, PollState } from './local-store.js';
 import type { PageSignals } from './page-signals.js';
 import type { TabLocks } from './tab-locks.js';
@@ -27,6 +28,8 @@ export interface PollerDependencies {
   page: PageSignals;
   settings: PollSettings;
   lockPrefix: string;
+  /** The caller-wide event stream: while it follows, it tells this poller when to read (no interval, no long-poll). */
+  live?: Pick<LiveFeed, 'state' | 'handlesWake' | 'follow' | 'onState' | 'publish'>;
 }
 
 export interface PollListener {
@@ -40,8 +43,8 @@ const wakeGapMs = 1000;
 /** When another poller holds the lock, look again this much later. */
 const busyRecheckMs = 500;
 
-/** Why a poll is being considered: its interval is up, the page woke, a failed poll is being retried, or a long-poll answered. */
-type Reason = 'interval' | 'wake' | 'retry' | 'longpoll';
+/** Why a poll is being considered: its interval is up, the page woke, a failed poll is being retried, a long-poll answered, or the event stream told of a change. */
+type Reason = 'interval' | 'wake' | 'retry' | 'longpoll' | 'event';
 
 /**
  * Polls one generation for every watcher of it in this tab, and, through a Web Lock and the poll time
@@ -52,6 +55,8 @@ type Reason = 'interval' | 'wake' | 'retry' | 'longpoll';
  * hold each poll until the generation changes (Prefer: wait=N); once the server says it does
  * (Preference-Applied), the next poll follows each answer at once, so a result shows as it lands.
  * A hidden page drops its long-poll and polls at the hidden pace (Web Push tells a sleeping phone).
+ * While the caller-wide event stream follows (live-feed.ts), none of that: the poller reads only when
+ * an event for its generation arrives, and the stream's catch-up answers for it on a wake.
  */
 export class GenerationPoller {
   private readonly listeners = new Set<PollListener>();
@@ -74,6 +79,14 @@ export class GenerationPoller {
   private longPolling = false;
   /** The long-poll in flight, dropped when the page is hidden. */
   private inFlight: AbortController | undefined;
+  /** An event arrived while a poll was in flight (whose answer may predate it): read again after it. */
+  private again = false;
+  /**
+   * An event told of a change this poller has not read yet (its read failed, or is still to come). The
+   * event moved the stream's token past it, so a wake's catch-up will not list it: a wake reads it here.
+   */
+  private stale = false;
+  private unfollow: (() => void) | undefined;
 
   constructor(
     readonly id: string,
@@ -103,12 +116,72 @@ export class GenerationPoller {
 
   /** A state learned without polling (an action's answer, another tab's poll). */
   offer(generation: Generation, etag: string | undefined): void {
+    if (this.generation && JSON.stringify(this.generation) === JSON.stringify(generation)) {
+      return; // nothing new (a catch-up lists what was read already): a poll in flight may still bring news
+    }
+
     this.epoch++;
     this.etag = etag;
     this.deliver(generation);
     if (!isTerminal(generation.status) && this.finished) {
       this.finished = false;
+      this.follow();
       this.schedule(this.intervalMs());
+    }
+  }
+
+  /** The event stream told of a change to this generation: read it now (after the poll in flight, if any). */
+  refresh(): void {
+    if (this.disposed || this.finished) {
+      return;
+    }
+
+    this.stale = true;
+    if (this.polling) {
+      this.again = true;
+      return;
+    }
+
+    void this.tick('event');
+  }
+
+  /**
+   * The stream tells this poller when to read. Not while the generation waits in line: its queue
+   * position moves with no event (only the ETag names it), so it is polled as before until it starts;
+   * nor while a change an event told of is unread (its read failed): its retries go on.
+   */
+  private following(): boolean {
+    const waitsInLine = this.generation?.status === 'pending' && this.generation.queue != null;
+    return this.deps.live?.state === 'following' && !this.deps.page.isHidden() && !waitsInLine && !this.stale;
+  }
+
+  private follow(): void {
+    this.unfollow ??= this.deps.live?.follow(this.id, this);
+  }
+
+  private stopFollowing(): void {
+    this.unfollow?.();
+    this.unfollow = undefined;
+  }
+
+  /** The stream took over (no timer, no long-poll), paused or failed (polls at the usual pace again). */
+  private liveChanged(state: LiveState, previous: LiveState): void {
+    // While a first stream is being tried (connecting) the poller never stopped: nothing to take back.
+    if (this.disposed || this.finished || (state === 'polling' && (previous === 'connecting' || previous === 'idle'))) {
+      return;
+    }
+
+    if (state === 'resuming') {
+      if (!this.stale) {
+        clearTimeout(this.timer); // the catch-up reads it
+      }
+    } else if (state === 'following' && this.following()) {
+      clearTimeout(this.timer);
+      this.inFlight?.abort(abortReason('The event stream follows this generation.'));
+    } else if (state === 'following' && !this.stale) {
+      void this.tick('interval'); // waits in line: polled at the server's pace still (an unread change keeps its own retry)
+    } else if (state === 'paused' || state === 'polling') {
+      void this.tick(state === 'polling' ? 'wake' : 'interval');
     }
   }
 
@@ -118,7 +191,9 @@ export class GenerationPoller {
       page.onWake(() => this.wake()),
       page.onHide?.(() => this.inFlight?.abort(abortReason('The page was hidden.'))) ?? (() => {}),
       store.onPollState(this.id, (state) => this.adopt(state)),
+      this.deps.live?.onState((state, previous) => this.liveChanged(state, previous)) ?? (() => {}),
     );
+    this.follow();
     const shared = store.pollState(this.id);
     if (shared) {
       this.adopt(shared);
@@ -129,8 +204,8 @@ export class GenerationPoller {
   }
 
   private wake(): void {
-    if (this.disposed || !this.deps.page.isOnline()) {
-      return;
+    if (this.disposed || !this.deps.page.isOnline() || (this.deps.live?.handlesWake() && !this.stale)) {
+      return; // the stream's catch-up on wake reads what changed, for every generation at once
     }
 
     void this.tick('wake');
@@ -179,6 +254,11 @@ export class GenerationPoller {
     } finally {
       this.polling = false;
     }
+
+    if (this.again) {
+      this.again = false;
+      void this.tick('event');
+    }
   }
 
   /** The last poll started long before any poll can last: whoever holds the lock is frozen or gone. */
@@ -203,7 +283,7 @@ export class GenerationPoller {
 
     // A long-poll's follow-up is for a visible page: hidden since, it waits the hidden pace like any poll.
     const paced = reason === 'interval' || (reason === 'longpoll' && this.deps.page.isHidden());
-    const gap = paced ? this.intervalMs() : reason === 'retry' ? 0 : wakeGapMs;
+    const gap = paced ? this.intervalMs() : reason === 'retry' || reason === 'event' ? 0 : wakeGapMs;
     return (shared?.polledAt ?? 0) + gap - now;
   }
 
@@ -225,7 +305,7 @@ export class GenerationPoller {
     const epoch = this.epoch;
     // Long-poll only while visible, and only with an ETag to wait on (without one the answer is immediate
     // anyway). Until the server says it holds polls, the wait asked for fits in the plain poll timeout.
-    const holdSeconds = !page.isHidden() && this.etag ? settings.longPollSeconds : 0;
+    const holdSeconds = !page.isHidden() && this.etag && !this.following() ? settings.longPollSeconds : 0;
     const headers: Record<string, string> = this.etag ? { 'If-None-Match': this.etag } : {};
     if (holdSeconds > 0) {
       headers['Prefer'] = `wait=${holdSeconds}`;
@@ -246,6 +326,7 @@ export class GenerationPoller {
       }
 
       this.failures = 0;
+      this.stale = false;
       this.hintSeconds = retryAfterSeconds(response);
       this.longPolling = holdSeconds > 0 && (response.headers.get('Preference-Applied') ?? '').includes('wait=');
       if (epoch !== this.epoch || response.status === 304) {
@@ -263,6 +344,8 @@ export class GenerationPoller {
       if (isAbortError(error) && this.deps.page.isHidden()) {
         // Hidden while the server held the poll: carry on at the hidden pace.
         this.schedule(this.intervalMs());
+      } else if (isAbortError(error) && this.following()) {
+        // The event stream took over from this long-poll.
       } else if (error instanceof ApiError || error instanceof NetworkError) {
         this.failed(error);
       } else {
@@ -276,7 +359,9 @@ export class GenerationPoller {
 
   /** After an answer: at once while the server long-polls for a visible page, else at the poll interval. */
   private next(): void {
-    if (this.longPolling && !this.deps.page.isHidden()) {
+    if (this.following()) {
+      clearTimeout(this.timer); // the stream says when to read again
+    } else if (this.longPolling && !this.deps.page.isHidden()) {
       this.schedule(0, 'longpoll');
     } else {
       this.schedule(this.intervalMs());
@@ -291,6 +376,7 @@ export class GenerationPoller {
       this.deps.store.removeActive(this.id);
       this.finished = true;
       clearTimeout(this.timer);
+      this.stopFollowing();
       return;
     }
 
@@ -304,8 +390,8 @@ export class GenerationPoller {
   }
 
   private deliver(generation: Generation): void {
-    if (this.disposed) {
-      return;
+    if (this.disposed || (this.generation && JSON.stringify(this.generation) === JSON.stringify(generation))) {
+      return; // known already (a catch-up lists what a poll has just read): watchers hear each state once
     }
 
     this.generation = generation;
@@ -313,9 +399,11 @@ export class GenerationPoller {
       this.finished = true;
       clearTimeout(this.timer);
       this.deps.store.removeActive(generation.id);
+      this.stopFollowing();
     }
 
     this.listeners.forEach((listener) => listener.update(generation));
+    this.deps.live?.publish(generation);
   }
 
   /** Stops at once, whoever still watches (sign-out): no further poll, nothing more stored. */
@@ -331,6 +419,7 @@ export class GenerationPoller {
   private dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
+    this.stopFollowing();
     this.unsubscribe.forEach((unsubscribe) => unsubscribe());
     this.onDisposed();
   }

@@ -43,6 +43,14 @@ export type Generation = Schemas['Generation'];
 
 export type GenerationPage = Schemas['GenerationPage'];
 
+/** One change of a generation, as the event streams send it (the SSE `id:` of GET /events is its `cursor`). */
+export type GenerationEvent = Schemas['GenerationEvent'];
+
+export type GenerationEventKind = Schemas['GenerationEventKind'];
+
+/** GET /generations?changedSince=token: what changed since, and the token to ask with next. */
+export type GenerationChanges = Schemas['GenerationChanges'];
+
 export type HistoryQuery = NonNullable<operations['listGenerations']['parameters']['query']>;
 
 /** A problem+json body (RFC 9457) with its stable `code`. */

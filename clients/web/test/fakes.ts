@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, vi } from 'vitest';
-import { inTabLocks, MemoryStorage, NanoBananaClient, type Generation, type NanoBananaClientOptions, type PageSignals, type TabLocks, type WakeReason } from '../src/index.js';
+import { inTabLocks, MemoryStorage, NanoBananaClient, type Generation, type GenerationEvent, type GenerationEventKind, type NanoBananaClientOptions, type PageSignals, type TabLocks, type WakeReason } from '../src/index.js';
 import type { StorageChanges } from '../src/local-store.js';
 
 export interface Recorded {
@@ -11,9 +11,19 @@ export interface Recorded {
 
 type Reply = (request: Recorded, signal: AbortSignal | undefined) => Response | undefined | Promise<Response>;
 
+/** How one event-stream connection goes: cut (a network error) after `cutAfterBytes`, or `silent` (a proxy that buffers: no byte ever). */
+export interface StreamScript {
+  cutAfterBytes?: number;
+  silent?: boolean;
+}
+
 /**
  * The API's HTTP behaviour in memory, behind a fetch: creates (idempotent by key), gets with ETag and
- * 304, cancel, history. Every request is recorded; `next` replies override the model once each.
+ * 304, cancel, history. Every request is recorded; `next` replies override the model once each (not for
+ * the event stream and the changedSince catch-up: `streams` and `streamScripts` steer those).
+ * With `streams` on, every status change is an event (as the API's log): `GET /api/events` streams them
+ * (Server-Sent Events, resuming after Last-Event-ID) and `?changedSince=` lists what changed; off, the API
+ * is a version without them (404, and changedSince ignored).
  */
 export class FakeApi {
   readonly requests: Recorded[] = [];
@@ -24,6 +34,17 @@ export class FakeApi {
   /** Hold GETs that send Prefer: wait=N and a current ETag until the generation changes or N s pass (then 304), as the API does. */
   longPoll = false;
   private readonly held = new Set<() => void>();
+  /** Events and changedSince offered (off: an API from before them). */
+  streams = false;
+  readonly events: GenerationEvent[] = [];
+  /** How the next stream connections go, one each. */
+  readonly streamScripts: StreamScript[] = [];
+  /** Most generations per changedSince answer (the API's Events__BatchSize). */
+  changesBatchSize = 200;
+  /** Splits each stream write into chunks of random sizes (cut anywhere, even inside a UTF-8 character), when set. */
+  chunking: (() => number) | undefined;
+  private readonly openStreams = new Set<(event: GenerationEvent) => void>();
+  private readonly closers = new Set<(error?: unknown) => void>();
 
   /** Answers the next request(s) this way instead of the model (undefined: let the model answer). */
   next(...replies: Reply[]): void {
@@ -39,7 +60,12 @@ export class FakeApi {
       body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
     };
     this.requests.push(recorded);
-    const scripted = await this.replies.shift()?.(recorded, init?.signal ?? undefined);
+    const signal = init?.signal ?? undefined;
+    if (recorded.method === 'GET' && (recorded.path === '/api/events' || recorded.path.startsWith('/api/generations?changedSince='))) {
+      return this.streams ? (recorded.path === '/api/events' ? this.stream(recorded, signal) : this.changes(recorded)) : this.answer(recorded);
+    }
+
+    const scripted = await this.replies.shift()?.(recorded, signal);
     return scripted ?? (await this.hold(recorded, init?.signal ?? undefined)) ?? this.answer(recorded);
   };
 
@@ -51,11 +77,156 @@ export class FakeApi {
     return this.requests.filter((r) => r.method === 'POST' && r.path === '/api/generations');
   }
 
+  /** The event-stream connections opened. */
+  streamRequests(): Recorded[] {
+    return this.requests.filter((r) => r.path === '/api/events');
+  }
+
+  catchUps(): Recorded[] {
+    return this.requests.filter((r) => r.path.startsWith('/api/generations?changedSince='));
+  }
+
   set(id: string, change: Partial<Generation>): void {
     const entry = this.generations.get(id)!;
+    const before = entry.generation.status;
     entry.generation = { ...entry.generation, ...change };
     entry.version++;
+    if (change.status && change.status !== before) {
+      const kinds: Record<Generation['status'], GenerationEventKind[]> = {
+        pending: ['queued'],
+        processing: ['started'],
+        completed: ['stored', 'completed'],
+        failed: ['failed'],
+        cancelled: ['cancelled'],
+        expired: ['expired'],
+      };
+      kinds[change.status].forEach((kind) => this.record(id, kind));
+    }
+
     this.held.forEach((wake) => wake());
+  }
+
+  /** A generation made elsewhere (another device): in the log, not through this client. */
+  add(prompt: string): string {
+    const id = crypto.randomUUID();
+    this.generations.set(id, { generation: generation(id, prompt, this.pollAfterSeconds), version: 1 });
+    this.record(id, 'queued');
+    return id;
+  }
+
+  /** Appends an event to the log (and to every open stream), as the API's triggers do on a change. */
+  record(id: string, kind: GenerationEventKind, data: Record<string, unknown> = {}): void {
+    const seq = this.events.filter((e) => e.generationId === id).length + 1;
+    const event: GenerationEvent = { generationId: id, seq, cursor: String(this.events.length + 1), kind, attempt: 0, at: new Date().toISOString(), data };
+    this.events.push(event);
+    this.openStreams.forEach((send) => send(event));
+  }
+
+  /** GET /api/generations?changedSince=: each generation with an event after the token once, by its latest change. */
+  private changes(request: Recorded): Response {
+    const since = Number(new URL(request.path, 'http://api.test').searchParams.get('changedSince'));
+    const latest = new Map<string, number>();
+    this.events.filter((e) => Number(e.cursor) > since).forEach((e) => latest.set(e.generationId, Number(e.cursor)));
+    const changed = [...latest].sort(([, a], [, b]) => a - b);
+    const listed = changed.slice(0, this.changesBatchSize);
+    const token = String(listed.at(-1)?.[1] ?? since);
+    const etag = `W/"changes-${token}"`;
+    if (listed.length === 0 && request.headers.get('If-None-Match') === etag) {
+      return new Response(null, { status: 304, headers: { ETag: etag } });
+    }
+
+    const items = listed.map(([id]) => this.generations.get(id)!.generation);
+    return new Response(JSON.stringify({ items, changeToken: token, more: changed.length > listed.length }), { headers: { 'Content-Type': 'application/json', ETag: etag } });
+  }
+
+  /** GET /api/events: `retry:`, the events after Last-Event-ID, then each new one as it happens, until cut or aborted. */
+  private stream(request: Recorded, signal: AbortSignal | undefined): Response {
+    const script = this.streamScripts.shift() ?? {};
+    const after = Number(request.headers.get('Last-Event-ID') ?? '0');
+    const encoder = new TextEncoder();
+    let sentBytes = 0;
+    // Chunks wait here until the client reads them, so a cut comes after the bytes before it have arrived.
+    const chunks: Uint8Array[] = [];
+    let ending: { error?: unknown } | undefined;
+    let wake = () => {};
+    const finish = (error?: unknown) => {
+      if (!ending) {
+        clearInterval(heartbeat);
+        this.openStreams.delete(send);
+        this.closers.delete(finish);
+        ending = error === undefined ? {} : { error };
+        wake();
+      }
+    };
+    const write = (text: string) => {
+      if (ending) {
+        return;
+      }
+
+      let bytes = encoder.encode(text);
+      const cut = script.cutAfterBytes !== undefined && sentBytes + bytes.length >= script.cutAfterBytes;
+      if (cut) {
+        bytes = bytes.slice(0, script.cutAfterBytes! - sentBytes);
+      }
+
+      sentBytes += bytes.length;
+      chunks.push(...this.chunked(bytes));
+      wake();
+      if (cut) {
+        finish(new TypeError('network error: the connection was cut'));
+      }
+    };
+    const send = (event: GenerationEvent) => !script.silent && write(frame(event));
+    this.openStreams.add(send);
+    this.closers.add(finish);
+    signal?.addEventListener('abort', () => {
+      chunks.length = 0;
+      finish(signal.reason);
+    });
+    // A comment after 15 s of quiet, as the API sends (every 15 s here, which is what a client can count on).
+    const heartbeat = setInterval(() => !script.silent && write(': heartbeat\n\n'), 15_000);
+    if (!script.silent) {
+      write('retry: 1000\n\n');
+      this.events.filter((e) => Number(e.cursor) > after).forEach(send);
+    }
+
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          while (chunks.length === 0 && !ending) {
+            await new Promise<void>((resolve) => (wake = resolve));
+          }
+
+          const next = chunks.shift();
+          if (next) {
+            controller.enqueue(next);
+          } else if (ending?.error === undefined) {
+            controller.close();
+          } else {
+            controller.error(ending.error);
+          }
+        },
+        cancel: () => finish(),
+      },
+      { highWaterMark: 0 },
+    );
+    return new Response(body, { headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' } });
+  }
+
+  /** Ends every open stream as the server does at its time limit (the client reconnects after its last id). */
+  endStreams(): void {
+    [...this.closers].forEach((close) => close());
+  }
+
+  private chunked(bytes: Uint8Array): Uint8Array[] {
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length; ) {
+      const size = this.chunking ? Math.max(1, this.chunking()) : bytes.length;
+      chunks.push(bytes.slice(at, at + size));
+      at += size;
+    }
+
+    return chunks;
   }
 
   /** A long-poll: waits while the caller's ETag still holds; undefined lets the model answer (with Preference-Applied). */
@@ -98,6 +269,7 @@ export class FakeApi {
       if (!existing) {
         this.keys.set(key, id);
         this.generations.set(id, { generation: generation(id, (request.body as { prompt: string }).prompt, this.pollAfterSeconds), version: 1 });
+        this.record(id, 'queued');
       }
 
       return this.json(202, id);
@@ -148,6 +320,11 @@ export const offline: Reply = () => {
 /** No answer, ever, until the request is aborted. */
 export const noAnswer: Reply = (_, signal) =>
   new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+
+/** One event as the API writes it. */
+function frame(event: GenerationEvent): string {
+  return `id: ${event.cursor}\nevent: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`;
+}
 
 function etag(version: number): string {
   return `W/"${version}"`;
@@ -206,10 +383,16 @@ export class FakePage implements PageSignals {
     return () => this.hideListeners.delete(listener);
   }
 
-  /** The page goes to the background. */
+  /** The page goes to the background (or is frozen). */
   hide(): void {
     this.hidden = true;
     this.hideListeners.forEach((listener) => listener());
+  }
+
+  /** The page is back in front (visible, thawed, restored). */
+  show(reason: WakeReason = 'visible'): void {
+    this.hidden = false;
+    this.wake(reason);
   }
 }
 

@@ -1,5 +1,5 @@
 import { useNanoBananaClient, useHistory } from '@nanobanana/client/react';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { apiUrl, currentToken, saveToken } from './config';
 import { OfflineNotice } from './Connectivity';
 import { renewPush } from './push';
@@ -7,6 +7,7 @@ import { GenerateForm } from './GenerateForm';
 import { GenerationCard } from './GenerationCard';
 import { History } from './History';
 import { InstallHint } from './InstallHint';
+import { LiveStatus } from './LiveStatus';
 import { TokenForm } from './TokenForm';
 
 /** The page: a form, the generations followed on this page (newest first), and the history. */
@@ -14,6 +15,9 @@ export function App() {
   const client = useNanoBananaClient();
   const [signedIn, setSignedIn] = useState(() => currentToken() !== null);
   const [tracked, setTracked] = useState<string[]>([]);
+  // Cards refresh the history when their own generation moves; the live view does it for the others (another device's).
+  const trackedNow = useRef(tracked);
+  trackedNow.current = tracked;
   const history = useHistory({ pageSize: 6 });
   const { refresh } = history;
 
@@ -66,7 +70,7 @@ export function App() {
       </section>
       <History history={history} onOpen={track} />
       <footer>
-        API: <code>{apiUrl}</code>{' '}
+        <LiveStatus onChange={(generations) => generations.some((g) => !trackedNow.current.includes(g.id)) && void refresh()} /> API: <code>{apiUrl}</code>{' '}
         <button
           type="button"
           onClick={() => {

@@ -30,6 +30,8 @@ export async function createReactNativeClient(options: ReactNativeClientOptions)
   const { asyncStorage, appState, online, onStorageError, ...client } = options;
   const storage = await AsyncStorageMirror.load(asyncStorage, client.storagePrefix ?? 'nanobanana', onStorageError);
   return new NanoBananaClient({
+    // React Native's fetch gives no body to read as it arrives: no event streams unless the app brings a fetch that does.
+    live: false,
     ...client,
     storage,
     page: appStateSignals(appState, online),
