@@ -65,8 +65,9 @@ public sealed class QueueOutboxDispatcher(
         var went = new bool[entries.Count];
         Exception? firstFailure = null;
         // Cut off well before another instance may take the same entries again (Outbox__RetakeAfterSeconds).
-        using var timer = new CancellationTokenSource(budget, clock);
-        using var cut = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, ct);
+        // Real time, not the app's clock: it bounds how long the network may take, not when anything is due.
+        using var cut = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cut.CancelAfter(budget);
         await Parallel.ForEachAsync(Enumerable.Range(0, entries.Count), new ParallelOptions { MaxDegreeOfParallelism = SendsAtOnce }, async (i, _) =>
         {
             try
