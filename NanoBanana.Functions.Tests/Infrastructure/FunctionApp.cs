@@ -239,9 +239,13 @@ internal sealed class FunctionApp : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
-    /// <summary>Entries of this app's queue still in the queue outbox (migration 020): messages written and not sent yet.</summary>
+    /// <summary>
+    /// Entries of this app's queue still in the queue outbox (migration 020): messages written and not sent yet.
+    /// As the worker's role, so it reads for any login the app runs as.
+    /// </summary>
     public Task<long> OutboxCountAsync() =>
-        ScalarAsync("SELECT count(*) FROM queue_outbox WHERE queue_name = @queue", ("queue", QueueName));
+        DataSource.ExecuteAsMaintenanceAsync("SELECT count(*) FROM queue_outbox WHERE queue_name = @queue", [new("queue", QueueName)],
+            async (reader, ct) => await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0, CancellationToken.None);
 
     /// <summary>Waits until the outbox dispatcher has sent every message this app wrote (fails after <paramref name="timeout"/>, 15 s by default).</summary>
     public async Task OutboxEmptyAsync(TimeSpan? timeout = null)
