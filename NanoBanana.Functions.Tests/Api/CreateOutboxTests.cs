@@ -118,17 +118,6 @@ public sealed class CreateOutboxTests
         Assert.Contains(app.Logs.Lines, l => l.Message.Contains("dropped unsent", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void RetakeAfter_ShorterThanFourSweeps_IsRefusedAtStart()
-    {
-        var options = new OutboxOptions { SweepSeconds = 5, RetakeAfterSeconds = 19 };
-
-        var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
-
-        Assert.Contains(results, r => r.ErrorMessage!.Contains("Outbox__RetakeAfterSeconds", StringComparison.Ordinal));
-        Assert.Empty(new OutboxOptions().Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)));
-    }
-
     private static async Task<FunctionApp> StartWithDeadQueueAsync()
     {
         var app = await FunctionApp.StartAsync(settings =>
