@@ -6,7 +6,8 @@
 # rewrites the generated section of docs/PERFORMANCE.md (the written findings stay).
 #
 #   scripts/bench.sh                      # the full run (about 6 minutes), figures into docs/PERFORMANCE.md
-#   scripts/bench.sh --maintenance        # also: poll while the cleanup deletes 1M expired rows (--maintenance-rows N)
+#   scripts/bench.sh --maintenance        # also: poll while the cleanup deletes 1M expired rows (--maintenance-rows N),
+#                                         # closed loop (wrk) and at a fixed rate (--paced-rate N requests/s; default a quarter of the quiet rate)
 #   scripts/bench.sh --size tiny          # every step in seconds (CI runs this; figures printed, not written)
 #   scripts/bench.sh micro [BenchmarkDotNet args]   # the hot units' micro-benchmarks (--filter '*Token*', ...)
 #   scripts/bench.sh references           # the worker's memory for 14 x 7 MB uploaded references, Gemini__InputsByUrl off and on

@@ -123,8 +123,8 @@ internal static class BenchCommand
                 Say($"maintenance: {options.MaintenanceRows} expired rows");
                 await control.InsertExpiredAsync(options.MaintenanceRows);
                 report.QuietPoll = await Http(BenchReport.QuietPollRow, polls);
-                // A quarter of what the closed loop sustained: a load the front keeps up with, so a stall shows as latency.
-                report.PacedRate = Math.Max(1, Math.Round(report.QuietPoll.PerSecond / 4));
+                // A quarter of what the closed loop sustained (unless --paced-rate says): a load the front keeps up with, so a stall shows as latency.
+                report.PacedRate = options.PacedRate ?? Math.Max(1, Math.Round(report.QuietPoll.PerSecond / 4));
                 Say($"{BenchReport.QuietPollRow}, fixed rate {report.PacedRate:F0}/s");
                 report.QuietPacedPoll = await FixedRateLoad.RunAsync(front.ApiUrl, polls, report.PacedRate, options.Duration);
                 await control.StartCleanupAsync();

@@ -15,6 +15,12 @@ internal sealed record BenchOptions(
     /// <summary>Event streams held open for the streams row (issue 23: 1,000 on one instance).</summary>
     public int Streams { get; init; } = 1000;
 
+    /// <summary>
+    /// The fixed (open-loop, wrk2-style) poll rate of the maintenance rows, requests/s; null: a quarter of what
+    /// the quiet closed loop sustained in the same run.
+    /// </summary>
+    public double? PacedRate { get; init; }
+
     /// <summary>Where to write the figures (docs/PERFORMANCE.md's generated section); none: print only.</summary>
     public string? Out { get; init; }
 
@@ -24,7 +30,7 @@ internal sealed record BenchOptions(
     public static readonly BenchOptions Tiny = new("tiny", 1, 4, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 4, 21, 100,
         20, TimeSpan.FromSeconds(2), 20, 1, 2_000) { Streams = 20 };
 
-    public const string Usage = "usage: bench [--size full|tiny] [--maintenance] [--maintenance-rows N] [--out docs/PERFORMANCE.md]";
+    public const string Usage = "usage: bench [--size full|tiny] [--maintenance] [--maintenance-rows N] [--paced-rate N] [--out docs/PERFORMANCE.md]";
 
     public static BenchOptions Parse(string[] args)
     {
@@ -33,10 +39,11 @@ internal sealed record BenchOptions(
         {
             options = args[i] switch
             {
-                "--size" when args[++i] == "tiny" => Tiny with { Maintenance = options.Maintenance, Out = options.Out },
+                "--size" when args[++i] == "tiny" => Tiny with { Maintenance = options.Maintenance, Out = options.Out, PacedRate = options.PacedRate },
                 "--size" when args[i] == "full" => options,
                 "--maintenance" => options with { Maintenance = true },
                 "--maintenance-rows" => options with { Maintenance = true, MaintenanceRows = int.Parse(args[++i], CultureInfo.InvariantCulture) },
+                "--paced-rate" => options with { Maintenance = true, PacedRate = PositiveRate(args[++i]) },
                 "--out" => options with { Out = args[++i] },
                 _ => throw new ArgumentException($"unknown argument {args[i]}; {Usage}"),
             };
@@ -44,4 +51,9 @@ internal sealed record BenchOptions(
 
         return options;
     }
+
+    private static double PositiveRate(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0
+            ? rate
+            : throw new ArgumentException($"--paced-rate takes requests per second, more than 0 (not {text}); {Usage}");
 }

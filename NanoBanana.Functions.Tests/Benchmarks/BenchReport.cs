@@ -51,7 +51,7 @@ internal sealed class BenchReport(BenchOptions options)
     public string Markdown()
     {
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: `scripts/bench.sh{(options.Size == "tiny" ? " --size tiny" : "")}{(options.Maintenance ? " --maintenance" : "")}` " +
+        md.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: `scripts/bench.sh{(options.Size == "tiny" ? " --size tiny" : "")}{(options.Maintenance ? " --maintenance" : "")}{(options.PacedRate is { } rate ? FormattableString.Invariant($" --paced-rate {rate}") : "")}` " +
                                                     $"(size {options.Size}: wrk {options.Threads} threads, {options.Connections} connections, {options.Duration.TotalSeconds:F0} s per row, " +
                                                     $"{options.Users} users; loopback). Load average (1, 5, 15 min) before: {LoadBefore}; after: {LoadAfter}.");
         md.AppendLine();

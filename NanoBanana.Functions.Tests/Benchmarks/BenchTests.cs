@@ -17,7 +17,7 @@ public sealed class BenchTests
         await File.WriteAllTextAsync(doc, $"# Performance\n\nWritten findings.\n\n{PerformanceDoc.Begin}\nold figures\n{PerformanceDoc.End}\n\nMore findings.\n");
 
         // Act
-        var report = await BenchCommand.RunAsync(BenchOptions.Tiny with { Maintenance = true }, TextWriter.Null);
+        var report = await BenchCommand.RunAsync(BenchOptions.Tiny with { Maintenance = true, PacedRate = 20 }, TextWriter.Null);
         PerformanceDoc.WriteFigures(doc, report.Markdown());
 
         // Assert
@@ -33,6 +33,12 @@ public sealed class BenchTests
         Assert.True(report.EnqueueFloor.Requests > 0 && report.PostgresFloor.Requests > 0);
         Assert.True(report.Memory.AllocatedBytes >= report.Memory.ImageBytes, "the image itself must have been decoded");
         Assert.Equal(BenchOptions.Tiny.MaintenanceRows, report.Cleanup!.Value.GetProperty("report").GetProperty("deletedGenerations").GetInt32());
+        Assert.Equal(20, report.PacedRate);
+        Assert.All(new[] { report.QuietPacedPoll!, report.CleanupPacedPoll! }, paced =>
+        {
+            Assert.Equal(0, paced.Errors);
+            Assert.Equal((long)(20 * BenchOptions.Tiny.Duration.TotalSeconds), paced.Requests); // every request that fell due was sent, and answered
+        });
 
         var written = await File.ReadAllTextAsync(doc);
         Assert.StartsWith("# Performance\n\nWritten findings.", written);
@@ -40,6 +46,18 @@ public sealed class BenchTests
         Assert.DoesNotContain("old figures", written);
         Assert.Contains(BenchReport.PollRow, written);
         File.Delete(doc);
+    }
+
+    [Theory]
+    [InlineData("--paced-rate", "12.5", 12.5)]
+    [InlineData("--size", "tiny", null)]
+    public void Options_TakeAFixedPollRate_ForTheMaintenanceRows(string flag, string value, double? rate)
+    {
+        var options = BenchOptions.Parse([flag, value]);
+
+        Assert.Equal(rate, options.PacedRate);
+        Assert.Equal(rate is not null, options.Maintenance);
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--paced-rate", "0"]));
     }
 
     [Fact]

@@ -19,12 +19,20 @@ internal sealed class ApiClient(FunctionApp app)
     private readonly ModelsFunction _models = app.Function<ModelsFunction>();
     private readonly EventFunctions _events = app.Function<EventFunctions>();
 
+    /// <summary>
+    /// Whether a create or a retry that was accepted returns only once the app's queue outbox is empty: the
+    /// API answers at its commit and the dispatcher sends the message a moment later, so without the wait a
+    /// test that reads (or clears) the queue right after would race it. Off for tests of the outbox itself
+    /// and of a queue that is down (the entry stays, and the wait would fail).
+    /// </summary>
+    public bool AwaitsQueueMessages { get; set; } = true;
+
     public Task<TestResponse> CreateAsync(string? token, object body, IDictionary<string, string>? headers = null) =>
         CreateRawAsync(token, JsonSerializer.Serialize(body, ApiJson.Options), headers: headers);
 
-    public Task<TestResponse> CreateRawAsync(string? token, string body, string contentType = "application/json", IDictionary<string, string>? headers = null) =>
-        app.InvokeAsync(app.Request("POST", "/api/generations", token, body, contentType, headers),
-            async r => await _generations.Create(r, CancellationToken.None));
+    public async Task<TestResponse> CreateRawAsync(string? token, string body, string contentType = "application/json", IDictionary<string, string>? headers = null) =>
+        await MessagesSentAsync(await app.InvokeAsync(app.Request("POST", "/api/generations", token, body, contentType, headers),
+            async r => await _generations.Create(r, CancellationToken.None)));
 
     /// <param name="prefer">E.g. "wait=30": a long-poll (RFC 7240).</param>
     public Task<TestResponse> GetAsync(string? token, string id, string? ifNoneMatch = null, string? prefer = null)
@@ -54,9 +62,9 @@ internal sealed class ApiClient(FunctionApp app)
                 headers: lastEventId is null ? null : new Dictionary<string, string> { ["Last-Event-ID"] = lastEventId }),
             async r => await _events.Generation(r, id, CancellationToken.None));
 
-    public Task<TestResponse> RetryAsync(string? token, string id) =>
-        app.InvokeAsync(app.Request("POST", $"/api/generations/{id}/retry", token),
-            async r => await _actions.Retry(r, id, CancellationToken.None));
+    public async Task<TestResponse> RetryAsync(string? token, string id) =>
+        await MessagesSentAsync(await app.InvokeAsync(app.Request("POST", $"/api/generations/{id}/retry", token),
+            async r => await _actions.Retry(r, id, CancellationToken.None)));
 
     public Task<TestResponse> CancelAsync(string? token, string id) =>
         app.InvokeAsync(app.Request("POST", $"/api/generations/{id}/cancel", token),
@@ -100,6 +108,16 @@ internal sealed class ApiClient(FunctionApp app)
 
     public Task<TestResponse> HealthDetailsAsync() =>
         app.InvokeAsync(app.Request("GET", "/api/maintenance/health"), async r => await _health.Details(r, CancellationToken.None));
+
+    private async Task<TestResponse> MessagesSentAsync(TestResponse response)
+    {
+        if (AwaitsQueueMessages && response.Status is >= 200 and < 300)
+        {
+            await app.OutboxEmptyAsync();
+        }
+
+        return response;
+    }
 
     /// <summary>Creates a text-only generation and returns it (asserting the 202).</summary>
     public async Task<GenerationResponse> CreateGenerationAsync(string token, string prompt = "a banana in space")

@@ -239,6 +239,29 @@ internal sealed class FunctionApp : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
+    /// <summary>
+    /// Entries of this app's queue still in the queue outbox (migration 020): messages written and not sent yet.
+    /// As the worker's role, so it reads for any login the app runs as.
+    /// </summary>
+    public Task<long> OutboxCountAsync() =>
+        DataSource.ExecuteAsMaintenanceAsync("SELECT count(*) FROM queue_outbox WHERE queue_name = @queue", [new("queue", QueueName)],
+            async (reader, ct) => await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0, CancellationToken.None);
+
+    /// <summary>Waits until the outbox dispatcher has sent every message this app wrote (fails after <paramref name="timeout"/>, 15 s by default).</summary>
+    public async Task OutboxEmptyAsync(TimeSpan? timeout = null)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (await OutboxCountAsync() is var left && left > 0)
+        {
+            if (watch.Elapsed > (timeout ?? TimeSpan.FromSeconds(15)))
+            {
+                throw new Xunit.Sdk.XunitException($"{left} queue messages still in the outbox after {watch.Elapsed.TotalSeconds:F0} s (a test that cuts the queue sets Api.AwaitsQueueMessages = false).");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>Reads the generation's row state directly (status, attempt, error code), as the worker's role (any login the app runs as may).</summary>
     public async Task<(string Status, int Attempt, string? ErrorCode)> RowAsync(Guid id)
     {

@@ -73,7 +73,10 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
 
         var report = await RunAsync(rig);
 
-        Assert.True(report.Counters.GetValueOrDefault("repair: messages re-sent") > 0, "sends that failed during the outage should have been repaired");
+        // Creates no longer send (the outbox does): a send that failed during the outage is sent again by the
+        // outbox's next pass, or, after a long outage, by the repair; the verifier has checked that every generation ended.
+        Assert.True(report.Counters.GetValueOrDefault("outbox: passes with sends failed (outage)") + report.Counters.GetValueOrDefault("repair: messages re-sent") > 0,
+            "sends should have failed during the outage, and been sent again");
     }
 
     [Fact]

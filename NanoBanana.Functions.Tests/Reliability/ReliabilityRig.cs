@@ -55,6 +55,7 @@ internal sealed class ReliabilityRig : IAsyncDisposable
             FunctionApp.UseGemini(settings, gemini);
             options.Timing.Apply(settings);
         }, database: rig._database);
+        rig.App.Api.AwaitsQueueMessages = false; // the phones go on as soon as a create is answered, outage or not
         await RigAudit.InstallAsync(rig.App);
         rig._settingsPath = WorkerHost.WriteSettings(rig.App);
         return rig;
@@ -85,6 +86,9 @@ internal sealed class ReliabilityRig : IAsyncDisposable
             await process.KillAsync();
         }
 
+        // The app's own outbox passes (the worker processes run theirs too, unseen here).
+        Counters.Add("outbox: passes with sends failed (outage)",
+            App.Logs.Lines.Count(l => l.Category == typeof(NanoBanana.Functions.Outbox.QueueOutboxDispatcher).FullName && l.Message.Contains("not sent", StringComparison.Ordinal)));
         return await RigVerifier.VerifyAsync(this, results, bound, clock.Elapsed);
     }
 

@@ -17,15 +17,17 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
     private const string Columns = GenerationRow.Columns;
 
     /// <summary>
-    /// Create: stores a new pending generation if the caller is within its limits. Created is null,
-    /// with Limit null too, when the caller already used its Idempotency-Key.
+    /// Create: stores a new pending generation if the caller is within its limits, with its message for
+    /// <paramref name="queueName"/> in the outbox (one transaction). Created is null, with Limit null too,
+    /// when the caller already used its Idempotency-Key.
     /// </summary>
     public Task<InsertOutcome> InsertAsync(
         Guid id, string ownerId, NewGeneration request, IReadOnlyList<StoredImage> inputImages, SealedSecret? apiKey,
-        LimitsOptions limits, DateTimeOffset now, CancellationToken ct) =>
+        LimitsOptions limits, string queueName, DateTimeOffset now, CancellationToken ct) =>
         UnderLimitsAsync(ownerId, now, GenerationTransitions.Create,
             [
                 new("id", id),
+                new("queue_name", queueName),
                 new("now", now),
                 new("prompt", request.Prompt),
                 new("options", NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(request.Options) },
@@ -90,13 +92,15 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Retry: failed/cancelled -> pending again, if the caller is under its limits (a retry counts as a creation
-    /// for the hourly one). Requeued is null when absent, in another state, or over a limit.
+    /// for the hourly one), with its message for <paramref name="queueName"/> in the outbox. Requeued is null
+    /// when absent, in another state, or over a limit.
     /// </summary>
     public Task<(Generation? Requeued, LimitExceeded? Limit)> RequeueAsync(
-        string ownerId, Guid id, GenerationOptions options, SealedSecret? apiKey, LimitsOptions limits, DateTimeOffset now, CancellationToken ct) =>
+        string ownerId, Guid id, GenerationOptions options, SealedSecret? apiKey, LimitsOptions limits, string queueName,
+        DateTimeOffset now, CancellationToken ct) =>
         UnderLimitsAsync(ownerId, now, GenerationTransitions.Retry,
             [
-                new("id", id), new("now", now), new("options", NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(options) }, .. SealedKey(apiKey),
+                new("id", id), new("now", now), new("queue_name", queueName), new("options", NpgsqlDbType.Jsonb) { Value = JsonColumns.Write(options) }, .. SealedKey(apiKey),
                 new("max_active", limits.MaxActivePerUser), new("max_per_hour", limits.MaxCreationsPerHour),
                 new("max_paid_per_hour", limits.MaxPaidCallsPerHour),
             ],
@@ -112,12 +116,6 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
         dataSource.ExecuteAsCallerAsync(ownerId, GenerationTransitions.Delete,
             [new("id", id), new("owner_id", ownerId)],
             (reader, token) => reader.ReadAsync(token), ct);
-
-    /// <summary>Records that the queue send failed, so the repair sweep re-sends without waiting.</summary>
-    public Task MarkNotEnqueuedAsync(string ownerId, Guid id, CancellationToken ct) =>
-        dataSource.ExecuteAsCallerAsync(ownerId, GenerationTransitions.MarkNotEnqueuedForOwner,
-            [new("id", id), new("owner_id", ownerId)],
-            (_, _) => Task.FromResult(true), ct);
 
     // Create and Retry: one batch that takes the user's lock, then runs the transition, which counts the
     // usage once, acts on it, and returns it beside the row (null when refused) to say which limit refused.

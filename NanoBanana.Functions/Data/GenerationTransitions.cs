@@ -44,7 +44,8 @@ internal static class GenerationTransitions
     // MarkLive            processing: liveness_key, live_since (worker, once its instance's liveness session holds the claim's lock)
     // AddDraft            processing: draft_images + 1, a 'draft' event (worker, an interim image of the streamed call; a change the client sees: bumps version)
     // ReserveCall         processing: run_gemini_calls + 1   (worker, before each paid Gemini call; below Gemini__MaxCallsPerRun; paid_calls + 1)
-    // MarkNotEnqueued     pending: enqueued_at = null        (the API's or the repair's send failed; the next sweep re-sends)
+    // MarkNotEnqueued     pending: enqueued_at = null        (a sweep's or the worker's send failed; the next repair sweep re-sends)
+    // (Create and Retry write their queue message to queue_outbox in the same statement; the outbox dispatcher sends it.)
     // TakeUnsent          pending: enqueued_at = now         (repair: whoever gets the row back sends its message)
     //
     // Every status change bumps version (the API's ETag) and updated_at; a lease renewal or a call
@@ -113,9 +114,10 @@ internal static class GenerationTransitions
     /// when none was stored), then the usage it was judged by (<see cref="UserUsage.Read"/>).
     /// Parameters: those of <see cref="UserUsage"/>, @id, @now, @prompt, @options, @input_images,
     /// @idempotency_key, @request_hash, @key_id, @key_ciphertext, @max_active, @max_per_hour,
-    /// @max_paid_per_hour, @webhook_url, @webhook_events, @deadline_at.
+    /// @max_paid_per_hour, @webhook_url, @webhook_events, @deadline_at, @queue_name. Its queue message is
+    /// written to the outbox in the same statement (<see cref="Queued"/>).
     /// </summary>
-    public const string Create = $"""
+    public static readonly string Create = $"""
         WITH usage AS ({UserUsage.Sql}),
         created AS (
             INSERT INTO generations (id, owner_id, status, prompt, options, input_images, idempotency_key, request_hash,
@@ -130,7 +132,8 @@ internal static class GenerationTransitions
             INSERT INTO generation_creations (owner_id, created_at) SELECT owner_id, created_at FROM created),
         hooked AS (
             INSERT INTO generation_webhooks (generation_id, owner_id, url, events)
-            SELECT id, owner_id, @webhook_url, @webhook_events FROM created WHERE @webhook_url IS NOT NULL)
+            SELECT id, owner_id, @webhook_url, @webhook_events FROM created WHERE @webhook_url IS NOT NULL),
+        {Queued("created")}
         SELECT created.*, {UserUsage.Columns} FROM usage LEFT JOIN created ON true
         """;
 
@@ -139,9 +142,9 @@ internal static class GenerationTransitions
     /// user is under its limits; logged as a creation, since a new run costs what a new generation does.
     /// One row, as <see cref="Create"/>'s. Parameters: those of <see cref="UserUsage"/>, @id, @now,
     /// @options (the run's: its model may have changed), @key_id, @key_ciphertext, @max_active,
-    /// @max_per_hour, @max_paid_per_hour.
+    /// @max_per_hour, @max_paid_per_hour, @queue_name. Its queue message goes to the outbox, as <see cref="Create"/>'s.
     /// </summary>
-    public const string Retry = $"""
+    public static readonly string Retry = $"""
         WITH usage AS ({UserUsage.Sql}),
         requeued AS (
             UPDATE generations
@@ -156,7 +159,8 @@ internal static class GenerationTransitions
               AND usage.active < @max_active AND usage.last_hour < @max_per_hour AND usage.paid_last_hour < @max_paid_per_hour
             RETURNING {Columns}),
         counted AS (
-            INSERT INTO generation_creations (owner_id, created_at) SELECT owner_id, @now FROM requeued)
+            INSERT INTO generation_creations (owner_id, created_at) SELECT owner_id, @now FROM requeued),
+        {Queued("requeued")}
         SELECT requeued.*, {UserUsage.Columns} FROM usage LEFT JOIN requeued ON true
         """;
 
@@ -378,9 +382,6 @@ internal static class GenerationTransitions
     /// <summary>The message of a pending generation was not sent: due at the next sweep. Parameters: @id.</summary>
     public const string MarkNotEnqueued = "UPDATE generations SET enqueued_at = NULL WHERE id = @id AND status = 'pending'";
 
-    /// <summary>As <see cref="MarkNotEnqueued"/>, for the API (its statements also name the owner). Parameters: @id, @owner_id.</summary>
-    public const string MarkNotEnqueuedForOwner = $"{MarkNotEnqueued} AND owner_id = @owner_id";
-
     /// <summary>
     /// Run before <see cref="DeleteExpired"/> in its transaction: those deletes wake no long-poll
     /// (migration 008; nobody waits on an expired generation, and a NOTIFY per row cost every
@@ -396,6 +397,17 @@ internal static class GenerationTransitions
         DELETE FROM generations g USING doomed
         WHERE g.id = doomed.id AND g.created_at < @cutoff
         RETURNING g.id, g.input_images, g.result_images || g.draft_images
+        """;
+
+    /// <summary>
+    /// The CTE that writes the queue message of the generation <paramref name="written"/> returns into the
+    /// outbox (migration 020), for the queue @queue_name, as of the row's enqueued_at: committed with the
+    /// row or not at all, sent after the commit by <c>Outbox/QueueOutboxDispatcher</c>.
+    /// </summary>
+    private static string Queued(string written) => $"""
+        queued AS (
+            INSERT INTO queue_outbox (generation_id, owner_id, queue_name, queued_at)
+            SELECT id, owner_id, @queue_name, enqueued_at FROM {written})
         """;
 
     // The abandoned-claim sweep's: only the (id, attempt) pairs it saw unlocked a grace ago, fenced

@@ -8,13 +8,16 @@ using NanoBanana.Functions.Telemetry;
 namespace NanoBanana.Functions.Generations;
 
 /// <summary>
-/// What the API does with generations: row first, then message. Every method acts for one owner;
-/// another owner's generation is indistinguishable from a missing one.
+/// What the API does with generations. A create or a retry writes its row and its queue message's
+/// outbox entry in one transaction and answers after the commit; the outbox dispatcher sends the message
+/// (<see cref="Outbox.QueueOutboxDispatcher"/>), so the answer never waits on the queue. Every method acts
+/// for one owner; another owner's generation is indistinguishable from a missing one.
 /// </summary>
 public sealed class GenerationService(
     ApiRoleStore store,
     ImageStore images,
     GenerationQueue queue,
+    QueuedMessages queued,
     PersonalGeminiKeys personalKeys,
     IOptions<LimitsOptions> limits,
     GenerationMetrics metrics,
@@ -38,7 +41,7 @@ public sealed class GenerationService(
         // If the upload or the insert fails, the blobs stay: the insert may have committed before the
         // connection broke, and its row then needs them. Unreferenced ones go in the orphan sweep.
         var inputs = await UploadInputsAsync(id, request.Images, ct);
-        var outcome = await store.InsertAsync(id, ownerId, request, inputs, sealedKey, limits.Value, clock.GetUtcNow(), ct);
+        var outcome = await store.InsertAsync(id, ownerId, request, inputs, sealedKey, limits.Value, queue.Name, clock.GetUtcNow(), ct);
 
         if (outcome.Limit is { } limit)
         {
@@ -73,7 +76,7 @@ public sealed class GenerationService(
 
         logger.LogInformation("Generation {GenerationId} created with {InputImageCount} input images", id, request.Images.Count);
         metrics.Created();
-        await EnqueueAsync(created);
+        queued.Signal(); // committed: this instance's dispatcher sends the message now, without waiting for the NOTIFY
         return new CreatedGeneration(created, Replayed: false);
     }
 
@@ -118,7 +121,7 @@ public sealed class GenerationService(
         }
 
         var sealedKey = personalKeys.SealFor(id, personalKey);
-        var (requeued, limit) = await store.RequeueAsync(ownerId, id, options, sealedKey, limits.Value, clock.GetUtcNow(), ct);
+        var (requeued, limit) = await store.RequeueAsync(ownerId, id, options, sealedKey, limits.Value, queue.Name, clock.GetUtcNow(), ct);
         if (requeued is null)
         {
             var current = await GetAsync(ownerId, id, ct);
@@ -132,7 +135,7 @@ public sealed class GenerationService(
 
         known.Wrote(id, requeued.Version);
         logger.LogInformation("Generation {GenerationId} queued again by its owner (retry {RetryCount})", id, requeued.RetryCount);
-        await EnqueueAsync(requeued);
+        queued.Signal();
         return requeued;
     }
 
@@ -182,33 +185,6 @@ public sealed class GenerationService(
         }
 
         return stored;
-    }
-
-    /// <summary>
-    /// The row is stored; now the message. If the send fails the generation stays pending and the
-    /// response still says so truthfully: the row is marked not-enqueued and the repair sweep
-    /// (Maintenance) re-sends it. Not cancellable by the client: the row is already written.
-    /// </summary>
-    private async Task EnqueueAsync(Generation generation)
-    {
-        try
-        {
-            await queue.SendAsync(generation.Id, CancellationToken.None);
-        }
-        catch (Exception exception)
-        {
-            logger.LogWarning(exception, "Generation {GenerationId} is stored but its queue message failed; the repair sweep will re-send it", generation.Id);
-            try
-            {
-                await store.MarkNotEnqueuedAsync(generation.OwnerId, generation.Id, CancellationToken.None);
-                // Its queue place moved without a new version: nothing from memory until the next one.
-                known.Wrote(generation.Id, generation.Version + 1);
-            }
-            catch (Exception markException)
-            {
-                logger.LogWarning(markException, "Generation {GenerationId} could not be marked not-enqueued; repair will find it by age", generation.Id);
-            }
-        }
     }
 
     private async Task DeleteBlobsQuietlyAsync(Guid id)

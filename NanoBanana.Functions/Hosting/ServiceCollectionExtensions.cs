@@ -12,6 +12,7 @@ using NanoBanana.Functions.Processing;
 using NanoBanana.Functions.Realtime;
 using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Notifications;
+using NanoBanana.Functions.Outbox;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Telemetry;
 using NanoBanana.Functions.Uploads;
@@ -30,6 +31,7 @@ public static class ServiceCollectionExtensions
         services.AddPostgres();
         services.AddRealtime();
         services.AddStorage(configuration);
+        services.AddQueueOutbox();
         services.AddUploads();
         services.AddCallerAuthentication(configuration);
         services.AddGenerationApi();

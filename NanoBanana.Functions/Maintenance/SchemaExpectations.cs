@@ -7,7 +7,7 @@ namespace NanoBanana.Functions.Maintenance;
 internal static class SchemaExpectations
 {
     public static readonly IReadOnlyList<string> Tables =
-        ["generations", "generation_creations", "maintenance_state", "schema_migrations", "push_subscriptions", "generation_webhooks", "generation_events", "webhook_deliveries", "push_deliveries", "gemini_paid_calls", "generation_event_log", "generation_event_owners", "uploads", "webhook_redelivery_requests"];
+        ["generations", "generation_creations", "maintenance_state", "schema_migrations", "push_subscriptions", "generation_webhooks", "generation_events", "webhook_deliveries", "push_deliveries", "gemini_paid_calls", "generation_event_log", "generation_event_owners", "uploads", "webhook_redelivery_requests", "queue_outbox"];
 
     public static readonly IReadOnlyList<string> Indexes =
     [
@@ -34,6 +34,8 @@ internal static class SchemaExpectations
         "generation_event_log_owner_seq_idx",
         "generations_active_deadline_idx",
         "webhook_redelivery_requests_generation_idx",
+        "queue_outbox_due_idx",
+        "queue_outbox_generation_idx",
     ];
 
     public static readonly IReadOnlyList<string> Constraints =

@@ -10,7 +10,8 @@ namespace NanoBanana.Functions.Realtime;
 /// The instance's one LISTEN session. The database announces each change of a generation's version
 /// (a trigger, whoever wrote it), each event appended to its log, and each ending someone is to be told
 /// of; this fans the first two out to waiting requests (<see cref="GenerationChanges"/> by generation,
-/// <see cref="OwnerEvents"/> by owner) and the third to the notification dispatcher, and remembers the
+/// <see cref="OwnerEvents"/> by owner) and the third to the notification dispatcher, rings the queue
+/// outbox's dispatcher for each message written (<see cref="QueuedMessages"/>), and remembers the
 /// versions for polls answered from memory (<see cref="KnownVersions"/>).
 /// A lost connection is made again, and on every (re)connect all waiters read again: no wake-up lost.
 /// </summary>
@@ -20,6 +21,7 @@ public sealed class PostgresListener(
     GenerationChanges changes,
     OwnerEvents ownerEvents,
     GenerationEndings endings,
+    QueuedMessages queued,
     KnownVersions versions,
     IOptions<KnownVersionsOptions> versionOptions,
     TimeProvider clock,
@@ -34,6 +36,9 @@ public sealed class PostgresListener(
     /// <summary>As <see cref="ChangedChannel"/>, and more, with what a poll is judged on (migration 017, <see cref="VersionNotice"/>).</summary>
     public const string VersionChannel = "nanobanana_generation_version";
     public const string EndedChannel = "nanobanana_generation_ended";
+
+    /// <summary>A generation's queue message was written to the outbox (migration 020): the payload is the queue's name.</summary>
+    public const string QueuedChannel = "nanobanana_generation_queued";
 
     /// <summary>An event was appended (migration 014): the payload is "generation id:owner id".</summary>
     public const string EventChannel = "nanobanana_generation_event";
@@ -55,19 +60,20 @@ public sealed class PostgresListener(
                 await using var connection = dataSource.CreateConnection();
                 connection.Notification += OnNotification;
                 await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {VersionChannel}; LISTEN {EndedChannel}; LISTEN {EventChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {VersionChannel}; LISTEN {EndedChannel}; LISTEN {EventChannel}; LISTEN {QueuedChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
 
                 logger.LogInformation("Listening for generation changes (after {Failures} failed connections)", failures);
                 failures = 0;
-                // Whatever changed while nobody listened: every waiter reads again, the dispatcher looks,
+                // Whatever changed while nobody listened: every waiter reads again, both dispatchers look,
                 // and polls are answered from memory again only for what this session announces.
                 versions.SessionStarted();
                 changes.PublishAll();
                 ownerEvents.PublishAll();
                 endings.Signal();
+                queued.Signal();
                 await using var probe = new NpgsqlCommand("SELECT 1", connection);
                 var quiet = TimeSpan.FromSeconds(versionOptions.Value.ProbeSeconds);
                 while (true)
@@ -119,6 +125,10 @@ public sealed class PostgresListener(
         else if (notification.Channel == EndedChannel && Guid.TryParse(notification.Payload, out _))
         {
             endings.Signal();
+        }
+        else if (notification.Channel == QueuedChannel)
+        {
+            queued.Signal();
         }
     }
 

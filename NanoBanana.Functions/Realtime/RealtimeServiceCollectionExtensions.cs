@@ -5,7 +5,7 @@ namespace NanoBanana.Functions.Realtime;
 
 internal static class RealtimeServiceCollectionExtensions
 {
-    /// <summary>The instance's LISTEN session and what it wakes and feeds: long-polls, event streams, the notification dispatcher, polls from memory.</summary>
+    /// <summary>The instance's LISTEN session and what it wakes and feeds: long-polls, event streams, the notification and queue outbox dispatchers, polls from memory.</summary>
     public static IServiceCollection AddRealtime(this IServiceCollection services)
     {
         services.AddValidatedOptions<KnownVersionsOptions>(KnownVersionsOptions.Section);
@@ -13,6 +13,7 @@ internal static class RealtimeServiceCollectionExtensions
         services.AddSingleton<GenerationChanges>();
         services.AddSingleton<OwnerEvents>();
         services.AddSingleton<GenerationEndings>();
+        services.AddSingleton<QueuedMessages>();
         services.AddHostedService<PostgresListener>();
         return services;
     }

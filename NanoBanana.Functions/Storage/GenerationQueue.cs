@@ -11,6 +11,9 @@ public sealed class GenerationQueue(QueueClient queue)
 {
     private readonly CreatedOnFirstUse _queue = new(ct => queue.CreateIfNotExistsAsync(cancellationToken: ct));
 
+    /// <summary>The queue's name (Storage__QueueName): the address an outbox entry is written for.</summary>
+    public string Name => queue.Name;
+
     public Task SendAsync(Guid generationId, CancellationToken ct) => SendAsync(generationId, TimeSpan.Zero, ct);
 
     /// <param name="delay">How long the message stays invisible: the next attempt waits what Google asked for.</param>
