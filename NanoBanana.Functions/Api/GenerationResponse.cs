@@ -25,7 +25,10 @@ public sealed record GenerationResponse(
     string? CancelOutcome,
     DateTimeOffset? DeadlineAt,
     IReadOnlyList<GeneratedImageResponse> Drafts,
-    DateTimeOffset ExpiresAt)
+    DateTimeOffset ExpiresAt,
+    string Lane,
+    DateTimeOffset? PromisedBy,
+    PromotionResponse? Promoted)
 {
     /// <param name="expiresAt">When the daily cleanup deletes it (<see cref="Maintenance.MaintenanceOptions.ExpiresAt"/>).</param>
     public static GenerationResponse From(Generation generation, QueueEstimate? estimate, DateTimeOffset now, int pollAfterSeconds, DateTimeOffset expiresAt)
@@ -47,7 +50,8 @@ public sealed record GenerationResponse(
                 new GeneratedImageResponse(ApiRoutes.Image(generation.Id, index), image.MimeType, image.Bytes)).ToList(),
             generation.Text,
             generation.Status.IsTerminal() ? null : pollAfterSeconds,
-            estimate is null ? null : new QueueResponse(estimate.Ahead, estimate.EstimatedStartAt, estimate.EstimatedFinishAt),
+            // An economy generation is not in the queue: its promise says when (the ETag still names the estimate, as every path computes it).
+            estimate is null || generation.AtBatchPrice ? null : new QueueResponse(estimate.Ahead, estimate.EstimatedStartAt, estimate.EstimatedFinishAt),
             GenerationCost.EstimatedUsd(generation),
             generation.Options.PersonalKey == true ? "personalKey" : "server",
             generation.PaidCalls,
@@ -55,9 +59,15 @@ public sealed record GenerationResponse(
             generation.DeadlineAt,
             generation.Drafts.Select((image, index) =>
                 new GeneratedImageResponse(ApiRoutes.Draft(generation.Id, index), image.MimeType, image.Bytes)).ToList(),
-            expiresAt);
+            expiresAt,
+            generation.Lane.ToName(),
+            generation.PromisedBy,
+            generation.Promotion is { } promotion ? new PromotionResponse(promotion.At, promotion.Reason) : null);
     }
 }
+
+/// <summary>An economy generation moved to the standard lane (at full price) to keep its promise: when and why.</summary>
+public sealed record PromotionResponse(DateTimeOffset At, string Reason);
 
 public sealed record GenerationOptionsResponse(string? AspectRatio, string? Resolution, string? Model);
 

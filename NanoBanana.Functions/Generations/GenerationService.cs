@@ -71,9 +71,12 @@ public sealed class GenerationService(
             return Replay(winner, request);
         }
 
-        logger.LogInformation("Generation {GenerationId} created with {InputImageCount} input images", id, request.Images.Count);
+        logger.LogInformation("Generation {GenerationId} created in the {Lane} lane with {InputImageCount} input images", id, request.Lane.ToName(), request.Images.Count);
         metrics.Created();
-        await EnqueueAsync(created);
+        if (request.Lane == GenerationLane.Standard)
+        {
+            await EnqueueAsync(created); // an economy one waits for the batcher (Economy/EconomyBatcher), never for the queue
+        }
         return new CreatedGeneration(created, Replayed: false);
     }
 
