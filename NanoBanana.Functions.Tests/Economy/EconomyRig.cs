@@ -41,7 +41,8 @@ internal sealed class EconomyRig : IAsyncDisposable
     {
         var database = await TestDatabase.CreateAsync();
         var gemini = await FakeGemini.StartAsync();
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
+        // Now (tokens are checked against the real clock), in whole seconds (Postgres keeps microseconds, not ticks).
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
         var app = await FunctionApp.StartWithGeminiAsync(gemini, settings =>
         {
             settings["Gemini:MaxRetries"] = "0";
