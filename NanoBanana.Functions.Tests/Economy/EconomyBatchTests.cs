@@ -1,5 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
+using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Economy;
@@ -81,6 +84,8 @@ public sealed class EconomyBatchTests : IAsyncLifetime
         Assert.Equal(TestImages.Png, (await _rig.App.Api.ImageAsync(token, economy.Id.ToString())).Body);
         Assert.Equal(["queued", "started", "stored", "completed"], await _rig.EventKindsAsync(economy.Id));
         Assert.Equal("done", await _rig.JobStateAsync(economy.Id));
+        var day = Assert.Single((await _rig.App.Services.GetRequiredService<StatsService>().GetAsync(1, CancellationToken.None)).Window.EstimatedCostPerDay);
+        Assert.Equal((1L, 1L, 0.0335m, 0.0335m), (day.Images, day.EconomyImages, day.EstimatedCostUsd, day.EconomySavedUsd));
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class EconomyCreateTests : IAsyncLifetime
         var standard = await _rig.App.Api.CreateGenerationAsync(token);
 
         // Assert
-        Assert.Equal(("pending", "economy", now.AddHours(6), (PromotionResponse?)null), (economy.Status, economy.Lane, economy.PromisedBy, economy.Promoted));
+        Assert.Equal(("pending", "economy", (DateTimeOffset?)now.AddHours(6), (PromotionResponse?)null), (economy.Status, economy.Lane, economy.PromisedBy, economy.Promoted));
         Assert.Equal(now.AddHours(24), defaulted.PromisedBy);
         Assert.Equal(0.0335m, economy.EstimatedCostUsd); // 1K on 3.1 Flash: $0.067 at the standard tier
         Assert.Equal(0.067m, standard.EstimatedCostUsd);

@@ -1,3 +1,4 @@
+using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Tests.Infrastructure;
 
@@ -41,7 +42,7 @@ public sealed class EconomyPromiseTests : IAsyncLifetime
         Assert.Equal(("pending", "standard", PromotionReasons.JobExpired), (promoted.Status, promoted.Lane, promoted.Promoted!.Reason));
         Assert.Equal([economy.Id.ToString("D")], await _rig.QueuedAsync());
         Assert.Equal(1, delivered);
-        Assert.Equal(("completed", 0.067m, 2), (read.Status, read.EstimatedCostUsd, read.PaidCalls)); // the batch's call and the standard one
+        Assert.Equal(("completed", (decimal?)0.067m, 2), (read.Status, read.EstimatedCostUsd, read.PaidCalls)); // the batch's call and the standard one
         Assert.Single(_rig.Gemini.Requests);
         Assert.Equal(["queued", "started", "stored", "completed"], await _rig.EventKindsAsync(economy.Id));
     }

@@ -76,41 +76,42 @@ public sealed class EconomyFollower(
         }
 
         var now = clock.GetUtcNow();
-        switch (state?.State)
+        if (state is null || state.State is BatchJobState.Failed or BatchJobState.Cancelled or BatchJobState.Expired)
         {
-            case BatchJobState.Succeeded:
-                return await ReadResultsAsync(job, state, ct);
-
-            case null or BatchJobState.Failed or BatchJobState.Cancelled or BatchJobState.Expired:
-                var reason = state?.State switch
-                {
-                    BatchJobState.Expired => PromotionReasons.JobExpired,
-                    BatchJobState.Cancelled => PromotionReasons.JobCancelled,
-                    _ => PromotionReasons.JobFailed,
-                };
-                logger.LogWarning("Economy job {JobId} ({GeminiName}) ended {State} without results", job.Id, job.GeminiName, state?.State.ToName() ?? "UNKNOWN_TO_GOOGLE");
-                return new EconomyReport(0, 0, 0, await EndAndPromoteAsync(job, state?.State.ToName() ?? "NOT_FOUND", reason, ct));
-
-            default:
-                if (job.Active == 0)
-                {
-                    // Every generation of it was cancelled: ask Google to stop it (best effort: what it did already may be billed).
-                    await CancelAtGoogleAsync(job, ct);
-                    await store.EndJobAsync(job.Id, "CANCEL_REQUESTED", now, ct);
-                    return new EconomyReport(0, 0, 0, 0);
-                }
-
-                if (state.State == BatchJobState.Pending && now - job.SubmittedAt >= options.Value.StuckPending)
-                {
-                    logger.LogWarning("Economy job {JobId} ({GeminiName}) still pending after {Hours} h: cancelled, its generations promoted",
-                        job.Id, job.GeminiName, options.Value.StuckPendingHours);
-                    await CancelAtGoogleAsync(job, ct);
-                    return new EconomyReport(0, 0, 0, await EndAndPromoteAsync(job, state.State.ToName(), PromotionReasons.JobStuckPending, ct));
-                }
-
-                await store.SawStateAsync(job.Id, state.State.ToName(), now, ct);
-                return new EconomyReport(0, 0, 0, 0);
+            var reason = state?.State switch
+            {
+                BatchJobState.Expired => PromotionReasons.JobExpired,
+                BatchJobState.Cancelled => PromotionReasons.JobCancelled,
+                _ => PromotionReasons.JobFailed,
+            };
+            var seen = state?.State.ToName() ?? "NOT_FOUND";
+            logger.LogWarning("Economy job {JobId} ({GeminiName}) ended {State} without results", job.Id, job.GeminiName, seen);
+            return new EconomyReport(0, 0, 0, await EndAndPromoteAsync(job, seen, reason, ct));
         }
+
+        if (state.State == BatchJobState.Succeeded)
+        {
+            return await ReadResultsAsync(job, state, ct);
+        }
+
+        if (job.Active == 0)
+        {
+            // Every generation of it was cancelled: ask Google to stop it (best effort: what it did already may be billed).
+            await CancelAtGoogleAsync(job, ct);
+            await store.EndJobAsync(job.Id, "CANCEL_REQUESTED", now, ct);
+            return new EconomyReport(0, 0, 0, 0);
+        }
+
+        if (state.State == BatchJobState.Pending && now - job.SubmittedAt >= options.Value.StuckPending)
+        {
+            logger.LogWarning("Economy job {JobId} ({GeminiName}) still pending after {Hours} h: cancelled, its generations promoted",
+                job.Id, job.GeminiName, options.Value.StuckPendingHours);
+            await CancelAtGoogleAsync(job, ct);
+            return new EconomyReport(0, 0, 0, await EndAndPromoteAsync(job, state.State.ToName(), PromotionReasons.JobStuckPending, ct));
+        }
+
+        await store.SawStateAsync(job.Id, state.State.ToName(), now, ct);
+        return new EconomyReport(0, 0, 0, 0);
     }
 
     private async Task<EconomyReport> ReadResultsAsync(OpenJob job, BatchJob state, CancellationToken ct)
