@@ -44,7 +44,7 @@ public sealed class EconomyPromiseTests : IAsyncLifetime
         Assert.Equal(1, delivered);
         Assert.Equal(("completed", (decimal?)0.067m, 2), (read.Status, read.EstimatedCostUsd, read.PaidCalls)); // the batch's call and the standard one
         Assert.Single(_rig.Gemini.Requests);
-        Assert.Equal(["queued", "started", "stored", "completed"], await _rig.EventKindsAsync(economy.Id));
+        Assert.Equal(["queued", "promoted", "started", "stored", "completed"], await _rig.EventKindsAsync(economy.Id));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class EconomyPromiseTests : IAsyncLifetime
         Assert.Equal(("standard", PromotionReasons.PromiseDue), (promoted.Lane, promoted.Promoted!.Reason));
         Assert.True(read.CompletedAt <= economy.PromisedBy);
         Assert.Equal(("completed", 1), (read.Status, read.Attempts)); // the worker's claim only: the batch's result claimed nothing
-        Assert.Equal(["queued", "started", "stored", "completed"], await _rig.EventKindsAsync(economy.Id));
+        Assert.Equal(["queued", "promoted", "started", "stored", "completed"], await _rig.EventKindsAsync(economy.Id));
     }
 
     [Fact]

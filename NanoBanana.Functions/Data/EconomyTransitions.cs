@@ -13,7 +13,7 @@ namespace NanoBanana.Functions.Data;
 /// ClaimResult     pending economy of the job, or         processing, attempt + 1  follower  lane, job, status, lease (a crashed follower's claim is taken again and completed from the file)
 ///                 processing + lease over
 /// Complete/Fail   processing                             completed / failed       follower  attempt = the claim's (GenerationTransitions)
-/// Promote         pending economy, or processing +       pending standard, queued batcher,  lane, status, lease; the run's budgets back to 0 (a new run at full price)
+/// Promote         pending economy, or processing +       pending standard, queued batcher,  lane, status, lease; the run's budgets back to 0 (a new run at full price); a 'promoted' event
 ///                 lease over                                                      follower
 /// </remarks>
 internal static class EconomyTransitions
@@ -148,21 +148,30 @@ internal static class EconomyTransitions
         run_attempt = 0, run_gemini_calls = 0, enqueued_at = @now, updated_at = @now, version = g.version + 1
         """;
 
+    // Every promotion logs its 'promoted' event in the same statement (the status may not change, so no trigger would).
+    private const string LogPromoted = """
+        SELECT id, generation_event_append(id, owner_id, 'promoted', attempt, @now, jsonb_build_object('reason', @reason::text)) FROM promoted
+        """;
+
     /// <summary>The job's rows nobody is completing -> the standard lane (its job ended without their results). Parameters: @job, @now, @reason, @refund.</summary>
     public const string PromoteJob = $"""
         WITH batch AS (
             SELECT id FROM generations WHERE economy_job_id = @job AND {EconomyUnclaimed}
-            FOR UPDATE SKIP LOCKED)
-        UPDATE generations g SET {Promoted}
-        FROM batch WHERE g.id = batch.id AND {EconomyUnclaimed}
-        RETURNING g.id
+            FOR UPDATE SKIP LOCKED),
+        promoted AS (
+            UPDATE generations g SET {Promoted}
+            FROM batch WHERE g.id = batch.id AND {EconomyUnclaimed}
+            RETURNING g.id, g.owner_id, g.attempt)
+        {LogPromoted}
         """;
 
     /// <summary>A result claimed by this follower whose line is an error that may clear -> the standard lane. Parameters: @id, @attempt, @now, @reason, @refund.</summary>
     public const string PromoteClaimed = $"""
-        UPDATE generations g SET {Promoted}
-        WHERE g.id = @id AND g.attempt = @attempt AND g.status = 'processing' AND g.lane = 'economy'
-        RETURNING g.id
+        WITH promoted AS (
+            UPDATE generations g SET {Promoted}
+            WHERE g.id = @id AND g.attempt = @attempt AND g.status = 'processing' AND g.lane = 'economy'
+            RETURNING g.id, g.owner_id, g.attempt)
+        {LogPromoted}
         """;
 
     /// <summary>
@@ -177,9 +186,11 @@ internal static class EconomyTransitions
               AND (g.status = 'pending' OR g.lease_expires_at <= @now)
               AND NOT EXISTS (SELECT 1 FROM economy_jobs j WHERE j.id = g.economy_job_id AND j.state = 'open'
                               AND j.gemini_state = 'SUCCEEDED' AND j.results_reads < @max_reads)
-            ORDER BY g.promised_by LIMIT @batch FOR UPDATE OF g SKIP LOCKED)
-        UPDATE generations g SET {Promoted}
-        FROM batch WHERE g.id = batch.id AND {EconomyUnclaimed}
-        RETURNING g.id
+            ORDER BY g.promised_by LIMIT @batch FOR UPDATE OF g SKIP LOCKED),
+        promoted AS (
+            UPDATE generations g SET {Promoted}
+            FROM batch WHERE g.id = batch.id AND {EconomyUnclaimed}
+            RETURNING g.id, g.owner_id, g.attempt)
+        {LogPromoted}
         """;
 }

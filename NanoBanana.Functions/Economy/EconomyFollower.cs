@@ -251,6 +251,8 @@ public sealed class EconomyFollower(
 /// <summary>What a run of the follower did: generations completed, failed, and promoted to the standard lane (Submitted is the batcher's).</summary>
 public sealed record EconomyReport(int Completed, int Failed, int Submitted, int Promoted)
 {
-    public static EconomyReport operator +(EconomyReport a, EconomyReport b) =>
-        new(a.Completed + b.Completed, a.Failed + b.Failed, a.Submitted + b.Submitted, a.Promoted + b.Promoted);
+    public static EconomyReport operator +(EconomyReport a, EconomyReport b) => a.Add(b);
+
+    public EconomyReport Add(EconomyReport other) =>
+        new(Completed + other.Completed, Failed + other.Failed, Submitted + other.Submitted, Promoted + other.Promoted);
 }

@@ -57,3 +57,10 @@ ALTER TABLE generations ADD CONSTRAINT generations_economy_promise_check
     CHECK (lane = 'standard' OR promised_by IS NOT NULL);
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON economy_jobs TO nanobanana_maintenance;
+
+-- A promotion is an event of the generation's log (014) of its own: its status may not change (pending stays
+-- pending), so the trigger would record nothing, and a stream must still say why the price changed.
+-- Appended by the promoting statement itself (EconomyTransitions), with {"reason": ...}.
+ALTER TABLE generation_event_log DROP CONSTRAINT IF EXISTS generation_event_log_kind_check;
+ALTER TABLE generation_event_log ADD CONSTRAINT generation_event_log_kind_check
+    CHECK (kind IN ('queued', 'started', 'draft', 'stored', 'completed', 'failed', 'cancelled', 'expired', 'promoted'));
