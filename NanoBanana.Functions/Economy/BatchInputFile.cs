@@ -14,7 +14,7 @@ namespace NanoBanana.Functions.Economy;
 /// </summary>
 internal static class BatchInputFile
 {
-    public static byte[] Build(IEnumerable<(Guid Id, string Prompt, GenerationOptions Options)> requests, string model, GeminiOptions gemini)
+    public static byte[] Build(List<(Guid Id, string Prompt, GenerationOptions Options)> requests, string model, GeminiOptions gemini)
     {
         var spec = gemini.Spec(model);
         var builder = new StringBuilder();
