@@ -234,6 +234,8 @@ internal sealed class FakeGeminiBatch
             CutNextDownloadAfter = null;
             await context.Response.Body.WriteAsync(content.AsMemory(0, Math.Min(cut, content.Length)));
             await context.Response.Body.FlushAsync();
+            // Long enough for the client to have read what was sent (a reset can discard bytes not yet read).
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
             context.Abort(); // the connection drops mid-file
             return;
         }

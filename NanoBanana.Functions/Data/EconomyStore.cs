@@ -61,15 +61,15 @@ public sealed class EconomyStore(NpgsqlDataSource dataSource)
 
     public async Task<bool> PromoteClaimedAsync(Generation claimed, string reason, DateTimeOffset now, CancellationToken ct) =>
         (await ListAsync(EconomyTransitions.PromoteClaimed,
-            [new("id", claimed.Id), new("attempt", claimed.Attempt), new("now", now), new("reason", reason), new("refund", 0)],
+            [new("id", claimed.Id), new("attempt", claimed.Attempt), new("now", now), new("reason", reason), new("refund", (object)0)],
             reader => reader.GetGuid(0), ct)).Count > 0;
 
     public Task<List<Guid>> PromoteDueAsync(DateTimeOffset now, DateTimeOffset due, int maxReads, int batch, CancellationToken ct) =>
         ListAsync(EconomyTransitions.PromoteDue,
-            [new("now", now), new("due", due), new("reason", PromotionReasons.PromiseDue), new("refund", 0), new("max_reads", maxReads), new("batch", batch)],
+            [new("now", now), new("due", due), new("reason", PromotionReasons.PromiseDue), new("refund", (object)0), new("max_reads", maxReads), new("batch", batch)],
             reader => reader.GetGuid(0), ct);
 
-    private Task ExecuteAsync(string sql, NpgsqlParameter[] parameters, CancellationToken ct) =>
+    private Task<bool> ExecuteAsync(string sql, NpgsqlParameter[] parameters, CancellationToken ct) =>
         dataSource.ExecuteAsMaintenanceAsync(sql, parameters, (_, _) => Task.FromResult(true), ct);
 
     private Task<List<T>> ListAsync<T>(string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read, CancellationToken ct) =>
