@@ -69,6 +69,11 @@ public sealed class EconomyStore(NpgsqlDataSource dataSource)
             [new("now", now), new("due", due), new("reason", PromotionReasons.PromiseDue), new("refund", (object)0), new("max_reads", maxReads), new("batch", batch)],
             reader => reader.GetGuid(0), ct);
 
+    /// <summary>Forgets up to <paramref name="batch"/> jobs done before <paramref name="cutoff"/> whose generations are gone.</summary>
+    public Task<int> DeleteEndedJobsAsync(DateTimeOffset cutoff, int batch, CancellationToken ct) =>
+        dataSource.ExecuteAsMaintenanceAsync(EconomyTransitions.DeleteEndedJobs, [new("cutoff", cutoff), new("batch", batch)],
+            (reader, _) => Task.FromResult(reader.RecordsAffected), ct);
+
     private Task<bool> ExecuteAsync(string sql, NpgsqlParameter[] parameters, CancellationToken ct) =>
         dataSource.ExecuteAsMaintenanceAsync(sql, parameters, (_, _) => Task.FromResult(true), ct);
 

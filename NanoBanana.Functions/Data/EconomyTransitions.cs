@@ -193,4 +193,17 @@ internal static class EconomyTransitions
             RETURNING g.id, g.owner_id, g.attempt)
         {LogPromoted}
         """;
+
+    /// <summary>
+    /// The daily cleanup's: jobs done before @cutoff that no generation refers to any more (theirs were deleted
+    /// with the retention), a bounded batch. Returns how many went. Parameters: @cutoff, @batch.
+    /// </summary>
+    public const string DeleteEndedJobs = """
+        WITH doomed AS (
+            SELECT j.id FROM economy_jobs j
+            WHERE j.state = 'done' AND j.ended_at < @cutoff
+              AND NOT EXISTS (SELECT 1 FROM generations g WHERE g.economy_job_id = j.id)
+            LIMIT @batch FOR UPDATE SKIP LOCKED)
+        DELETE FROM economy_jobs j USING doomed WHERE j.id = doomed.id
+        """;
 }
