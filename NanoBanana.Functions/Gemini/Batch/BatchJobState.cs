@@ -37,9 +37,6 @@ public static class BatchJobStates
         };
     }
 
-    public static bool IsEnded(this BatchJobState state) =>
-        state is BatchJobState.Succeeded or BatchJobState.Failed or BatchJobState.Cancelled or BatchJobState.Expired;
-
     public static string ToName(this BatchJobState state) => state.ToString().ToUpperInvariant();
 }
 
