@@ -39,6 +39,7 @@ public sealed class EconomyCreateTests : IAsyncLifetime
         Assert.Equal(0.0335m, economy.EstimatedCostUsd); // 1K on 3.1 Flash: $0.067 at the standard tier
         Assert.Equal(0.067m, standard.EstimatedCostUsd);
         Assert.Null(economy.Queue);
+        Assert.Equal((60, 10), (economy.PollAfterSeconds, standard.PollAfterSeconds)); // Economy__PollSeconds, Api__PollAfterSeconds
         Assert.Equal(("standard", (DateTimeOffset?)null), (standard.Lane, standard.PromisedBy));
         Assert.Equal([standard.Id.ToString("D")], await _rig.QueuedAsync());
         Assert.Equal(["queued"], await _rig.EventKindsAsync(economy.Id));

@@ -5,7 +5,7 @@ namespace NanoBanana.Functions.Economy;
 
 /// <summary>
 /// The economy lane's timer, on the repair sweep's schedule (every 30 s): submit what is due, follow the open
-/// jobs, keep the promises. Idle, it is three indexed probes and no call to Google.
+/// jobs, keep the promises. Idle, it is four indexed statements and no call to Google.
 /// </summary>
 public sealed class EconomyFunctions(EconomyBatcher batcher, EconomyFollower follower, ILogger<EconomyFunctions> logger)
 {
