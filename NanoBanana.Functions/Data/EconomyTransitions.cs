@@ -102,8 +102,8 @@ internal static class EconomyTransitions
             (SELECT count(*) FROM generations g WHERE g.economy_job_id = j.id AND g.lane = 'economy' AND g.status IN ('pending', 'processing')) AS active
         """;
 
-    /// <summary>What Google said of the job (the hold lapses by itself; the next poll is due already). Parameters: @job, @state, @now.</summary>
-    public const string SawState = "UPDATE economy_jobs SET gemini_state = @state, updated_at = @now WHERE id = @job";
+    /// <summary>What Google said of a job still at work, and the hold given up (the next poll is already set by TakeDue). Parameters: @job, @state, @now.</summary>
+    public const string SawState = "UPDATE economy_jobs SET gemini_state = @state, claimed_until = NULL, updated_at = @now WHERE id = @job";
 
     /// <summary>
     /// A read of a succeeded job's results file starts: counted before it starts, so a follower that crashes on
