@@ -15,6 +15,7 @@ internal static class EconomyServiceCollectionExtensions
         services.AddHttpClient<GeminiBatchClient>(client => client.Timeout = TimeSpan.FromMinutes(5));
         services.AddSingleton<PromotedGenerations>();
         services.AddTransient<EconomyBatcher>();
+        services.AddTransient<EconomyResults>();
         services.AddTransient<EconomyFollower>();
         return services;
     }
