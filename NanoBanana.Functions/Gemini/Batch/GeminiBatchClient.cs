@@ -97,8 +97,7 @@ public sealed class GeminiBatchClient(HttpClient http, IOptions<GeminiOptions> o
     /// <summary>Asks Google to stop the job: best effort (work already done may be billed).</summary>
     public async Task CancelJobAsync(string name, CancellationToken ct)
     {
-        using var cancel = Request(HttpMethod.Post, $"{Base}/v1beta/{name}:cancel");
-        cancel.Content = JsonContent.Create(new { });
+        using var cancel = Request(HttpMethod.Post, $"{Base}/v1beta/{name}:cancel"); // batches.cancel: the body must be empty
         using var _ = await SendAsync(cancel, ct);
     }
 
