@@ -193,9 +193,15 @@ internal sealed class FakeGeminiBatch
             return;
         }
 
+        var model = path["/v1beta/models/".Length..^":batchGenerateContent".Length];
+        if (batch.TryGetProperty("model", out var named) && named.GetString() != $"models/{model}")
+        {
+            await GeminiReplies.Error(400, "INVALID_ARGUMENT", "batch.model does not match the path.")(context);
+            return;
+        }
+
         var requests = Encoding.UTF8.GetString(input).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
         var id = $"fake{Interlocked.Increment(ref _next)}";
-        var model = path["/v1beta/models/".Length..^":batchGenerateContent".Length];
         var job = new FakeBatchJob($"batches/{id}", id, batch.GetProperty("displayName").GetString()!, model, fileName, requests);
         Jobs[job.Name] = job;
         if (Interlocked.Decrement(ref CreateAnswersToDrop) >= 0)

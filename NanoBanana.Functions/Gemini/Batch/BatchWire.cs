@@ -10,7 +10,8 @@ namespace NanoBanana.Functions.Gemini.Batch;
 /// <summary>POST models/{model}:batchGenerateContent: a job over an uploaded JSONL file.</summary>
 internal sealed record CreateBatchRequest(BatchSpec Batch);
 
-internal sealed record BatchSpec(string DisplayName, BatchInputConfig InputConfig);
+/// <summary>A GenerateContentBatch as created: its model (models/{id}, also in the path), display name and input file.</summary>
+internal sealed record BatchSpec(string Model, string DisplayName, BatchInputConfig InputConfig);
 
 internal sealed record BatchInputConfig(string FileName);
 

@@ -47,7 +47,7 @@ public sealed class GeminiBatchClient(HttpClient http, IOptions<GeminiOptions> o
     public async Task<BatchJob> CreateJobAsync(string model, string displayName, string fileName, CancellationToken ct)
     {
         using var create = Request(HttpMethod.Post, $"{Base}/v1beta/models/{Uri.EscapeDataString(model)}:batchGenerateContent");
-        create.Content = JsonContent.Create(new CreateBatchRequest(new BatchSpec(displayName, new BatchInputConfig(fileName))), options: GeminiJson.Options);
+        create.Content = JsonContent.Create(new CreateBatchRequest(new BatchSpec($"models/{model}", displayName, new BatchInputConfig(fileName))), options: GeminiJson.Options);
         using var created = await SendAsync(create, ct);
         return ToJob(await created.Content.ReadFromJsonAsync<BatchOperation>(GeminiJson.Options, ct), created.StatusCode);
     }
