@@ -42,6 +42,7 @@ public sealed class FunctionsMetadataTests
         { "DailyCleanup", "%Maintenance:CleanupSchedule%" },
         { "RepairSweep", "%Maintenance:RepairSchedule%" },
         { "NotificationSweep", "%Maintenance:RepairSchedule%" },
+        { "EconomySweep", "%Maintenance:RepairSchedule%" },
     };
 
     [Theory]

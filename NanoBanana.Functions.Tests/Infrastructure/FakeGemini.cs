@@ -33,6 +33,9 @@ internal sealed class FakeGemini : IAsyncDisposable
 
     public Func<HttpContext, Task> Default { get; set; } = GeminiReplies.Image(TestImages.Png);
 
+    /// <summary>The Files API and Batch API (the economy lane's), kept apart from generateContent.</summary>
+    public FakeGeminiBatch Batch { get; } = new();
+
     /// <summary>What the fileData URLs of generateContent requests answered when fetched, as Google fetches them.</summary>
     public ConcurrentQueue<FetchedFile> FetchedFiles { get; } = new();
 
@@ -75,6 +78,11 @@ internal sealed class FakeGemini : IAsyncDisposable
         {
             TokenRequests.Enqueue(recorded);
             await context.Response.WriteAsJsonAsync(new { access_token = AccessToken, expires_in = 3600, token_type = "Bearer" });
+            return;
+        }
+
+        if (await Batch.TryHandleAsync(context, recorded))
+        {
             return;
         }
 

@@ -90,7 +90,7 @@ public sealed class StatsTests
 
         // Assert
         Assert.Equal(
-            [new DayCost(new DateOnly(2026, 11, 23), 2, 0.09m, 0), new DayCost(new DateOnly(2026, 11, 24), 4, 0.614m, 1)],
+            [new DayCost(new DateOnly(2026, 11, 23), 2, 0.09m, 0, 0, 0m), new DayCost(new DateOnly(2026, 11, 24), 4, 0.614m, 1, 0, 0m)],
             response.Read<StatsReport>().Window.EstimatedCostPerDay);
     }
 

@@ -28,6 +28,12 @@ public sealed class CreateGenerationRequest
     /// still running, it is stopped (cancelled). Same as the Cancel-After header.
     /// </summary>
     public int? DeadlineSeconds { get; set; }
+
+    /// <summary>standard (default: the queue, now) or economy (Gemini's Batch API at half price, done by maxWaitHours).</summary>
+    public string? Speed { get; set; }
+
+    /// <summary>Economy only: the latest finish, in hours from now (default and cap are settings).</summary>
+    public int? MaxWaitHours { get; set; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

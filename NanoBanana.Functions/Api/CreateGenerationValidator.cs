@@ -11,7 +11,11 @@ namespace NanoBanana.Functions.Api;
 /// Checks every field of a create request and reports all problems at once, each with a stable code;
 /// what passes becomes a <see cref="NewGeneration"/> with decoded, sniffed images.
 /// </summary>
-public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, IOptions<GeminiOptions> geminiOptions, IOptions<Webhooks.WebhookOptions> webhookOptions)
+public sealed class CreateGenerationValidator(
+    IOptions<ApiOptions> apiOptions,
+    IOptions<GeminiOptions> geminiOptions,
+    IOptions<Webhooks.WebhookOptions> webhookOptions,
+    IOptions<Economy.EconomyOptions>? economyOptions = null)
 {
     private const int MaxIdempotencyKeyLength = 255;
 
@@ -32,6 +36,8 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
 
         var webhook = ValidateWebhook(request, errors);
         var deadline = RequestDeadline.Parse(request.DeadlineSeconds, cancelAfter, limits.MaxDeadlineSeconds, errors);
+        var (lane, maxWait) = Economy.EconomyRules.Check(
+            request, model, economyOptions?.Value ?? new Economy.EconomyOptions(), geminiOptions.Value, request.Images?.Count ?? 0, errors);
         if (idempotencyKey is not null && !IsValidIdempotencyKey(idempotencyKey))
         {
             errors.Add(new(RequestHeaders.IdempotencyKey, ProblemCodes.InvalidIdempotencyKey,
@@ -48,7 +54,8 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         // Stored with the model that will run (the default when none was named), so history shows what
         // ran when; the hash stays of what was sent, so a repeat of the request still matches.
         return new NewGeneration(
-            prompt, options with { Model = model!.Id }, images, idempotencyKey, RequestHash(prompt, options, images, webhook, deadline), webhook, deadline);
+            prompt, options with { Model = model!.Id }, images, idempotencyKey, RequestHash(prompt, options, images, webhook, deadline, lane, maxWait),
+            webhook, deadline, lane, maxWait);
     }
 
     // Syntax only; whether the URL's host is one the app may call is asked of DNS by the function.
@@ -175,7 +182,8 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
 
     // What "the same request" means for Idempotency-Key: same prompt, options and image bytes.
     private static byte[] RequestHash(
-        string prompt, GenerationOptions options, IReadOnlyList<InputImage> images, GenerationWebhook? webhook, TimeSpan? deadline)
+        string prompt, GenerationOptions options, IReadOnlyList<InputImage> images, GenerationWebhook? webhook, TimeSpan? deadline,
+        GenerationLane lane, TimeSpan? maxWait)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Append(ReadOnlySpan<byte> bytes)
@@ -215,6 +223,12 @@ public sealed class CreateGenerationValidator(IOptions<ApiOptions> apiOptions, I
         {
             Append("deadline"u8);
             Append(BitConverter.GetBytes((long)within.TotalSeconds));
+        }
+
+        if (lane == GenerationLane.Economy)
+        {
+            Append("economy"u8);
+            Append(BitConverter.GetBytes((long)(maxWait ?? TimeSpan.Zero).TotalHours));
         }
 
         return hash.GetHashAndReset();

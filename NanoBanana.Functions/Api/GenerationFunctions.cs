@@ -31,6 +31,12 @@ public sealed class GenerationFunctions(
         var caller = await authenticator.AuthenticateAsync(request, ct);
         var body = await JsonBody.ReadAsync<CreateGenerationRequest>(request, options.Value.MaxBodyBytes, ct, options.Value.MaxFieldBytes);
         var newGeneration = validator.Validate(body, RequestHeaders.IdempotencyKeyOf(request), RequestHeaders.CancelAfterOf(request));
+        if (newGeneration.Lane == GenerationLane.Economy && RequestHeaders.PersonalGeminiKeyOf(request) is not null)
+        {
+            // A batch job is billed to the key that submits it, and one job holds many callers' requests.
+            throw Problems.Invalid("speed", ProblemCodes.EconomyPersonalKey, "speed \"economy\" runs on the server's Gemini key: leave out X-Gemini-Api-Key, or use speed \"standard\".");
+        }
+
         if (newGeneration.Webhook is { } webhook && await outbound.RefusalAsync(webhook.Url, ct) is { } why)
         {
             throw Problems.WebhookUrlNotAllowed(why);

@@ -25,7 +25,10 @@ public sealed record GenerationResponse(
     string? CancelOutcome,
     DateTimeOffset? DeadlineAt,
     IReadOnlyList<GeneratedImageResponse> Drafts,
-    DateTimeOffset ExpiresAt)
+    DateTimeOffset ExpiresAt,
+    string Lane,
+    DateTimeOffset? PromisedBy,
+    PromotionResponse? Promoted)
 {
     /// <param name="expiresAt">When the daily cleanup deletes it (<see cref="Maintenance.MaintenanceOptions.ExpiresAt"/>).</param>
     public static GenerationResponse From(Generation generation, QueueEstimate? estimate, DateTimeOffset now, int pollAfterSeconds, DateTimeOffset expiresAt)
@@ -46,19 +49,26 @@ public sealed record GenerationResponse(
             Links(generation.Images, index => ApiRoutes.Image(generation.Id, index)),
             generation.Text,
             generation.Status.IsTerminal() ? null : pollAfterSeconds,
-            estimate is null ? null : new QueueResponse(estimate.Ahead, estimate.EstimatedStartAt, estimate.EstimatedFinishAt),
+            // An economy generation is not in the queue: its promise says when (the ETag still names the estimate, as every path computes it).
+            estimate is null || generation.AtBatchPrice ? null : new QueueResponse(estimate.Ahead, estimate.EstimatedStartAt, estimate.EstimatedFinishAt),
             GenerationCost.EstimatedUsd(generation),
             generation.Options.PersonalKey == true ? "personalKey" : "server",
             generation.PaidCalls,
             generation.CancelOutcome?.ToName(),
             generation.DeadlineAt,
             Links(generation.Drafts, index => ApiRoutes.Draft(generation.Id, index)),
-            expiresAt);
+            expiresAt,
+            generation.Lane.ToName(),
+            generation.PromisedBy,
+            generation.Promotion is { } promotion ? new PromotionResponse(promotion.At, promotion.Reason) : null);
     }
 
     private static List<GeneratedImageResponse> Links(IReadOnlyList<StoredImage> images, Func<int, string> url) =>
         [.. images.Select((image, index) => new GeneratedImageResponse(url(index), image.MimeType, image.Bytes))];
 }
+
+/// <summary>An economy generation moved to the standard lane (at full price) to keep its promise: when and why.</summary>
+public sealed record PromotionResponse(DateTimeOffset At, string Reason);
 
 public sealed record GenerationOptionsResponse(string? AspectRatio, string? Resolution, string? Model);
 

@@ -11,7 +11,9 @@ namespace NanoBanana.Functions.Api;
 /// generation is still running a Retry-After poll hint, so the phone knows when to ask again; while
 /// it is pending, its place in the queue.
 /// </summary>
-public sealed class GenerationResults(IOptions<ApiOptions> options, IOptions<MaintenanceOptions> retention, QueueEstimator queue, TimeProvider clock)
+public sealed class GenerationResults(
+    IOptions<ApiOptions> options, IOptions<MaintenanceOptions> retention, QueueEstimator queue, TimeProvider clock,
+    IOptions<Economy.EconomyOptions>? economy = null)
 {
     private int PollAfterSeconds => options.Value.PollAfterSeconds;
 
@@ -67,8 +69,12 @@ public sealed class GenerationResults(IOptions<ApiOptions> options, IOptions<Mai
         return ToResponse(generation, estimate);
     }
 
+    // An economy generation waits minutes to hours and its job is asked about every Economy__PollSeconds: polling it
+    // more often finds nothing new (the body's hint; Retry-After, also sent from a poll's version alone, stays the API's).
     private GenerationResponse ToResponse(Generation generation, QueueEstimate? estimate) =>
-        GenerationResponse.From(generation, estimate, clock.GetUtcNow(), PollAfterSeconds, retention.Value.ExpiresAt(generation.CreatedAt));
+        GenerationResponse.From(generation, estimate, clock.GetUtcNow(),
+            generation.AtBatchPrice ? Math.Max(PollAfterSeconds, economy?.Value.PollSeconds ?? 0) : PollAfterSeconds,
+            retention.Value.ExpiresAt(generation.CreatedAt));
 
     private void SetHeaders(HttpResponse response, Generation generation, QueueEstimate? estimate) =>
         SetHeaders(response, generation.CurrentVersion, estimate);

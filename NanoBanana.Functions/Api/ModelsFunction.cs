@@ -12,7 +12,8 @@ namespace NanoBanana.Functions.Api;
 /// each takes, from the model catalog, so a client builds its choices from the same facts the create
 /// is validated against.
 /// </summary>
-public sealed class ModelsFunction(ICallerAuthenticator authenticator, IOptions<GeminiOptions> gemini, IOptions<ApiOptions> api)
+public sealed class ModelsFunction(
+    ICallerAuthenticator authenticator, IOptions<GeminiOptions> gemini, IOptions<ApiOptions> api, IOptions<Economy.EconomyOptions> economy)
 {
     [Function("ListModels")]
     public async Task<Ok<ModelsResponse>> List(
@@ -21,7 +22,8 @@ public sealed class ModelsFunction(ICallerAuthenticator authenticator, IOptions<
         await authenticator.AuthenticateAsync(request, ct);
         var options = gemini.Value;
         var models = options.OfferedModels
-            .Select(id => ModelResponse.From(options.Spec(id), id == options.Model, api.Value.MaxImageBytes))
+            .Select(id => ModelResponse.From(options.Spec(id), id == options.Model, api.Value.MaxImageBytes,
+                Economy.EconomyRules.Offers(economy.Value, options, options.Spec(id))))
             .ToList();
 
         // Changes only with a deployment; private, since it is an authenticated answer.

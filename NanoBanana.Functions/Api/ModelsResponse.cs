@@ -18,9 +18,14 @@ public sealed record ModelResponse(
     IReadOnlyList<string> InputMimeTypes,
     int MaxImageBytes,
     IReadOnlyList<string> ThinkingLevels,
-    IReadOnlyDictionary<string, decimal> PriceUsdPerImage)
+    IReadOnlyDictionary<string, decimal> PriceUsdPerImage,
+    bool Economy,
+    IReadOnlyDictionary<string, decimal>? EconomyPriceUsdPerImage)
 {
-    public static ModelResponse From(ModelSpec spec, bool isDefault, int maxImageBytes) => new(
+    /// <param name="economy">Whether a create may ask for speed "economy" with this model here (Economy/EconomyRules.Offers).</param>
+    public static ModelResponse From(ModelSpec spec, bool isDefault, int maxImageBytes, bool economy = false) => new(
         spec.Id, spec.DisplayName, isDefault, spec.InCatalog, spec.AspectRatios, spec.ImageSizes, spec.DefaultImageSize,
-        spec.MaxReferenceImages, spec.InputMimeTypes, maxImageBytes, spec.ThinkingLevels, spec.PriceUsdPerImage);
+        spec.MaxReferenceImages, spec.InputMimeTypes, maxImageBytes, spec.ThinkingLevels, spec.PriceUsdPerImage,
+        economy,
+        economy ? spec.PriceUsdPerImage.ToDictionary(p => p.Key, p => p.Value * NanoBanana.Functions.Economy.EconomyOptions.BatchPriceShare) : null);
 }

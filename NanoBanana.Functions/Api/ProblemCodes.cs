@@ -31,6 +31,11 @@ public static class ProblemCodes
     public const string WebhookUrlNotAllowed = "webhook_url_not_allowed";
     public const string InvalidWebhookEvents = "invalid_webhook_events";
     public const string InvalidDeadline = "invalid_deadline";
+    public const string InvalidSpeed = "invalid_speed";
+    public const string InvalidMaxWait = "invalid_max_wait";
+    public const string EconomyUnavailable = "economy_unavailable";
+    public const string EconomyImagesUnsupported = "economy_images_unsupported";
+    public const string EconomyPersonalKey = "economy_personal_key";
     public const string InvalidPushSubscription = "invalid_push_subscription";
     public const string PushEndpointNotAllowed = "push_endpoint_not_allowed";
     public const string InvalidUpload = "invalid_upload";

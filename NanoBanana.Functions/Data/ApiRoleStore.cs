@@ -41,6 +41,8 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
                 new("webhook_url", NpgsqlDbType.Text) { Value = (object?)request.Webhook?.Url.AbsoluteUri ?? DBNull.Value },
                 new("webhook_events", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = (object?)request.Webhook?.Events.ToArray() ?? DBNull.Value },
                 new("deadline_at", NpgsqlDbType.TimestampTz) { Value = request.Deadline is { } deadline ? now + deadline : DBNull.Value },
+                new("lane", NpgsqlDbType.Text) { Value = request.Lane.ToName() },
+                new("promised_by", NpgsqlDbType.TimestampTz) { Value = request.MaxWait is { } wait ? now + wait : DBNull.Value },
             ],
             (created, usage) => new InsertOutcome(created, created is null ? usage.Exceeded(limits, now, checkHourly: true) : null), ct);
 

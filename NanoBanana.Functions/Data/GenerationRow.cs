@@ -15,7 +15,8 @@ internal static class GenerationRow
         id, owner_id, status, prompt, options, input_images, attempt, retry_count, version,
         created_at, started_at, completed_at, error_code, error_message, error_retryable,
         result_images, result_text, request_hash, run_attempt, enqueued_at,
-        api_key_key_id, api_key_ciphertext, paid_calls, cancel_outcome, deadline_at, draft_images
+        api_key_key_id, api_key_ciphertext, paid_calls, cancel_outcome, deadline_at, draft_images,
+        lane, promised_by, promoted_at, promoted_reason, economy_job_id
         """;
 
     /// <summary>
@@ -30,7 +31,8 @@ internal static class GenerationRow
         options->>'aspectRatio' AS aspect_ratio, options->>'resolution' AS resolution, options->>'model' AS model,
         (options->>'personalKey')::boolean AS personal_key, jsonb_array_length(input_images) AS input_image_count,
         attempt, retry_count, version, created_at, started_at, completed_at, error_code, error_message, error_retryable,
-        result_images, result_text, run_attempt, enqueued_at, paid_calls, cancel_outcome, deadline_at, draft_images
+        result_images, result_text, run_attempt, enqueued_at, paid_calls, cancel_outcome, deadline_at, draft_images,
+        lane, promised_by, promoted_at, promoted_reason, economy_job_id
         """;
 
     public static Generation Read(NpgsqlDataReader reader)
@@ -86,6 +88,12 @@ internal static class GenerationRow
             CancelOutcome = CancelOutcomes.Parse(row.Maybe<string>("cancel_outcome")),
             DeadlineAt = row.MaybeValue<DateTimeOffset>("deadline_at"),
             Drafts = JsonColumns.ReadImages(row.Get<string>("draft_images")),
+            Lane = GenerationLanes.Parse(row.Get<string>("lane")),
+            PromisedBy = row.MaybeValue<DateTimeOffset>("promised_by"),
+            Promotion = row.MaybeValue<DateTimeOffset>("promoted_at") is { } promotedAt
+                ? new GenerationPromotion(promotedAt, row.Maybe<string>("promoted_reason") ?? "")
+                : null,
+            EconomyJobId = row.MaybeValue<Guid>("economy_job_id"),
         };
     }
 

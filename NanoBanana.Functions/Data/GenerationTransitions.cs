@@ -19,7 +19,7 @@ internal static class GenerationTransitions
     // transition          from                               to          by       fenced by
     // ------------------  ---------------------------------  ----------  -------  ------------------------------------------------
     // Create              (no row)                           pending     API      the user's lock; active and hourly limits; Idempotency-Key
-    // Retry               failed, cancelled, expired         pending     API      status; the user's limits (active, hourly, paid calls), under the user's lock (a new run: budgets back to 0, no deadline; logged as a creation)
+    // Retry               failed, cancelled, expired         pending     API      status; the user's limits (active, hourly, paid calls), under the user's lock (a new run: budgets back to 0, no deadline; logged as a creation; always the standard lane)
     // Cancel              pending, processing                cancelled   API      status (the worker's later writes then find nothing); cancel_outcome from the run's paid calls
     // Delete              any                                (no row)    API      owner
     // Claim               pending, processing + lease over   processing  worker   status, lease, the run's attempts and paid calls below their limits, deadline not passed; attempt + 1
@@ -38,6 +38,11 @@ internal static class GenerationTransitions
     // EndOverdue          pending, processing past deadline  expired /   repair   deadline_at; SKIP LOCKED batch (a live worker's heartbeat then finds its claim gone and aborts the call)
     //                                                        cancelled
     // DeleteExpired       any, created before the cutoff     (no row)    cleanup  created_at; SKIP LOCKED batch; announces nothing (QuietDeletes)
+    //
+    // The economy lane's (Data/EconomyTransitions): Assign (pending economy rows -> a batch job, their paid call reserved),
+    // ClaimResult (as Claim, for a row of a job whose results file is read), then Complete / Fail above, and
+    // Promote (economy -> standard lane, pending and queued). Claim, the repair's requeue/resend and the
+    // liveness sweeps take standard-lane rows only.
     //
     // Not status changes, but fenced the same way:
     // RenewLease          processing: lease = now + lease    (worker's heartbeat; finding nothing means the claim is gone: stop the call)
@@ -63,15 +68,16 @@ internal static class GenerationTransitions
     private const string Columns = GenerationRow.Columns;
 
     /// <summary>Nobody holds the generation: it waits, or its holder's lease ran out (a crashed or stalled worker).</summary>
-    private const string Unclaimed = "(status = 'pending' OR (status = 'processing' AND lease_expires_at <= @now))";
+    /// <remarks>Standard lane only: an economy row is the batch lane's (Data/EconomyTransitions) until it is promoted.</remarks>
+    private const string Unclaimed = "(lane = 'standard' AND (status = 'pending' OR (status = 'processing' AND lease_expires_at <= @now)))";
 
-    private const string LeaseOver = "status = 'processing' AND lease_expires_at <= @now";
+    private const string LeaseOver = "status = 'processing' AND lease_expires_at <= @now AND lane = 'standard'";
 
     /// <summary>
     /// Pending, and its message failed to send (null) or went out before @sent_before (presumed lost).
     /// Written as the expression generations_pending_enqueued_idx indexes, so it is one range scan.
     /// </summary>
-    private const string Unsent = "status = 'pending' AND coalesce(enqueued_at, '-infinity'::timestamptz) < @sent_before";
+    private const string Unsent = "status = 'pending' AND coalesce(enqueued_at, '-infinity'::timestamptz) < @sent_before AND lane = 'standard'";
 
     private const string Changed = "updated_at = @now, version = version + 1";
 
@@ -114,16 +120,17 @@ internal static class GenerationTransitions
     /// when none was stored), then the usage it was judged by (<see cref="UserUsage.Read"/>).
     /// Parameters: those of <see cref="UserUsage"/>, @id, @now, @prompt, @options, @input_images,
     /// @idempotency_key, @request_hash, @key_id, @key_ciphertext, @max_active, @max_per_hour,
-    /// @max_paid_per_hour, @webhook_url, @webhook_events, @deadline_at, @queue_name. Its queue message is
-    /// written to the outbox in the same statement (<see cref="Queued"/>).
+    /// @max_paid_per_hour, @webhook_url, @webhook_events, @deadline_at, @lane, @promised_by, @queue_name. A
+    /// standard row's queue message is written to the outbox in the same statement (<see cref="Queued"/>); an
+    /// economy row is not queued (no enqueued_at, no message): the batcher gathers it.
     /// </summary>
     public static readonly string Create = $"""
         WITH usage AS ({UserUsage.Sql}),
         created AS (
             INSERT INTO generations (id, owner_id, status, prompt, options, input_images, idempotency_key, request_hash,
-                                     api_key_key_id, api_key_ciphertext, enqueued_at, created_at, updated_at, deadline_at)
+                                     api_key_key_id, api_key_ciphertext, enqueued_at, created_at, updated_at, deadline_at, lane, promised_by)
             SELECT @id, @owner_id, 'pending', @prompt, @options, @input_images, @idempotency_key, @request_hash,
-                   @key_id, @key_ciphertext, @now, @now, @now, @deadline_at
+                   @key_id, @key_ciphertext, CASE WHEN @lane = 'standard' THEN @now END, @now, @now, @deadline_at, @lane, @promised_by
             FROM usage
             WHERE usage.active < @max_active AND usage.last_hour < @max_per_hour AND usage.paid_last_hour < @max_paid_per_hour
             ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
@@ -151,6 +158,7 @@ internal static class GenerationTransitions
             SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0, run_gemini_calls = 0, options = @options,
                 error_code = NULL, error_message = NULL, error_retryable = NULL, last_error_code = NULL, last_error_message = NULL,
                 cancel_outcome = NULL, deadline_at = NULL, draft_images = '[]'::jsonb,
+                lane = 'standard', economy_job_id = NULL, batch_key = NULL,
                 started_at = NULL, completed_at = NULL, lease_expires_at = NULL,
                 api_key_key_id = @key_id, api_key_ciphertext = @key_ciphertext,
                 enqueued_at = @now, {Changed}
@@ -402,12 +410,13 @@ internal static class GenerationTransitions
     /// <summary>
     /// The CTE that writes the queue message of the generation <paramref name="written"/> returns into the
     /// outbox (migration 020), for the queue @queue_name, as of the row's enqueued_at: committed with the
-    /// row or not at all, sent after the commit by <c>Outbox/QueueOutboxDispatcher</c>.
+    /// row or not at all, sent after the commit by <c>Outbox/QueueOutboxDispatcher</c>. A row with no
+    /// enqueued_at (an economy one, gathered by the batcher) has no message.
     /// </summary>
     private static string Queued(string written) => $"""
         queued AS (
             INSERT INTO queue_outbox (generation_id, owner_id, queue_name, queued_at)
-            SELECT id, owner_id, @queue_name, enqueued_at FROM {written})
+            SELECT id, owner_id, @queue_name, enqueued_at FROM {written} WHERE enqueued_at IS NOT NULL)
         """;
 
     // The abandoned-claim sweep's: only the (id, attempt) pairs it saw unlocked a grace ago, fenced

@@ -13,7 +13,7 @@ public sealed class QueueStatsStore(NpgsqlDataSource dataSource)
     // generations_recently_completed_idx).
     private const string Sql = """
         SELECT
-            array(SELECT coalesce(enqueued_at, created_at) FROM generations WHERE status = 'pending'
+            array(SELECT coalesce(enqueued_at, created_at) FROM generations WHERE status = 'pending' AND lane = 'standard'
                   ORDER BY coalesce(enqueued_at, created_at) LIMIT 10000) AS pending,
             (SELECT count(*) FROM generations WHERE status = 'processing') AS processing,
             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - started_at))

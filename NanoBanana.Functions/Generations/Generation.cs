@@ -40,6 +40,21 @@ public sealed record Generation(
     /// <summary>Interim images the model drew while it thought (streamed calls of Gemini 3 image models), oldest first; not the result.</summary>
     public IReadOnlyList<StoredImage> Drafts { get; init; } = [];
 
+    /// <summary>Where it runs now: the queue and the worker, or Gemini's Batch API (a promoted generation is standard again).</summary>
+    public GenerationLane Lane { get; init; } = GenerationLane.Standard;
+
+    /// <summary>Asked for in the economy lane: the latest finish it was promised (now + maxWaitHours at create).</summary>
+    public DateTimeOffset? PromisedBy { get; init; }
+
+    /// <summary>Asked for in the economy lane and moved to the standard lane (at full price): when and why.</summary>
+    public GenerationPromotion? Promotion { get; init; }
+
+    /// <summary>The economy batch job it was put in, if any.</summary>
+    public Guid? EconomyJobId { get; init; }
+
+    /// <summary>Runs in the Batch API at its price: asked for economy and not promoted.</summary>
+    public bool AtBatchPrice => Lane == GenerationLane.Economy;
+
     /// <summary>
     /// How many reference images it was given: <see cref="InputImages"/>' count, except for a generation read for a
     /// list, which reads the count alone (Data/GenerationRow.ListedColumns) and has no <see cref="InputImages"/>.

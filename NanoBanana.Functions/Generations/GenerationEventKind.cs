@@ -18,7 +18,10 @@ public static class GenerationEventKind
     public const string Cancelled = "cancelled";
     public const string Expired = "expired";
 
-    public static readonly IReadOnlyList<string> All = [Queued, Started, Draft, Stored, Completed, Failed, Cancelled, Expired];
+    /// <summary>An economy generation moved to the standard lane (issue 26; data: {reason}): it runs now, at the standard price.</summary>
+    public const string Promoted = "promoted";
+
+    public static readonly IReadOnlyList<string> All = [Queued, Started, Draft, Stored, Completed, Failed, Cancelled, Expired, Promoted];
 
     /// <summary>
     /// An ending is the event of a terminal status, named as the status is: the set is

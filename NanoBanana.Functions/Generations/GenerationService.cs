@@ -74,9 +74,14 @@ public sealed class GenerationService(
             return Replay(winner, request);
         }
 
-        logger.LogInformation("Generation {GenerationId} created with {InputImageCount} input images", id, request.Images.Count);
+        logger.LogInformation("Generation {GenerationId} created in the {Lane} lane with {InputImageCount} input images", id, request.Lane.ToName(), request.Images.Count);
         metrics.Created();
-        queued.Signal(); // committed: this instance's dispatcher sends the message now, without waiting for the NOTIFY
+        if (request.Lane == GenerationLane.Standard)
+        {
+            queued.Signal(); // committed: this instance's dispatcher sends the message now, without waiting for the NOTIFY
+        }
+
+        // An economy one has no message: it waits for the batcher (Economy/EconomyBatcher), never for the queue.
         return new CreatedGeneration(created, Replayed: false);
     }
 

@@ -8,7 +8,9 @@ public sealed record NewGeneration(
     string? IdempotencyKey,
     byte[] RequestHash,
     GenerationWebhook? Webhook = null,
-    TimeSpan? Deadline = null);
+    TimeSpan? Deadline = null,
+    GenerationLane Lane = GenerationLane.Standard,
+    TimeSpan? MaxWait = null);
 
 /// <summary>Where the generation's endings are POSTed, and which of them (completed, failed, cancelled, expired).</summary>
 public sealed record GenerationWebhook(Uri Url, IReadOnlyList<string> Events)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Economy;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Health;
@@ -37,6 +38,7 @@ public static class ServiceCollectionExtensions
         services.AddGenerationApi();
         services.AddGemini();
         services.AddProcessing();
+        services.AddEconomy();
         services.AddMaintenance();
         services.AddNotifications(configuration);
         services.AddNanoBananaHealthChecks();

@@ -15,6 +15,7 @@ public sealed class CleanupService(
     MaintenanceRoleStore store,
     ImageStore images,
     Uploads.UploadCleanup uploads,
+    EconomyStore economy,
     IOptions<MaintenanceOptions> options,
     TimeProvider clock,
     ILogger<CleanupService> logger)
@@ -67,6 +68,13 @@ public sealed class CleanupService(
             rows, cutoff, blobs, batches);
         // After the generations: an upload only their rows referred to is unused from now on.
         var deletedUploads = await uploads.RunAsync(settings.CleanupBatchSize, deadline, ct);
+        // And the economy lane's batch jobs whose generations are gone (a job is kept as long as one of them).
+        var deletedJobs = await economy.DeleteEndedJobsAsync(cutoff, settings.CleanupBatchSize, ct);
+        if (deletedJobs > 0)
+        {
+            logger.LogInformation("Cleanup deleted {Jobs} economy batch jobs ended before {Cutoff:u}", deletedJobs, cutoff);
+        }
+
         return new CleanupReport(cutoff, rows, blobs, batches, blobFailures, Finished: true, deletedUploads);
     }
 

@@ -12,7 +12,7 @@ public sealed class MaintenanceOptions : IValidatableObject
     [Required(ErrorMessage = "Set Maintenance__CleanupSchedule: the cleanup's NCRONTAB schedule, \"0 0 2 * * *\" for daily at 02:00.")]
     public string CleanupSchedule { get; set; } = "";
 
-    [Description("NCRONTAB of the frequent repair sweep and the notification sweep: `*/30 * * * * *` is every 30 s (an idle sweep is one indexed query), which the recovery time in [RELIABILITY.md](RELIABILITY.md) assumes.")]
+    [Description("NCRONTAB of the frequent repair sweep, the notification sweep and the economy sweep: `*/30 * * * * *` is every 30 s (an idle sweep is one indexed query), which the recovery time in [RELIABILITY.md](RELIABILITY.md) assumes.")]
     [Required(ErrorMessage = "Set Maintenance__RepairSchedule: the repair sweep's NCRONTAB schedule, \"*/30 * * * * *\" for every 30 s.")]
     public string RepairSchedule { get; set; } = "";
 

@@ -7,7 +7,7 @@ namespace NanoBanana.Functions.Maintenance;
 internal static class SchemaExpectations
 {
     public static readonly IReadOnlyList<string> Tables =
-        ["generations", "generation_creations", "maintenance_state", "schema_migrations", "push_subscriptions", "generation_webhooks", "generation_events", "webhook_deliveries", "push_deliveries", "gemini_paid_calls", "generation_event_log", "generation_event_owners", "uploads", "webhook_redelivery_requests", "queue_outbox"];
+        ["generations", "generation_creations", "maintenance_state", "schema_migrations", "push_subscriptions", "generation_webhooks", "generation_events", "webhook_deliveries", "push_deliveries", "gemini_paid_calls", "generation_event_log", "generation_event_owners", "uploads", "webhook_redelivery_requests", "queue_outbox", "economy_jobs"];
 
     public static readonly IReadOnlyList<string> Indexes =
     [
@@ -36,6 +36,12 @@ internal static class SchemaExpectations
         "webhook_redelivery_requests_generation_idx",
         "queue_outbox_due_idx",
         "queue_outbox_generation_idx",
+        "economy_jobs_pkey",
+        "economy_jobs_display_name_key",
+        "economy_jobs_active_idx",
+        "generations_economy_waiting_idx",
+        "generations_economy_job_idx",
+        "generations_economy_promise_idx",
     ];
 
     public static readonly IReadOnlyList<string> Constraints =
@@ -49,6 +55,8 @@ internal static class SchemaExpectations
         "generations_api_key_active_check",
         "generations_run_gemini_calls_check",
         "generations_cancel_outcome_check",
+        "generations_lane_check",
+        "generations_economy_promise_check",
     ];
 
     /// <summary>Row-level security: on for generations, with these policies, and these roles behind them.</summary>

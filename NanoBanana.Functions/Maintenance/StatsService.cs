@@ -37,8 +37,9 @@ public sealed class StatsService(NpgsqlDataSource dataSource, TimeProvider clock
                 Statement("SELECT count(*) FILTER (WHERE status IN ('pending', 'processing')), count(*) FILTER (WHERE status = 'processing' AND lease_expires_at <= @now) FROM generations WHERE status IN ('pending', 'processing')"),
                 Statement("SELECT (created_at AT TIME ZONE 'UTC')::date, count(*) FROM generations WHERE created_at >= @since GROUP BY 1 ORDER BY 1"),
                 Statement("""
-                    SELECT (completed_at AT TIME ZONE 'UTC')::date, options->>'model', options->>'resolution', sum(jsonb_array_length(result_images))::bigint
-                    FROM generations WHERE status = 'completed' AND completed_at >= @since GROUP BY 1, 2, 3 ORDER BY 1
+                    SELECT (completed_at AT TIME ZONE 'UTC')::date, options->>'model', options->>'resolution', sum(jsonb_array_length(result_images))::bigint,
+                           lane = 'economy' AS at_batch_price
+                    FROM generations WHERE status = 'completed' AND completed_at >= @since GROUP BY 1, 2, 3, 5 ORDER BY 1
                     """),
                 Statement("SELECT pg_total_relation_size('generations'), coalesce((SELECT sum((image->>'bytes')::bigint) FROM generations, jsonb_array_elements(input_images || result_images) image), 0)::bigint"),
             ],
@@ -79,16 +80,20 @@ public sealed class StatsService(NpgsqlDataSource dataSource, TimeProvider clock
         }
 
         await reader.NextResultAsync(ct);
-        var costs = new List<(DateOnly Day, long Images, decimal? Usd)>();
+        var costs = new List<(DateOnly Day, long Images, decimal? Usd, decimal Saved, bool Economy)>();
         while (await reader.ReadAsync(ct))
         {
             var images = reader.GetInt64(3);
-            costs.Add((reader.GetFieldValue<DateOnly>(0), images,
-                GenerationCost.Of(reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), images)));
+            var (model, resolution, economy) = (reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetBoolean(4));
+            var usd = GenerationCost.Of(model, resolution, images, economy);
+            // What the economy lane saved: the standard price of its images less what the batch price made them cost.
+            var saved = economy && GenerationCost.Of(model, resolution, images) is { } standard ? standard - (usd ?? 0) : 0;
+            costs.Add((reader.GetFieldValue<DateOnly>(0), images, usd, saved, economy));
         }
 
         var costPerDay = costs.GroupBy(c => c.Day)
-            .Select(day => new DayCost(day.Key, day.Sum(c => c.Images), day.Sum(c => c.Usd ?? 0), day.Where(c => c.Usd is null).Sum(c => c.Images)))
+            .Select(day => new DayCost(day.Key, day.Sum(c => c.Images), day.Sum(c => c.Usd ?? 0), day.Where(c => c.Usd is null).Sum(c => c.Images),
+                day.Where(c => c.Economy).Sum(c => c.Images), day.Sum(c => c.Saved)))
             .ToList();
 
         await reader.NextResultAsync(ct);
@@ -137,5 +142,8 @@ public sealed record FailureReasonCount(string Code, long Count);
 
 public sealed record DayCount(DateOnly Day, long Created);
 
-/// <summary>Images of generations completed that day (UTC) and their estimated standard-tier cost; images of a model without a price are counted apart.</summary>
-public sealed record DayCost(DateOnly Day, long Images, decimal EstimatedCostUsd, long ImagesWithoutPrice);
+/// <summary>
+/// Images of generations completed that day (UTC) and their estimated cost (standard tier; economy ones at the batch price);
+/// images of a model without a price are counted apart; the economy lane's images and what it saved against the standard price.
+/// </summary>
+public sealed record DayCost(DateOnly Day, long Images, decimal EstimatedCostUsd, long ImagesWithoutPrice, long EconomyImages, decimal EconomySavedUsd);

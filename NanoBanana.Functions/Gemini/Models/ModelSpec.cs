@@ -50,6 +50,9 @@ public sealed record ModelSpec
     /// <summary>The model draws interim images while it thinks (Gemini 3 image models): the worker streams the call to keep them as drafts.</summary>
     public bool ThoughtImages { get; init; }
 
+    /// <summary>Google's Batch API takes the model (the economy lane may offer it).</summary>
+    public bool Batch { get; init; }
+
     /// <summary>Standard-tier USD per output image, by image size.</summary>
     public IReadOnlyDictionary<string, decimal> PriceUsdPerImage { get; init; } = new Dictionary<string, decimal>();
 

@@ -472,9 +472,9 @@ export interface components {
             text: string | null;
             /** @description When to ask again while the generation runs; null once it has finished. */
             pollAfterSeconds: number | null;
-            /** @description While pending: its place in the queue; null otherwise. */
+            /** @description While pending in the standard lane: its place in the queue; null otherwise (an economy generation has promisedBy instead). */
             queue: components["schemas"]["QueuePosition"] | null;
-            /** @description Google's standard-tier price of its images from the model catalog (its model and size): of the images made once completed, of the one it will make while pending or processing; null when failed, cancelled or expired, or for a model without a price. An estimate, not a bill. */
+            /** @description Google's price of its images from the model catalog (its model and size): of the images made once completed, of the one it will make while pending or processing; at the batch price (half) while in the economy lane; null when failed, cancelled or expired, or for a model without a price. An estimate, not a bill. */
             estimatedCostUsd: number | null;
             /**
              * @description Whose Gemini key its (latest) run bills: the service's, or the caller's own (X-Gemini-Api-Key); kept after the key itself is erased.
@@ -500,6 +500,18 @@ export interface components {
              * @description The retention clock: createdAt + Maintenance__RetentionDays. The first daily cleanup after this time deletes the generation and its images (GET then answers 404); save what you want to keep before it.
              */
             expiresAt: string;
+            /**
+             * @description Where it runs now: standard (the queue and the worker) or economy (Gemini's Batch API at half price). A promoted economy generation is standard, with promoted set.
+             * @enum {string}
+             */
+            lane: "standard" | "economy";
+            /**
+             * Format: date-time
+             * @description Asked for with speed economy: the latest finish it was promised (maxWaitHours from its create); null otherwise. Near it, an unfinished generation is promoted to the standard lane.
+             */
+            promisedBy: string | null;
+            /** @description Asked for with speed economy and moved to the standard lane (it then runs now, at the standard price): when and why; null otherwise. */
+            promoted: components["schemas"]["Promotion"] | null;
         };
         /**
          * @description expired: its deadline (deadlineSeconds, Cancel-After) passed before a worker started it, or while it waited to run again. completed, failed, cancelled and expired are endings.
@@ -563,6 +575,13 @@ export interface components {
             webhookEvents?: ("completed" | "failed" | "cancelled" | "expired")[];
             /** @description The most the generation may take, in seconds from now (at most Api__MaxDeadlineSeconds, 86,400 by default): not started by then, it ends expired with no call made; still running, it is stopped and ends cancelled (cancelOutcome after_call when a paid call had started). The same as the Cancel-After header; 400 invalid_deadline when both are sent and disagree. */
             deadlineSeconds?: number;
+            /**
+             * @description standard (the default): queued now. economy: run through Gemini's Batch API at half the standard price, finished by maxWaitHours at the latest (promoted to the standard lane, at full price, when late). Economy takes no reference images and no X-Gemini-Api-Key, and only a model GET /models marks economy (400 invalid_speed, economy_images_unsupported, economy_personal_key, economy_unavailable).
+             * @enum {string}
+             */
+            speed?: "standard" | "economy";
+            /** @description Economy only: the latest finish, in hours from now (default Economy__DefaultMaxWaitHours, 24; at most Economy__MaxWaitHours, 48). 400 invalid_max_wait when out of range or sent with speed standard. */
+            maxWaitHours?: number;
         };
         InputImage: {
             /**
@@ -591,7 +610,7 @@ export interface components {
             }[];
         };
         /** @enum {string} */
-        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "fields_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "too_many_push_subscriptions" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "paid_call_budget_exhausted" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error" | "invalid_upload" | "upload_too_large" | "upload_incomplete" | "upload_size_mismatch" | "upload_not_found" | "invalid_event_id" | "invalid_change_token" | "invalid_deadline" | "webhook_delivery_not_found" | "no_webhook" | "redelivery_rate_limited";
+        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "fields_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "too_many_push_subscriptions" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "paid_call_budget_exhausted" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error" | "invalid_upload" | "upload_too_large" | "upload_incomplete" | "upload_size_mismatch" | "upload_not_found" | "invalid_event_id" | "invalid_change_token" | "invalid_deadline" | "invalid_speed" | "invalid_max_wait" | "economy_unavailable" | "economy_images_unsupported" | "economy_personal_key" | "webhook_delivery_not_found" | "no_webhook" | "redelivery_rate_limited";
         /** @description What PushSubscription.toJSON() gives a page. */
         PushSubscriptionRequest: {
             /** Format: uri */
@@ -710,7 +729,7 @@ export interface components {
                     day: string;
                     created: number;
                 }[];
-                /** @description Generations completed per UTC day: their images and estimated standard-tier cost (model catalog prices). */
+                /** @description Generations completed per UTC day: their images and estimated cost (model catalog prices; economy ones at the batch price), and what the economy lane saved. */
                 estimatedCostPerDay: {
                     /** Format: date */
                     day: string;
@@ -718,6 +737,10 @@ export interface components {
                     estimatedCostUsd: number;
                     /** @description Images of a model the catalog has no price for (not in estimatedCostUsd). */
                     imagesWithoutPrice: number;
+                    /** @description Of those images, the ones made in the economy lane (at the batch price). */
+                    economyImages: number;
+                    /** @description What the economy lane saved that day: the standard price of its images less their batch price. */
+                    economySavedUsd: number;
                 }[];
             };
             tableBytes: number;
@@ -790,6 +813,12 @@ export interface components {
             priceUsdPerImage: {
                 [key: string]: number;
             };
+            /** @description Whether a create may ask for speed economy with this model here (the Developer API backend with the server's key, and a model Google's Batch API takes). */
+            economy: boolean;
+            /** @description The batch price (half the standard one) per output image, by size, when economy is offered; null otherwise. */
+            economyPriceUsdPerImage: {
+                [key: string]: number;
+            } | null;
         };
         UploadedImage: {
             /**
@@ -827,10 +856,10 @@ export interface components {
             maxBytes: number;
         };
         /**
-         * @description queued (created, retried, or handed back to wait for another attempt), started (claimed by a worker; attempt says which), draft (an interim image while the model thinks), stored (the result images are in storage), and the endings: completed, failed, cancelled, expired. A stream of one generation ends after its ending.
+         * @description queued (created, retried, or handed back to wait for another attempt), started (claimed by a worker; attempt says which), draft (an interim image while the model thinks), stored (the result images are in storage), promoted (an economy generation moved to the standard lane: data {reason}), and the endings: completed, failed, cancelled, expired. A stream of one generation ends after its ending.
          * @enum {string}
          */
-        GenerationEventKind: "queued" | "started" | "draft" | "stored" | "completed" | "failed" | "cancelled" | "expired";
+        GenerationEventKind: "queued" | "started" | "draft" | "stored" | "completed" | "failed" | "cancelled" | "expired" | "promoted";
         /** @description One event of a generation's log, written in the same transaction as the change it describes. Sent as the data of a Server-Sent Event whose event name is the kind. */
         GenerationEvent: {
             /** Format: uuid */
@@ -856,6 +885,16 @@ export interface components {
             changeToken: string;
             /** @description The answer was cut at its size: ask again at once with changeToken. */
             more: boolean;
+        };
+        /** @description An economy generation moved to the standard lane. */
+        Promotion: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description promise_due: its promise was near; job_expired, job_failed, job_cancelled: Google ended its batch job so; job_stuck_pending: the job stayed pending past Economy__StuckPendingHours; no_result: the job succeeded without a result for it; transient_error: its result was an error another try may clear; submit_failed: Google refused the job.
+             * @enum {string}
+             */
+            reason: "promise_due" | "job_expired" | "job_failed" | "job_cancelled" | "job_stuck_pending" | "no_result" | "transient_error" | "submit_failed";
         };
     };
     responses: {

@@ -355,6 +355,9 @@ function generation(id: string, prompt: string, pollAfterSeconds: number): Gener
     deadlineAt: null,
     drafts: [],
     expiresAt: new Date(created + 30 * 24 * 3600 * 1000).toISOString(),
+    lane: 'standard',
+    promisedBy: null,
+    promoted: null,
   };
 }
 

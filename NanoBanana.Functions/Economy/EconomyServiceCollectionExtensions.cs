@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection;
+using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Gemini.Batch;
+using NanoBanana.Functions.Hosting;
+
+namespace NanoBanana.Functions.Economy;
+
+internal static class EconomyServiceCollectionExtensions
+{
+    public static IServiceCollection AddEconomy(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<EconomyOptions>(EconomyOptions.Section);
+        services.AddSingleton<EconomyStore>();
+        // A results file of many images streams for a while: each call has its own bound (the timer's token), not HttpClient's 100 s.
+        services.AddHttpClient<GeminiBatchClient>(client => client.Timeout = TimeSpan.FromMinutes(5));
+        services.AddSingleton<PromotedGenerations>();
+        services.AddTransient<EconomyBatcher>();
+        services.AddTransient<EconomyResults>();
+        services.AddTransient<EconomyFollower>();
+        return services;
+    }
+}
