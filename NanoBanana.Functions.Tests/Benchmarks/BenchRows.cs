@@ -43,8 +43,16 @@ internal static class BenchRows
 
         await ExecuteAsync(dataSource, "ANALYZE generations");
         var newest = new Dictionary<string, (Guid Id, long Version)>();
-        await using (var command = dataSource.CreateCommand(
-                         "SELECT DISTINCT ON (owner_id) owner_id, id, version FROM generations WHERE owner_id LIKE $1 || '%' ORDER BY owner_id, created_at DESC"))
+        // Each user's newest generation changes once more, as a phone's does when it finishes: the change is
+        // announced, so the instance knows its version and a current ETag can be answered from memory
+        // (Realtime/KnownVersions) as in production, not only by the database.
+        await using (var command = dataSource.CreateCommand("""
+                         WITH newest AS (
+                             SELECT DISTINCT ON (owner_id) id FROM generations WHERE owner_id LIKE $1 || '%' ORDER BY owner_id, created_at DESC)
+                         UPDATE generations g SET version = g.version + 1, updated_at = now()
+                         FROM newest WHERE g.id = newest.id
+                         RETURNING g.owner_id, g.id, g.version
+                         """))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = request.Prefix });
             await using var reader = await command.ExecuteReaderAsync();

@@ -74,7 +74,7 @@ public sealed class GenerationService(
             return Replay(winner, request);
         }
 
-        logger.LogInformation("Generation {GenerationId} created in the {Lane} lane with {InputImageCount} input images", id, request.Lane.ToName(), request.Images.Count);
+        logger.LogInformation("Generation {GenerationId} created with {InputImageCount} input images in the {Lane} lane", id, request.Images.Count, request.Lane.ToName());
         metrics.Created();
         if (request.Lane == GenerationLane.Standard)
         {
