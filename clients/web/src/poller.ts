@@ -3,7 +3,7 @@ import { ApiError, NetworkError, abortReason, isAbortError } from './errors.js';
 import { apiError, retryAfterSeconds, type Http } from './http.js';
 import type { LiveFeed, LiveState } from './live-feed.js';
 import type { LocalStore, PollState } from './local-store.js';
-import type { PageSignals } from './page-signals.js';
+import type { PageSignals, WakeReason } from './page-signals.js';
 import type { TabLocks } from './tab-locks.js';
 import { isTerminal, type Generation } from './types.js';
 
@@ -188,7 +188,7 @@ export class GenerationPoller {
   private start(): void {
     const { store, page } = this.deps;
     this.unsubscribe.push(
-      page.onWake(() => this.wake()),
+      page.onWake((reason) => this.wake(reason)),
       page.onHide?.(() => this.inFlight?.abort(abortReason('The page was hidden.'))) ?? (() => {}),
       store.onPollState(this.id, (state) => this.adopt(state)),
       this.deps.live?.onState((state, previous) => this.liveChanged(state, previous)) ?? (() => {}),
@@ -203,9 +203,16 @@ export class GenerationPoller {
     void this.tick('wake');
   }
 
-  private wake(): void {
-    if (this.disposed || !this.deps.page.isOnline() || (this.deps.live?.handlesWake() && !this.stale)) {
-      return; // the stream's catch-up on wake reads what changed, for every generation at once
+  private wake(reason: WakeReason): void {
+    if (this.disposed || !this.deps.page.isOnline()) {
+      return;
+    }
+
+    // The stream's catch-up on wake reads what changed, for every generation at once. Not when the radio
+    // comes back: whatever was in flight when it dropped (the stream, a catch-up) may be dead without a word
+    // for a while, so a watched generation is read at once as well (a page rarely watches more than a few).
+    if (this.deps.live?.handlesWake() && !this.stale && reason !== 'online') {
+      return;
     }
 
     void this.tick('wake');
