@@ -1,10 +1,11 @@
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Data;
 
 /// <summary>
-/// The endings are one set in C# (<see cref="GenerationStatusExtensions.IsTerminal"/>) and several in
+/// The endings are one set in C# (<see cref="GenerationStatuses.IsTerminal"/>) and several in
 /// SQL (the status CHECKs, the outbox trigger, the event log). A new ending, such as expired, that one of
 /// them misses would be refused by the database or silently never notified: each ending is tried on
 /// the real schema.

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Tests.Infrastructure;
 using Npgsql;
 

@@ -1,7 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Tests.Infrastructure;
 using NanoBanana.Functions.Tests.Reliability;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace NanoBanana.Functions.Tests.Maintenance;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Processing;
 using NanoBanana.Functions.Tests.Infrastructure;
@@ -97,7 +98,7 @@ public sealed class ClaimLifetimeTests : WorkerAppTests
         Assert.Equal(("pending", 1, (string?)null), await App.RowAsync(generation.Id));
         Assert.Equal((1, 1, (string?)null), await App.RunAsync(generation.Id));
         Assert.Equal(0L, await App.ScalarAsync(
-            $"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = {NanoBanana.Functions.Data.GenerationTransitions.LivenessLockClass} " +
+            $"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = {NanoBanana.Functions.Generations.Lifecycle.GenerationTransitions.LivenessLockClass} " +
             "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"));
         var message = Assert.Single((await App.RawQueue.ReceiveMessagesAsync(maxMessages: 32)).Value);
         Assert.Equal(generation.Id.ToString("D"), Encoding.UTF8.GetString(Convert.FromBase64String(message.MessageText)));

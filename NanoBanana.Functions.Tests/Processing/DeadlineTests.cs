@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Tests.Infrastructure;
 

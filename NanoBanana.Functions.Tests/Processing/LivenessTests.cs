@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Processing;
 using NanoBanana.Functions.Telemetry;
@@ -304,7 +305,7 @@ public sealed class LivenessTests : IAsyncLifetime
 
     private Task<long> LivenessLocksAsync() => _app.ScalarAsync($"""
         SELECT count(*) FROM pg_locks
-        WHERE locktype = 'advisory' AND classid = {NanoBanana.Functions.Data.GenerationTransitions.LivenessLockClass} AND granted
+        WHERE locktype = 'advisory' AND classid = {NanoBanana.Functions.Generations.Lifecycle.GenerationTransitions.LivenessLockClass} AND granted
           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
         """);
 

@@ -1,6 +1,6 @@
 using System.Text;
-using Npgsql;
 using NanoBanana.Functions.Tests.Infrastructure;
+using Npgsql;
 
 namespace NanoBanana.Functions.Tests.Security;
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Moq;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 
 namespace NanoBanana.Functions.Tests.Unit;
 

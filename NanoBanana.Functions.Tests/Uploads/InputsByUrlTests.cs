@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.Http;
 using Azure.Storage.Blobs;
+using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Uploads;

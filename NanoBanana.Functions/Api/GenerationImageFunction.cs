@@ -5,6 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Storage;
 
 namespace NanoBanana.Functions.Api;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Maintenance;
 
 namespace NanoBanana.Functions.Api;

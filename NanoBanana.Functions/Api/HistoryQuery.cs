@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 
 namespace NanoBanana.Functions.Api;
 
@@ -14,7 +15,7 @@ public sealed record HistoryQuery(GenerationStatus? Status, int Limit, HistoryPo
         GenerationStatus? status = null;
         if (query["status"].ToString() is { Length: > 0 } statusText)
         {
-            if (GenerationStatusExtensions.TryParse(statusText, out var parsed))
+            if (GenerationStatuses.TryParse(statusText, out var parsed))
             {
                 status = parsed;
             }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 
 namespace NanoBanana.Functions.Api;
 

@@ -1,4 +1,5 @@
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Secrets;
 using Npgsql;
 using NpgsqlTypes;
@@ -44,7 +45,7 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
                 new("lane", NpgsqlDbType.Text) { Value = request.Lane.ToName() },
                 new("promised_by", NpgsqlDbType.TimestampTz) { Value = request.MaxWait is { } wait ? now + wait : DBNull.Value },
             ],
-            (created, usage) => new InsertOutcome(created, created is null ? usage.Exceeded(limits, now, checkHourly: true) : null), ct);
+            (_, created, usage) => new InsertOutcome(created, created is null ? usage.Exceeded(limits, now, checkHourly: true) : null), ct);
 
     public Task<Generation?> FindAsync(string ownerId, Guid id, CancellationToken ct) =>
         dataSource.ExecuteAsCallerAsync(ownerId,
@@ -58,7 +59,7 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
             "SELECT version, status, coalesce(enqueued_at, created_at) FROM generations WHERE id = @id AND owner_id = @owner_id",
             [new("id", id), new("owner_id", ownerId)],
             async (reader, token) => await reader.ReadAsync(token)
-                ? new GenerationVersion(reader.GetInt64(0), GenerationStatusExtensions.Parse(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2))
+                ? new GenerationVersion(reader.GetInt64(0), GenerationStatuses.Parse(reader.GetString(1)), reader.GetFieldValue<DateTimeOffset>(2))
                 : (GenerationVersion?)null,
             ct);
 
@@ -97,7 +98,11 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
     /// for the hourly one), with its message for <paramref name="queueName"/> in the outbox. Requeued is null
     /// when absent, in another state, or over a limit.
     /// </summary>
-    public Task<(Generation? Requeued, LimitExceeded? Limit)> RequeueAsync(
+    /// <summary>
+    /// Retry: failed/cancelled/expired -> pending for a new run, within the caller's limits. Refused, the outcome's
+    /// row is null and <see cref="RequeueOutcome.CurrentStatus"/> says why (null: no such generation).
+    /// </summary>
+    public Task<RequeueOutcome> RequeueAsync(
         string ownerId, Guid id, GenerationOptions options, SealedSecret? apiKey, LimitsOptions limits, string queueName,
         DateTimeOffset now, CancellationToken ct) =>
         UnderLimitsAsync(ownerId, now, GenerationTransitions.Retry,
@@ -106,13 +111,20 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
                 new("max_active", limits.MaxActivePerUser), new("max_per_hour", limits.MaxCreationsPerHour),
                 new("max_paid_per_hour", limits.MaxPaidCallsPerHour),
             ],
-            (requeued, usage) => (requeued, requeued is null ? usage.Exceeded(limits, now, checkHourly: true) : null), ct);
+            (reader, requeued, usage) =>
+            {
+                var current = reader.GetOrdinal("current_status");
+                return new RequeueOutcome(requeued, requeued is null ? usage.Exceeded(limits, now, checkHourly: true) : null,
+                    reader.IsDBNull(current) ? null : GenerationStatuses.Parse(reader.GetString(current)));
+            }, ct);
 
-    /// <summary>Cancel: pending/processing -> cancelled; a worker holding the old attempt can no longer write.</summary>
-    public Task<Generation?> CancelAsync(string ownerId, Guid id, DateTimeOffset now, CancellationToken ct) =>
+    /// <summary>Cancel: pending/processing -> cancelled (a worker holding the old attempt can no longer write); refused, the row as it stands.</summary>
+    public Task<TransitionOutcome> CancelAsync(string ownerId, Guid id, DateTimeOffset now, CancellationToken ct) =>
         dataSource.ExecuteAsCallerAsync(ownerId, GenerationTransitions.Cancel,
             [new("id", id), new("owner_id", ownerId), new("now", now)],
-            GenerationRow.ReadSingleAsync, ct);
+            async (reader, token) => await reader.ReadAsync(token)
+                ? new TransitionOutcome(reader.GetBoolean(reader.GetOrdinal("applied")), GenerationRow.Read(reader))
+                : TransitionOutcome.NotFound, ct);
 
     public Task<bool> DeleteAsync(string ownerId, Guid id, CancellationToken ct) =>
         dataSource.ExecuteAsCallerAsync(ownerId, GenerationTransitions.Delete,
@@ -123,7 +135,7 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
     // usage once, acts on it, and returns it beside the row (null when refused) to say which limit refused.
     private Task<T> UnderLimitsAsync<T>(
         string ownerId, DateTimeOffset now, string transition, NpgsqlParameter[] parameters,
-        Func<Generation?, UserUsage, T> outcome, CancellationToken ct) =>
+        Func<NpgsqlDataReader, Generation?, UserUsage, T> outcome, CancellationToken ct) =>
         dataSource.ExecuteAsCallerAsync(ownerId,
             [
                 (UserUsage.LockSql, [new("owner_id", ownerId)]),
@@ -133,7 +145,7 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
             {
                 await reader.NextResultAsync(token); // past the lock
                 await reader.ReadAsync(token);
-                return outcome(reader.IsDBNull(reader.GetOrdinal("id")) ? null : GenerationRow.Read(reader), UserUsage.Read(reader));
+                return outcome(reader, reader.IsDBNull(reader.GetOrdinal("id")) ? null : GenerationRow.Read(reader), UserUsage.Read(reader));
             }, ct);
 
     private static NpgsqlParameter[] SealedKey(SealedSecret? apiKey) =>
@@ -142,6 +154,9 @@ public sealed class ApiRoleStore(NpgsqlDataSource dataSource)
         new("key_ciphertext", NpgsqlDbType.Bytea) { Value = (object?)apiKey?.Ciphertext ?? DBNull.Value },
     ];
 }
+
+/// <summary>The generation queued again, or why not: a limit, or its status (null: no such generation).</summary>
+public sealed record RequeueOutcome(Generation? Requeued, LimitExceeded? Limit, GenerationStatus? CurrentStatus);
 
 /// <summary>The stored generation, or why none was stored (a limit; or neither: the Idempotency-Key was taken).</summary>
 public sealed record InsertOutcome(Generation? Created, LimitExceeded? Limit);

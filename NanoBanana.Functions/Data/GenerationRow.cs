@@ -1,4 +1,5 @@
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Secrets;
 using Npgsql;
 
@@ -63,7 +64,7 @@ internal static class GenerationRow
         return new Generation(
             Id: row.Get<Guid>("id"),
             OwnerId: row.Get<string>("owner_id"),
-            Status: GenerationStatusExtensions.Parse(row.Get<string>("status")),
+            Status: GenerationStatuses.Parse(row.Get<string>("status")),
             Prompt: row.Get<string>("prompt"),
             Options: options,
             InputImages: inputImages,

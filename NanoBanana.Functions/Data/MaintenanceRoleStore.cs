@@ -1,4 +1,5 @@
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -90,7 +91,7 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
     /// <summary>Active generations past their deadline end: expired (pending) or cancelled (processing); each with its status and outcome.</summary>
     public Task<List<(Guid Id, GenerationStatus Status, CancelOutcome? CancelOutcome)>> EndOverdueAsync(DateTimeOffset now, int batchSize, CancellationToken ct) =>
         ListAsync(GenerationTransitions.EndOverdue, [new("now", now), new("batch", batchSize)],
-            reader => (reader.GetGuid(0), GenerationStatusExtensions.Parse(reader.GetString(1)), CancelOutcomes.Parse(reader.GetString(2))), ct);
+            reader => (reader.GetGuid(0), GenerationStatuses.Parse(reader.GetString(1)), CancelOutcomes.Parse(reader.GetString(2))), ct);
 
     /// <summary>Processing rows whose lease expired within the run's limits go back to pending (to be re-sent).</summary>
     public Task<List<Guid>> RequeueExpiredAsync(DateTimeOffset now, RunLimits limits, int batchSize, CancellationToken ct) =>

@@ -1,3 +1,4 @@
+using NanoBanana.Functions.Generations.Lifecycle;
 using Npgsql;
 
 namespace NanoBanana.Functions.Data;

@@ -1,4 +1,5 @@
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using Npgsql;
 
 namespace NanoBanana.Functions.Data;
@@ -15,8 +16,8 @@ internal readonly record struct UserUsage(long Active, long LastHour, DateTimeOf
 
     // Active ones from the generations themselves; creations from the append-only log, which
     // deleting a generation does not shorten.
-    public const string Sql = """
-        SELECT (SELECT count(*) FROM generations WHERE owner_id = @owner_id AND status IN ('pending', 'processing')) AS active,
+    public static readonly string Sql = $"""
+        SELECT (SELECT count(*) FROM generations WHERE owner_id = @owner_id AND status IN {GenerationStatuses.ActiveSql}) AS active,
                (SELECT count(*) FROM gemini_paid_calls WHERE owner_id = @owner_id AND called_at > @hour_ago) AS paid_last_hour,
                (SELECT min(called_at) FROM gemini_paid_calls WHERE owner_id = @owner_id AND called_at > @hour_ago) AS oldest_paid_in_hour,
                count(*) AS last_hour,

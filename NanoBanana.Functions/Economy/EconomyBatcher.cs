@@ -4,6 +4,7 @@ using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Gemini.Batch;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 
 namespace NanoBanana.Functions.Economy;
 

@@ -1,5 +1,5 @@
-using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Gemini.Wire;
+using NanoBanana.Functions.Generations;
 
 namespace NanoBanana.Functions.Gemini;
 

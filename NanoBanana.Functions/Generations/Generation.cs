@@ -1,3 +1,4 @@
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Secrets;
 
 namespace NanoBanana.Functions.Generations;

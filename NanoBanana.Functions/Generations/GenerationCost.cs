@@ -1,4 +1,5 @@
 using NanoBanana.Functions.Gemini.Models;
+using NanoBanana.Functions.Generations.Lifecycle;
 
 namespace NanoBanana.Functions.Generations;
 

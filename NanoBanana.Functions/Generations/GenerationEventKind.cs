@@ -1,3 +1,5 @@
+using NanoBanana.Functions.Generations.Lifecycle;
+
 namespace NanoBanana.Functions.Generations;
 
 /// <summary>
@@ -25,7 +27,7 @@ public static class GenerationEventKind
 
     /// <summary>
     /// An ending is the event of a terminal status, named as the status is: the set is
-    /// <see cref="GenerationStatusExtensions.IsTerminal"/>'s, so a new ending status ends streams with no line here.
+    /// <see cref="GenerationStatuses.IsTerminal"/>'s, so a new ending status ends streams with no line here.
     /// </summary>
-    public static bool IsEnding(string kind) => GenerationStatusExtensions.TryParse(kind, out var status) && status.IsTerminal();
+    public static bool IsEnding(string kind) => GenerationStatuses.TryParse(kind, out var status) && status.IsTerminal();
 }

@@ -1,3 +1,5 @@
+using NanoBanana.Functions.Generations.Lifecycle;
+
 namespace NanoBanana.Functions.Generations;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Realtime;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Telemetry;
@@ -126,16 +127,16 @@ public sealed class GenerationService(
         }
 
         var sealedKey = personalKeys.SealFor(id, personalKey);
-        var (requeued, limit) = await store.RequeueAsync(ownerId, id, options, sealedKey, limits.Value, queue.Name, clock.GetUtcNow(), ct);
+        var (requeued, limit, current) = await store.RequeueAsync(ownerId, id, options, sealedKey, limits.Value, queue.Name, clock.GetUtcNow(), ct);
         if (requeued is null)
         {
-            var current = await GetAsync(ownerId, id, ct);
-            if (current.Status.IsRetryable() && limit is not null)
+            // The statement says why, from the row under its lock: deleted meanwhile, a limit, or another status.
+            throw current switch
             {
-                throw new LimitExceededException(limit);
-            }
-
-            throw new GenerationNotRetryableException(current.Status);
+                null => new GenerationNotFoundException(),
+                { } status when status.IsRetryable() && limit is not null => new LimitExceededException(limit),
+                { } status => new GenerationNotRetryableException(status),
+            };
         }
 
         known.Wrote(id, requeued.Version);
@@ -150,7 +151,8 @@ public sealed class GenerationService(
     /// </summary>
     public async Task<Generation> CancelAsync(string ownerId, Guid id, CancellationToken ct)
     {
-        if (await store.CancelAsync(ownerId, id, clock.GetUtcNow(), ct) is { } cancelled)
+        var outcome = await store.CancelAsync(ownerId, id, clock.GetUtcNow(), ct);
+        if (outcome is { Applied: true, Row: { } cancelled })
         {
             metrics.Stopped(cancelled.Status, cancelled.CancelOutcome, "owner");
             known.Wrote(id, cancelled.Version);
@@ -159,7 +161,8 @@ public sealed class GenerationService(
             return cancelled;
         }
 
-        var current = await GetAsync(ownerId, id, ct);
+        // Refused: already stopped is not an error (a repeated cancel answers the same); ended otherwise is.
+        var current = outcome.Row ?? throw new GenerationNotFoundException();
         return current.Status.IsStopped() ? current : throw new GenerationNotCancellableException(current.Status);
     }
 

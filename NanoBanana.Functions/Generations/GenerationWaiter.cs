@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Realtime;
 
 namespace NanoBanana.Functions.Generations;

@@ -1,5 +1,6 @@
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using Npgsql;
 
 namespace NanoBanana.Functions.Maintenance;
@@ -34,7 +35,7 @@ public sealed class StatsService(NpgsqlDataSource dataSource, TimeProvider clock
                     FROM generations WHERE created_at >= @since
                     """),
                 Statement("SELECT error_code, count(*) FROM generations WHERE status = 'failed' AND created_at >= @since GROUP BY error_code ORDER BY count(*) DESC, error_code"),
-                Statement("SELECT count(*) FILTER (WHERE status IN ('pending', 'processing')), count(*) FILTER (WHERE status = 'processing' AND lease_expires_at <= @now) FROM generations WHERE status IN ('pending', 'processing')"),
+                Statement($"SELECT count(*) FILTER (WHERE status IN {GenerationStatuses.ActiveSql}), count(*) FILTER (WHERE status = 'processing' AND lease_expires_at <= @now) FROM generations WHERE status IN {GenerationStatuses.ActiveSql}"),
                 Statement("SELECT (created_at AT TIME ZONE 'UTC')::date, count(*) FROM generations WHERE created_at >= @since GROUP BY 1 ORDER BY 1"),
                 Statement("""
                     SELECT (completed_at AT TIME ZONE 'UTC')::date, options->>'model', options->>'resolution', sum(jsonb_array_length(result_images))::bigint,

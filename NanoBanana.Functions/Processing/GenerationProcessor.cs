@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Secrets;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Telemetry;
@@ -268,7 +269,7 @@ public sealed class GenerationProcessor(
 
         // A refusal Google did no work for is given back; anything else counts against the budget.
         var paid = call.CallsUsed - (failure.NotStarted ? 1 : 0);
-        if (failure.Transient && claimed.RunAttempt < limits.MaxAttempts && paid < limits.MaxCalls)
+        if (failure.Transient && limits.Allows(claimed.RunAttempt, paid))
         {
             await heartbeat.StopAsync();
             await handback.RetryLaterAsync(claimed, failure);

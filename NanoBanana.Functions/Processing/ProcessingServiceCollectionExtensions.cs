@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Hosting;
 
 namespace NanoBanana.Functions.Processing;

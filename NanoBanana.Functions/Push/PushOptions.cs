@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using NanoBanana.Functions.Hosting;
 using Microsoft.AspNetCore.WebUtilities;
+using NanoBanana.Functions.Hosting;
 
 namespace NanoBanana.Functions.Push;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 
 namespace NanoBanana.Functions.Realtime;
 
@@ -34,7 +35,7 @@ internal abstract record VersionNotice
 
         return parts is [_, var version, var status, var queuedAt, var owner]
                && long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-               && GenerationStatusExtensions.TryParse(status, out var parsedStatus)
+               && GenerationStatuses.TryParse(status, out var parsedStatus)
                && long.TryParse(queuedAt, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var micros)
                && owner.Length > 0
             ? new Changed(id, owner, new GenerationVersion(number, parsedStatus, DateTimeOffset.UnixEpoch.AddTicks(micros * TimeSpan.TicksPerMicrosecond)))

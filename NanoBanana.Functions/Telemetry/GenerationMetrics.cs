@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 
 namespace NanoBanana.Functions.Telemetry;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Gemini.Models;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using NanoBanana.Functions.Storage;
 
 namespace NanoBanana.Import;

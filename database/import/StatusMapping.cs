@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 
 namespace NanoBanana.Import;
 

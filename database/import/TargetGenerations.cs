@@ -1,5 +1,6 @@
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Generations.Lifecycle;
 using Npgsql;
 
 namespace NanoBanana.Functions.Tests.Benchmarks.Micro;

@@ -514,7 +514,7 @@ export interface components {
             promoted: components["schemas"]["Promotion"] | null;
         };
         /**
-         * @description expired: its deadline (deadlineSeconds, Cancel-After) passed before a worker started it, or while it waited to run again. completed, failed, cancelled and expired are endings.
+         * @description expired: its deadline (deadlineSeconds, Cancel-After) passed before a worker started it, or while it waited to run again. completed, failed, cancelled and expired are endings (x-status-sets: the server's sets, which clients use as they are).
          * @enum {string}
          */
         GenerationStatus: "pending" | "processing" | "completed" | "failed" | "cancelled" | "expired";

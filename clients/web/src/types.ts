@@ -65,9 +65,13 @@ export type PushPayload = Schemas['PushPayload'];
 /** Which image of a generation: one of its results, or one of its drafts (interim images while the model thinks). */
 export type ImageKind = 'result' | 'draft';
 
-const terminal: ReadonlySet<GenerationStatus> = new Set(['completed', 'failed', 'cancelled', 'expired']);
+/**
+ * The statuses that end a generation: the server's `terminal` set (openapi.json's `x-status-sets`, which
+ * test/openapi.test.ts checks this against), written once here for the client.
+ */
+export const terminalStatuses: ReadonlySet<GenerationStatus> = new Set(['completed', 'failed', 'cancelled', 'expired']);
 
 /** Completed, failed, cancelled or expired (its deadline passed): nothing will change unless someone retries. */
 export function isTerminal(status: GenerationStatus): boolean {
-  return terminal.has(status);
+  return terminalStatuses.has(status);
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { describe, expect, it } from 'vitest';
+import { terminalStatuses } from '../src/types.js';
 
 const description = new URL('../../../NanoBanana.Functions/Api/openapi.json', import.meta.url);
 const generated = fileURLToPath(new URL('../src/openapi.ts', import.meta.url));
@@ -15,5 +16,17 @@ describe('the client types', () => {
     const committed = readFileSync(generated, 'utf8').replace(/^\/\*\*[\s\S]*?\*\/\s*/, '');
 
     expect(committed.trim()).toBe(fresh.trim());
+  });
+});
+
+// The server's status sets travel in the description (x-status-sets, tested equal to the C# sets there);
+// the client keeps one of them, and must keep it the same.
+describe('the client status sets', () => {
+  it('hold the terminal set the API describes', () => {
+    const schemas = JSON.parse(readFileSync(description, 'utf8')).components.schemas;
+    const sets = schemas.GenerationStatus['x-status-sets'] as Record<string, string[]>;
+
+    expect([...terminalStatuses].sort()).toEqual([...sets.terminal].sort());
+    expect(sets.terminal.every((status) => schemas.GenerationStatus.enum.includes(status))).toBe(true);
   });
 });

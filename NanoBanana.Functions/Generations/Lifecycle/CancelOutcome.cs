@@ -1,8 +1,8 @@
-namespace NanoBanana.Functions.Generations;
+namespace NanoBanana.Functions.Generations.Lifecycle;
 
 /// <summary>
 /// What a generation that was stopped before its result (cancelled or expired) cost: decided by the
-/// ending statement itself from the run's paid calls (Data/GenerationTransitions, migration 015).
+/// ending statement itself from the run's paid calls (GenerationTransitions, migration 015).
 /// </summary>
 public enum CancelOutcome
 {

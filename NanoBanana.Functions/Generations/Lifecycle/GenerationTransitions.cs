@@ -1,6 +1,6 @@
-using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Data;
 
-namespace NanoBanana.Functions.Data;
+namespace NanoBanana.Functions.Generations.Lifecycle;
 
 /// <summary>
 /// The generation state machine in one place: every change of a generation's status, who makes it,
@@ -9,10 +9,14 @@ namespace NanoBanana.Functions.Data;
 /// sweeping instances) exactly one wins and the other finds nothing.
 /// </summary>
 /// <remarks>
-/// Who runs what follows the database roles (<see cref="ScopedBatch"/>): the API's transitions run
-/// in <see cref="ApiRoleStore"/> as the caller, under row-level security; the worker's and the
-/// sweeps' in <see cref="MaintenanceRoleStore"/>. To add a transition: a row in the table, a
-/// statement below, a method on the store of the role that runs it, and a test that races it.
+/// The Lifecycle module is this folder: the statuses and their sets (<see cref="GenerationStatuses"/>), the run's
+/// limits (<see cref="RunLimits"/>), these statements and the economy lane's (<see cref="EconomyTransitions"/>), what
+/// the database does on entering a state (<see cref="GenerationTriggers"/>), and what a refused owner's transition
+/// says (<see cref="TransitionOutcome"/>). Who runs what follows the database roles (Data/ScopedBatch): the API's
+/// transitions run in Data/ApiRoleStore as the caller, under row-level security; the worker's and the sweeps' in
+/// Data/MaintenanceRoleStore. To add a transition: a row in the table, a statement below, a method on the store
+/// of the role that runs it, and a test that races it. To add a status: the enum, its sets, a migration for the
+/// CHECKs and trigger functions (<c>Lifecycle/StatusSetTests</c> fails until every copy agrees).
 /// </remarks>
 internal static class GenerationTransitions
 {
@@ -39,7 +43,7 @@ internal static class GenerationTransitions
     //                                                        cancelled
     // DeleteExpired       any, created before the cutoff     (no row)    cleanup  created_at; SKIP LOCKED batch; announces nothing (QuietDeletes)
     //
-    // The economy lane's (Data/EconomyTransitions): Assign (pending economy rows -> a batch job, their paid call reserved),
+    // The economy lane's (EconomyTransitions): Assign (pending economy rows -> a batch job, their paid call reserved),
     // ClaimResult (as Claim, for a row of a job whose results file is read), then Complete / Fail above, and
     // Promote (economy -> standard lane, pending and queued). Claim, the repair's requeue/resend and the
     // liveness sweeps take standard-lane rows only.
@@ -52,6 +56,12 @@ internal static class GenerationTransitions
     // MarkNotEnqueued     pending: enqueued_at = null        (a sweep's or the worker's send failed; the next repair sweep re-sends)
     // (Create and Retry write their queue message to queue_outbox in the same statement; the outbox dispatcher sends it.)
     // TakeUnsent          pending: enqueued_at = now         (repair: whoever gets the row back sends its message)
+    //
+    // On entering a state the database does the rest (GenerationTriggers, in full): every insert and status change
+    // appends its event to generation_event_log (queued, started, stored, completed, failed, cancelled, expired) and
+    // wakes the event streams; every change a client sees NOTIFYs its new version (KnownVersions' 304s, long-polls);
+    // Active -> Terminal writes the notification outbox row (push, webhooks) for those who asked; leaving Active erases
+    // a personal key; an outbox entry (Create, Retry) wakes the queue dispatcher. The statements here never repeat them.
     //
     // Every status change bumps version (the API's ETag) and updated_at; a lease renewal or a call
     // reservation changes nothing a client sees, so it bumps neither. attempt counts every claim ever
@@ -68,7 +78,7 @@ internal static class GenerationTransitions
     private const string Columns = GenerationRow.Columns;
 
     /// <summary>Nobody holds the generation: it waits, or its holder's lease ran out (a crashed or stalled worker).</summary>
-    /// <remarks>Standard lane only: an economy row is the batch lane's (Data/EconomyTransitions) until it is promoted.</remarks>
+    /// <remarks>Standard lane only: an economy row is the batch lane's (EconomyTransitions) until it is promoted.</remarks>
     private const string Unclaimed = "(lane = 'standard' AND (status = 'pending' OR (status = 'processing' AND lease_expires_at <= @now)))";
 
     private const string LeaseOver = "status = 'processing' AND lease_expires_at <= @now AND lane = 'standard'";
@@ -90,7 +100,7 @@ internal static class GenerationTransitions
         error_retryable = true, {Ended}
         """;
 
-    private const string WithinLimits = "run_attempt < @max_attempts AND run_gemini_calls < @max_calls";
+    private static readonly string WithinLimits = RunLimits.WithinSql;
 
     /// <summary>The caller's deadline has not passed (or there is none).</summary>
     private const string BeforeDeadline = "(deadline_at IS NULL OR deadline_at > @now)";
@@ -111,7 +121,7 @@ internal static class GenerationTransitions
         error_retryable = true, {Ended}
         """;
 
-    private const string AtALimit = "(run_attempt >= @max_attempts OR run_gemini_calls >= @max_calls)";
+    private static readonly string AtALimit = RunLimits.AtALimitSql;
 
     /// <summary>
     /// (no row) -> pending, if the user is within its limits (read once, by <see cref="UserUsage.Sql"/>, under
@@ -150,9 +160,12 @@ internal static class GenerationTransitions
     /// One row, as <see cref="Create"/>'s. Parameters: those of <see cref="UserUsage"/>, @id, @now,
     /// @options (the run's: its model may have changed), @key_id, @key_ciphertext, @max_active,
     /// @max_per_hour, @max_paid_per_hour, @queue_name. Its queue message goes to the outbox, as <see cref="Create"/>'s.
+    /// Refused, <c>current_status</c> says why (null: no such generation), read under the row's lock as <see cref="Cancel"/>'s.
     /// </summary>
     public static readonly string Retry = $"""
         WITH usage AS ({UserUsage.Sql}),
+        found AS (
+            SELECT status AS current_status FROM generations WHERE id = @id AND owner_id = @owner_id FOR UPDATE),
         requeued AS (
             UPDATE generations
             SET status = 'pending', retry_count = retry_count + 1, run_attempt = 0, run_gemini_calls = 0, options = @options,
@@ -162,22 +175,34 @@ internal static class GenerationTransitions
                 started_at = NULL, completed_at = NULL, lease_expires_at = NULL,
                 api_key_key_id = @key_id, api_key_ciphertext = @key_ciphertext,
                 enqueued_at = @now, {Changed}
-            FROM usage
-            WHERE id = @id AND owner_id = @owner_id AND status IN ('failed', 'cancelled', 'expired')
+            FROM usage, found
+            WHERE id = @id AND owner_id = @owner_id AND status IN {GenerationStatuses.RetryableSql}
               AND usage.active < @max_active AND usage.last_hour < @max_per_hour AND usage.paid_last_hour < @max_paid_per_hour
             RETURNING {Columns}),
         counted AS (
             INSERT INTO generation_creations (owner_id, created_at) SELECT owner_id, @now FROM requeued),
         {Queued("requeued")}
-        SELECT requeued.*, {UserUsage.Columns} FROM usage LEFT JOIN requeued ON true
+        SELECT requeued.*, {UserUsage.Columns}, (SELECT current_status FROM found) AS current_status FROM usage LEFT JOIN requeued ON true
         """;
 
-    /// <summary>pending/processing -> cancelled, saying whether its run made a paid call. Parameters: @id, @owner_id, @now.</summary>
-    public const string Cancel = $"""
-        UPDATE generations
-        SET status = 'cancelled', {Outcome}, {Ended}
-        WHERE id = @id AND owner_id = @owner_id AND status IN ('pending', 'processing')
-        RETURNING {Columns}
+    /// <summary>
+    /// pending/processing -> cancelled, saying whether its run made a paid call. One row, <c>applied</c> and the
+    /// columns: the cancelled row, or (refused) the row as it stands; none when the owner has no such generation.
+    /// The row is locked first, so a refusal reports the newest version (what beat the cancel), not the statement's
+    /// snapshot, and nothing is read again to say why. Parameters: @id, @owner_id, @now.
+    /// </summary>
+    public static readonly string Cancel = $"""
+        WITH found AS (
+            SELECT g AS row FROM generations g WHERE id = @id AND owner_id = @owner_id FOR UPDATE),
+        cancelled AS (
+            UPDATE generations
+            SET status = 'cancelled', {Outcome}, {Ended}
+            FROM found
+            WHERE id = @id AND owner_id = @owner_id AND status IN {GenerationStatuses.CancellableSql}
+            RETURNING {Columns})
+        SELECT true AS applied, {Columns} FROM cancelled
+        UNION ALL
+        SELECT false AS applied, {Columns} FROM (SELECT (found.row).* FROM found) standing WHERE NOT EXISTS (SELECT 1 FROM cancelled)
         """;
 
     /// <summary>Any status -> no row. Parameters: @id, @owner_id.</summary>
@@ -187,7 +212,7 @@ internal static class GenerationTransitions
     /// Unclaimed -> processing under a new attempt (the fencing token every later write names) and a
     /// lease, which the worker's heartbeat renews. Parameters: @id, @now, @lease, @max_attempts, @max_calls.
     /// </summary>
-    public const string Claim = $"""
+    public static readonly string Claim = $"""
         UPDATE generations
         SET status = 'processing', attempt = attempt + 1, run_attempt = run_attempt + 1,
             lease_expires_at = @now + @lease, started_at = coalesce(started_at, @now),
@@ -197,7 +222,7 @@ internal static class GenerationTransitions
         """;
 
     /// <summary>Unclaimed past its deadline -> expired (pending) or cancelled (an abandoned claim). Parameters: @id, @now.</summary>
-    public const string ExpireUnclaimed = $"""
+    public static readonly string ExpireUnclaimed = $"""
         UPDATE generations
         SET {Overdue}
         WHERE id = @id AND {Unclaimed} AND {PastDeadline}
@@ -205,7 +230,7 @@ internal static class GenerationTransitions
         """;
 
     /// <summary>processing -> cancelled at the deadline, by the holder of the current attempt. Parameters: @id, @attempt, @now.</summary>
-    public const string StopAtDeadline = $"""
+    public static readonly string StopAtDeadline = $"""
         UPDATE generations
         SET {Overdue}
         WHERE id = @id AND attempt = @attempt AND status = 'processing'
@@ -216,7 +241,7 @@ internal static class GenerationTransitions
     /// Unclaimed with the run's attempts or paid calls used up -> failed with the last failure (or
     /// STUCK). Parameters: @id, @now, @max_attempts, @max_calls.
     /// </summary>
-    public const string FailExhausted = $"""
+    public static readonly string FailExhausted = $"""
         UPDATE generations
         SET {GivenUp}
         WHERE id = @id AND {Unclaimed} AND {AtALimit}
@@ -315,7 +340,7 @@ internal static class GenerationTransitions
         """;
 
     /// <summary>processing -> completed, by the holder of the current attempt. Parameters: @id, @attempt, @now, @images, @text, @metadata.</summary>
-    public const string Complete = $"""
+    public static readonly string Complete = $"""
         UPDATE generations
         SET status = 'completed', result_images = @images, result_text = @text, result_metadata = @metadata, {Ended}
         WHERE id = @id AND attempt = @attempt AND status = 'processing'
@@ -323,7 +348,7 @@ internal static class GenerationTransitions
         """;
 
     /// <summary>processing -> failed, by the holder of the current attempt. Parameters: @id, @attempt, @now, @code, @message, @retryable.</summary>
-    public const string Fail = $"""
+    public static readonly string Fail = $"""
         UPDATE generations
         SET status = 'failed', error_code = @code, error_message = @message, error_retryable = @retryable, {Ended}
         WHERE id = @id AND attempt = @attempt AND status = 'processing'
@@ -336,7 +361,7 @@ internal static class GenerationTransitions
     /// work (@refund 1) and remembers the failure that made it wait. Parameters: @id, @attempt, @now,
     /// @visible_at, @refund, @failure_code, @failure_message (both null keeps the last failure).
     /// </summary>
-    public const string Release = $"""
+    public static readonly string Release = $"""
         UPDATE generations
         SET status = 'pending', lease_expires_at = NULL, enqueued_at = @visible_at,
             run_gemini_calls = greatest(run_gemini_calls - @refund, 0), paid_calls = greatest(paid_calls - @refund, 0),
@@ -347,7 +372,7 @@ internal static class GenerationTransitions
         """;
 
     /// <summary>Unclaimed -> failed DELIVERY_FAILED: the queue gave up on the message. Parameters: @id, @now.</summary>
-    public const string FailUndeliverable = $"""
+    public static readonly string FailUndeliverable = $"""
         UPDATE generations
         SET status = 'failed', error_code = '{GenerationErrorCodes.DeliveryFailed}',
             error_message = 'The generation could not be processed after repeated attempts. Try again.',
@@ -369,16 +394,16 @@ internal static class GenerationTransitions
     /// returns id, status, cancel_outcome. Parameters: @now, @batch.
     /// </summary>
     public static readonly string EndOverdue = Sweep(
-        $"status IN ('pending', 'processing') AND {PastDeadline}", Overdue, returning: "g.id, g.status, g.cancel_outcome");
+        $"status IN {GenerationStatuses.ActiveSql} AND {PastDeadline}", Overdue, returning: "g.id, g.status, g.cancel_outcome");
 
     /// <summary>
     /// Whether the sweep has anything to do: one probe of each partial index (processing by lease,
     /// pending by last send), so an idle sweep costs one round trip. Parameters: @now, @sent_before.
     /// </summary>
-    public const string SweepDue = $"""
+    public static readonly string SweepDue = $"""
         SELECT EXISTS (SELECT 1 FROM generations WHERE {LeaseOver}) AS leases_over,
                EXISTS (SELECT 1 FROM generations WHERE {Unsent}) AS unsent,
-               EXISTS (SELECT 1 FROM generations WHERE status IN ('pending', 'processing') AND {PastDeadline}) AS overdue
+               EXISTS (SELECT 1 FROM generations WHERE status IN {GenerationStatuses.ActiveSql} AND {PastDeadline}) AS overdue
         """;
 
     /// <summary>

@@ -1,4 +1,6 @@
-namespace NanoBanana.Functions.Data;
+using NanoBanana.Functions.Data;
+
+namespace NanoBanana.Functions.Generations.Lifecycle;
 
 /// <summary>
 /// The economy lane's statements (issue 26), beside <see cref="GenerationTransitions"/>: its rows of the state
@@ -91,7 +93,7 @@ internal static class EconomyTransitions
     /// Open jobs due a poll, held for @lease and due again in @poll; each with its active (pending or processing) economy rows.
     /// Parameters: @now, @lease, @poll, @batch.
     /// </summary>
-    public const string TakeDue = """
+    public static readonly string TakeDue = $"""
         WITH taken AS (
             SELECT id FROM economy_jobs
             WHERE state = 'open' AND next_poll_at <= @now AND coalesce(claimed_until, '-infinity'::timestamptz) <= @now
@@ -99,7 +101,7 @@ internal static class EconomyTransitions
         UPDATE economy_jobs j SET claimed_until = @now + @lease, next_poll_at = @now + @poll, updated_at = @now
         FROM taken WHERE j.id = taken.id
         RETURNING j.id, j.model, j.gemini_name, j.submitted_at, j.results_reads,
-            (SELECT count(*) FROM generations g WHERE g.economy_job_id = j.id AND g.lane = 'economy' AND g.status IN ('pending', 'processing')) AS active
+            (SELECT count(*) FROM generations g WHERE g.economy_job_id = j.id AND g.lane = 'economy' AND g.status IN {GenerationStatuses.ActiveSql}) AS active
         """;
 
     /// <summary>What Google said of a job still at work, and the hold given up (the next poll is already set by TakeDue). Parameters: @job, @state, @now.</summary>
@@ -179,10 +181,10 @@ internal static class EconomyTransitions
     /// a job Google says succeeded whose file is still being read (the follower completes it from the file, or
     /// promotes it past Economy__MaxResultReads). Parameters: @now, @due, @reason, @refund, @max_reads, @batch.
     /// </summary>
-    public const string PromoteDue = $"""
+    public static readonly string PromoteDue = $"""
         WITH batch AS (
             SELECT g.id FROM generations g
-            WHERE g.lane = 'economy' AND g.status IN ('pending', 'processing') AND g.promised_by <= @due
+            WHERE g.lane = 'economy' AND g.status IN {GenerationStatuses.ActiveSql} AND g.promised_by <= @due
               AND (g.status = 'pending' OR g.lease_expires_at <= @now)
               AND NOT EXISTS (SELECT 1 FROM economy_jobs j WHERE j.id = g.economy_job_id AND j.state = 'open'
                               AND j.gemini_state = 'SUCCEEDED' AND j.results_reads < @max_reads)
