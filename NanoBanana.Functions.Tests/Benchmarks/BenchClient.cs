@@ -17,6 +17,8 @@ internal sealed class BenchClient(string controlUrl) : IDisposable
 
     public async Task<PipelineRows> GenerationsAsync(string owners) => await ReadAsync<PipelineRows>(await _http.GetAsync($"/bench/generations?owners={owners}"));
 
+    public async Task<long> CancelPendingAsync(string owners) => await ReadAsync<long>(await _http.PostAsync($"/bench/generations/cancel-pending?owners={owners}", null));
+
     public async Task<LoadResult> EnqueueFloorAsync(int connections, TimeSpan duration, long count) =>
         await ReadAsync<LoadResult>(await _http.PostAsync($"/bench/floors/enqueue?connections={connections}&seconds={duration.TotalSeconds}&count={count}", null));
 

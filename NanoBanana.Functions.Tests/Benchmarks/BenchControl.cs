@@ -25,6 +25,12 @@ internal static class BenchControl
         server.MapPost("/bench/expired", async (int rows) => Results.Ok(new { rows = await BenchRows.InsertExpiredAsync(app.DataSource, rows) }));
         server.MapGet("/bench/counters", () => Results.Ok(ProcessCounters.Read()));
         server.MapGet("/bench/generations", async (string owners) => Results.Ok(await BenchRows.PipelineAsync(app.DataSource, owners)));
+        server.MapPost("/bench/generations/cancel-pending", async (string owners) =>
+        {
+            var cancelled = await BenchRows.CancelPendingAsync(app.DataSource, owners);
+            await app.RawQueue.ClearMessagesAsync(); // their messages would only find a cancelled row; the claimed ones finish
+            return Results.Ok(cancelled);
+        });
 
         server.MapPost("/bench/floors/enqueue", async (int connections, double seconds, long count) =>
             Results.Ok(await PlatformFloors.EnqueueAsync(connections, TimeSpan.FromSeconds(seconds), count)));

@@ -29,6 +29,9 @@ internal sealed class BenchReport(BenchOptions options)
     public LoadResult Create { get; set; } = null!;
     public LoadResult PollWithStreams { get; set; } = null!;
     public int StreamsOpenAtTheEnd { get; set; }
+
+    /// <summary>The create row's generations no worker had claimed when it ended, cancelled unsent (BenchRows.CancelPendingAsync).</summary>
+    public long CreateBacklogCancelled { get; set; }
     public LoadResult EnqueueFloor { get; set; } = null!;
     public LoadResult PostgresFloor { get; set; } = null!;
     public LoadResult QueueFloor { get; set; } = null!;
@@ -63,7 +66,7 @@ internal sealed class BenchReport(BenchOptions options)
         Row(md, PollRow, Poll, Ratio(Poll, Floor), Goal(Poll.PerSecond >= 0.85 * Floor.PerSecond && Tail(Poll), ">= 0.85, p99 <= 3x p50"));
         Row(md, NotModifiedRow, NotModified, Ratio(NotModified, Floor), Goal(NotModified.PerSecond >= 0.85 * Floor.PerSecond && Tail(NotModified), ">= 0.85, p99 <= 3x p50"));
         Row(md, HistoryRow, History, Ratio(History, Floor), Goal(History.PerSecond >= 0.75 * Floor.PerSecond && Tail(History), ">= 0.75, p99 <= 3x p50"));
-        Row(md, CreateRow + $", {options.Users} users", Create, Ratio(Create, EnqueueFloor) + " of the enqueue floor",
+        Row(md, CreateRow + $", {options.Users} users ({CreateBacklogCancelled:N0} left unclaimed at its end, cancelled before the next row)", Create, Ratio(Create, EnqueueFloor) + " of the enqueue floor",
             Goal(Create.PerSecond >= 0.5 * EnqueueFloor.PerSecond && Create.P50Ms <= 20, ">= 0.5, p50 <= 20 ms"));
         Row(md, PollWithStreamsRow + $": {options.Streams} (`GET /api/events`, {StreamsOpenAtTheEnd} still open at the end)", PollWithStreams,
             $"p99 {PollWithStreams.P99Ms / Poll.P99Ms:F2}x the poll row's",

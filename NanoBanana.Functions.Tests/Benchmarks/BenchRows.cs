@@ -114,6 +114,23 @@ internal static class BenchRows
         return new PipelineRows(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5));
     }
 
+    /// <summary>
+    /// The create row's leftovers, ended unsent: wrk makes creates far faster than the worker (with an instant Gemini)
+    /// completes them, so each second of the row leaves minutes of backlog; cancelled before a worker claims them, their
+    /// outbox entries are dropped and their queue messages find nothing. Returns how many were cancelled.
+    /// </summary>
+    public static async Task<long> CancelPendingAsync(NpgsqlDataSource dataSource, string owners)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE generations
+            SET status = 'cancelled', cancel_outcome = 'before_call', completed_at = now(), updated_at = now(), version = version + 1
+            WHERE owner_id LIKE $1 || '%' AND status = 'pending'
+            """);
+        command.CommandTimeout = 600;
+        command.Parameters.Add(new NpgsqlParameter { Value = owners });
+        return await command.ExecuteNonQueryAsync();
+    }
+
     private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql, params (string Name, object Value)[] parameters)
     {
         await using var command = dataSource.CreateCommand(sql);

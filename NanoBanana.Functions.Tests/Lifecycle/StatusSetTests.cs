@@ -79,7 +79,7 @@ public sealed partial class StatusSetTests
     }
 
     [Fact]
-    public async Task EveryTriggerOnTheLifecycleTables_IsDeclared_WithTheMigrationThatDefinesIt()
+    public async Task EveryTriggerOnTheLifecycleTables_IsDeclared_AndDefinedInTheRoutinesFile()
     {
         await using var connection = await OpenAsync();
         await using var command = new NpgsqlCommand("""
@@ -95,15 +95,28 @@ public sealed partial class StatusSetTests
             }
         }
 
-        Assert.Equal(
-            GenerationTriggers.All.Select(t => $"{t.Table}.{t.Name}").Order(),
-            actual.Select(t => $"{t.Table}.{t.Name}").Order());
-        foreach (var (table, name, function) in actual)
+        var routines = File.ReadAllText(Path.Combine(TestSettings.RepositoryRoot, "database", "routines", "generation_triggers.sql"));
+        var declared = GenerationTriggers.All.Select(t => $"{t.Table}.{t.Name}").Order().ToList();
+        Assert.Equal(declared, actual.Select(t => $"{t.Table}.{t.Name}").Order());
+        Assert.Equal(declared, RoutineTriggers().Matches(routines).Select(m => $"{m.Groups[2].Value}.{m.Groups[1].Value}").Order());
+        Assert.All(actual, trigger => Assert.Contains($"CREATE OR REPLACE FUNCTION {trigger.Function}(", routines, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheRoutinesFile_IsWhatTheDatabaseRuns_AndRecordedWithItsChecksum()
+    {
+        var file = Path.Combine(TestSettings.RepositoryRoot, "database", "routines", "generation_triggers.sql");
+        var routines = File.ReadAllText(file);
+
+        // Each function's body as Postgres holds it is the file's (the migrations' older copies were replaced).
+        foreach (var function in GenerationTriggerFunctions().Matches(routines).Select(m => m.Groups[1].Value))
         {
-            var declared = GenerationTriggers.All.Single(t => t.Table == table && t.Name == name);
-            Assert.True(LastDefinition(function).StartsWith(declared.DefinedIn, StringComparison.Ordinal),
-                $"{name}'s function {function} is last defined in {LastDefinition(function)}, not in {declared.DefinedIn}");
+            var body = await ScalarAsync("SELECT prosrc FROM pg_proc WHERE proname = @name", function);
+            Assert.Contains(body.Trim(), routines, StringComparison.Ordinal);
         }
+
+        var recorded = await ScalarAsync("SELECT checksum FROM schema_routines WHERE name = @name", "generation_triggers");
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))), recorded);
     }
 
     [Fact]
@@ -127,12 +140,6 @@ public sealed partial class StatusSetTests
     private static HashSet<string> StatusesIn(string sql) =>
         QuotedStatus().Matches(sql).Select(match => match.Groups[1].Value).ToHashSet();
 
-    // The migration file whose text last (re)creates a function: later files replace earlier ones.
-    private static string LastDefinition(string function) =>
-        Directory.GetFiles(Path.Combine(TestSettings.RepositoryRoot, "database", "migrations"), "*.sql").Order()
-            .Last(file => File.ReadAllText(file).Contains($"FUNCTION {function}(", StringComparison.Ordinal))
-            .Split(Path.DirectorySeparatorChar)[^1];
-
     private static async Task<string> ScalarAsync(string sql, string name)
     {
         await using var connection = await OpenAsync();
@@ -149,6 +156,12 @@ public sealed partial class StatusSetTests
 
     [GeneratedRegex(@"'(pending|processing|completed|failed|cancelled|expired)'")]
     private static partial Regex QuotedStatus();
+
+    [GeneratedRegex(@"CREATE OR REPLACE TRIGGER (\w+) .*? ON (\w+)", RegexOptions.Singleline)]
+    private static partial Regex RoutineTriggers();
+
+    [GeneratedRegex(@"CREATE OR REPLACE FUNCTION (\w+)\(")]
+    private static partial Regex GenerationTriggerFunctions();
 
     // A status list as the functions write it: status IN (...) or NOT IN (...).
     [GeneratedRegex(@"status (?:NOT )?IN \(([^)]*)\)")]

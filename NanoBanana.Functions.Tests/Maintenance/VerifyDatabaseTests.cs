@@ -20,7 +20,7 @@ public sealed class VerifyDatabaseTests
         // Assert
         Assert.True(response.Status == StatusCodes.Status200OK, response.ToString());
         Assert.True(report.Healthy);
-        Assert.Equal(["connectivity", "migrations", "tables", "indexes", "constraints", "triggers", "row-level security", "role privileges"], report.Checks.Select(c => c.Name));
+        Assert.Equal(["connectivity", "migrations", "routines", "tables", "indexes", "constraints", "triggers", "row-level security", "role privileges"], report.Checks.Select(c => c.Name));
     }
 
     [Fact]
@@ -44,6 +44,28 @@ public sealed class VerifyDatabaseTests
         Assert.Equal("missing: generations_created_idx", indexes.Detail);
         Assert.Contains("not applied: 002_run_attempt", report.Checks.Single(c => c.Name == "migrations").Detail);
         Assert.True(report.Checks.Single(c => c.Name == "constraints").Ok);
+    }
+
+    [Fact]
+    public async Task ARoutineChangedSinceItWasApplied_IsNamed_AndMigrateAppliesItAgain()
+    {
+        // Arrange: the database ran an older generation_triggers.sql (a trigger function that does nothing).
+        await using var db = await TestDatabase.CreateAsync();
+        await using var app = await FunctionApp.StartAsync(database: db);
+        await app.ExecuteSqlAsync("CREATE OR REPLACE FUNCTION queue_outbox_announce() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$");
+        await app.ExecuteSqlAsync("UPDATE schema_routines SET checksum = 'older' WHERE name = 'generation_triggers'");
+
+        // Act
+        var stale = (await VerifyAsync(app)).Read<VerificationReport>();
+        var migrated = await ProcessRunner.RunScriptAsync(["database", "migrate.sh"], [TestDatabase.UrlOf(db.ConnectionString)]);
+        var current = (await VerifyAsync(app)).Read<VerificationReport>();
+
+        // Assert
+        Assert.Equal("not current: generation_triggers (run database/migrate.sh)", stale.Checks.Single(c => c.Name == "routines").Detail);
+        Assert.True(migrated.ExitCode == 0, migrated.ToString());
+        Assert.Contains("applied routines generation_triggers", migrated.ToString());
+        Assert.True(current.Healthy, string.Join("; ", current.Checks.Where(c => !c.Ok).Select(c => c.Detail)));
+        Assert.Equal(1, await app.ScalarAsync("SELECT count(*) FROM pg_proc WHERE proname = 'queue_outbox_announce' AND prosrc LIKE '%pg_notify%'"));
     }
 
     [Theory]

@@ -45,6 +45,7 @@ public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
 
             checks.Add(new("connectivity", true, $"PostgreSQL {connection.PostgreSqlVersion}"));
             checks.Add(await CheckMigrationsAsync(connection, ct));
+            checks.Add(await CheckRoutinesAsync(connection, ct));
             checks.Add(Expect("tables", SchemaExpectations.Tables,
                 await NamesAsync(connection, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()", ct)));
             checks.Add(Expect("indexes", SchemaExpectations.Indexes,
@@ -62,7 +63,7 @@ public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
 
     private static async Task<VerificationCheck> CheckMigrationsAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        var expected = ShippedMigrations();
+        var expected = Shipped("migrations/");
         Dictionary<string, string> applied;
         try
         {
@@ -176,13 +177,40 @@ public sealed class DatabaseVerifier(NpgsqlDataSource dataSource)
     }
 
     /// <summary>database/migrations/*.sql as embedded at build, with the same sha256 migrate.sh records.</summary>
-    private static Dictionary<string, string> ShippedMigrations()
+    // The routines (database/routines: the trigger functions) are re-applied by migrate.sh whenever their file changes,
+    // so a database is right when each one's recorded checksum is this build's.
+    private static async Task<VerificationCheck> CheckRoutinesAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var expected = Shipped("routines/");
+        var applied = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            await using var command = new NpgsqlCommand("SELECT name, checksum FROM schema_routines", connection);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                applied[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return new("routines", false, "schema_routines is missing: run database/migrate.sh");
+        }
+
+        var stale = expected.Where(e => !applied.TryGetValue(e.Key, out var sum) || sum != e.Value).Select(e => e.Key).Order().ToList();
+        return stale.Count == 0
+            ? new("routines", true, $"{expected.Count} current: {string.Join(", ", expected.Keys.Order())}")
+            : new("routines", false, $"not current: {string.Join(", ", stale)} (run database/migrate.sh)");
+    }
+
+    /// <summary>The SQL files this build ships under <paramref name="folder"/> (embedded resources), by name, with their SHA-256.</summary>
+    private static Dictionary<string, string> Shipped(string folder)
     {
         var assembly = Assembly.GetExecutingAssembly();
         return assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith("migrations/", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Where(n => n.StartsWith(folder, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .ToDictionary(
-                n => n["migrations/".Length..^".sql".Length],
+                n => n[folder.Length..^".sql".Length],
                 n =>
                 {
                     using var stream = assembly.GetManifestResourceStream(n)!;

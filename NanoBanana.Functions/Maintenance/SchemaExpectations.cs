@@ -1,3 +1,5 @@
+using NanoBanana.Functions.Generations.Lifecycle;
+
 namespace NanoBanana.Functions.Maintenance;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace NanoBanana.Functions.Maintenance;
 internal static class SchemaExpectations
 {
     public static readonly IReadOnlyList<string> Tables =
-        ["generations", "generation_creations", "maintenance_state", "schema_migrations", "push_subscriptions", "generation_webhooks", "generation_events", "webhook_deliveries", "push_deliveries", "gemini_paid_calls", "generation_event_log", "generation_event_owners", "uploads", "webhook_redelivery_requests", "queue_outbox", "economy_jobs"];
+        ["generations", "generation_creations", "maintenance_state", "schema_migrations", "schema_routines", "push_subscriptions", "generation_webhooks", "generation_events", "webhook_deliveries", "push_deliveries", "gemini_paid_calls", "generation_event_log", "generation_event_owners", "uploads", "webhook_redelivery_requests", "queue_outbox", "economy_jobs"];
 
     public static readonly IReadOnlyList<string> Indexes =
     [
@@ -68,10 +70,7 @@ internal static class SchemaExpectations
     /// The key eraser, the long-poll announcers (NOTIFY: 007's for instances deployed before 017, 017's with what a
     /// poll is judged on), the notification outbox's writer and the event log's.
     /// </summary>
+    /// <summary>The triggers on generations: Lifecycle's declared list (database/routines/generation_triggers.sql).</summary>
     public static readonly IReadOnlyList<string> Triggers =
-    [
-        "generations_erase_api_key", "generations_announce_change", "generations_record_ending", "generations_record_event_insert",
-        "generations_record_event_update", "generations_announce_version_insert", "generations_announce_version_update",
-        "generations_announce_version_delete", "generations_announce_version_truncate",
-    ];
+        GenerationTriggers.All.Where(trigger => trigger.Table == "generations").Select(trigger => trigger.Name).ToList();
 }

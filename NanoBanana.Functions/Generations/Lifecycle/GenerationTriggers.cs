@@ -2,20 +2,21 @@ namespace NanoBanana.Functions.Generations.Lifecycle;
 
 /// <summary>
 /// What the database itself does when a transition of <see cref="GenerationTransitions"/> commits: every trigger on
-/// the tables a transition writes, the migration that last defined it, what it does, and who in the app consumes
-/// it. A transition's statement never repeats these effects (an event row, a NOTIFY): it relies on them, so a new
-/// status or a new writer gets them for free, and a new trigger must be declared here
-/// (<c>Lifecycle/StatusSetTests</c> compares this list with pg_trigger on a migrated database).
+/// the tables a transition writes, the migration that introduced it, what it does, and who in the app consumes it.
+/// Their SQL is one file, database/routines/generation_triggers.sql, which database/migrate.sh re-applies whenever
+/// it changes. A transition's statement never repeats these effects (an event row, a NOTIFY): it relies on them, so
+/// a new status or a new writer gets them for free, and a new trigger must be declared here
+/// (<c>Lifecycle/StatusSetTests</c> compares this list with that file and with pg_trigger on a migrated database).
 /// </summary>
 public static class GenerationTriggers
 {
     /// <param name="Table">The table it is on.</param>
     /// <param name="Name">The trigger's name in pg_trigger.</param>
-    /// <param name="DefinedIn">The migration that last (re)defined its function (later files replace earlier ones).</param>
+    /// <param name="Since">The migration that introduced it (its current definition is in the routines file).</param>
     /// <param name="OnEntering">The change that fires it, in the transition table's words.</param>
     /// <param name="Effect">What it writes or announces.</param>
     /// <param name="ConsumedBy">Who acts on that.</param>
-    public sealed record Trigger(string Table, string Name, string DefinedIn, string OnEntering, string Effect, string ConsumedBy);
+    public sealed record Trigger(string Table, string Name, string Since, string OnEntering, string Effect, string ConsumedBy);
 
     public static readonly IReadOnlyList<Trigger> All =
     [
