@@ -6,6 +6,8 @@ using NanoBanana.Functions.Tests.Infrastructure;
 using NanoBanana.Functions.Tests.Reliability;
 using Npgsql;
 
+using NanoBanana.Functions.Settings;
+
 namespace NanoBanana.Functions.Tests.Benchmarks;
 
 /// <summary>

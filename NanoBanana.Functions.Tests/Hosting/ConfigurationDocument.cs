@@ -6,6 +6,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Settings;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Tests.Deployment;
 

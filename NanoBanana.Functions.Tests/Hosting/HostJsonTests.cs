@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using NanoBanana.Functions.Settings;
+
 namespace NanoBanana.Functions.Tests.Hosting;
 
 /// <summary>Pins the host.json settings the code depends on, as the host will read them from the build output.</summary>
@@ -30,7 +32,7 @@ public sealed class HostJsonTests
     public void FunctionTimeout_OutlastsTheLongestGeminiCall_AndTheQueueOutlastsTheWorkersAttempts()
     {
         // Arrange: the defaults, against the host.json the build ships.
-        var host = NanoBanana.Functions.Hosting.HostJson.Load(FunctionsOutput.Directory)!;
+        var host = NanoBanana.Functions.Settings.HostJson.Load(FunctionsOutput.Directory)!;
         var gemini = new NanoBanana.Functions.Gemini.GeminiOptions { Backend = NanoBanana.Functions.Gemini.GeminiBackend.Developer };
 
         // Act
@@ -46,7 +48,7 @@ public sealed class HostJsonTests
     public void AHostJsonThatWouldCutACallOff_OrGiveUpFirst_IsNamed(string functionTimeout, int maxDequeueCount, string named)
     {
         // Arrange: the longest default call is the pro model's 300 s plus 3 retry waits of 10 s.
-        var host = new NanoBanana.Functions.Hosting.HostJson(TimeSpan.Parse(functionTimeout, System.Globalization.CultureInfo.InvariantCulture), maxDequeueCount);
+        var host = new NanoBanana.Functions.Settings.HostJson(TimeSpan.Parse(functionTimeout, System.Globalization.CultureInfo.InvariantCulture), maxDequeueCount);
 
         // Act
         var disagreement = host.Disagreement(new NanoBanana.Functions.Gemini.GeminiOptions().LongestCall, maxAttempts: 5);

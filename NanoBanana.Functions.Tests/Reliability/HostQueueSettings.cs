@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using NanoBanana.Functions.Tests.Hosting;
 
+using NanoBanana.Functions.Settings;
+
 namespace NanoBanana.Functions.Tests.Reliability;
 
 /// <summary>The queue trigger's settings, read from the host.json the app ships (as the host reads them).</summary>

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Tests.Infrastructure;
 
+using NanoBanana.Functions.Settings;
+
 namespace NanoBanana.Functions.Tests.Reliability;
 
 /// <summary>

@@ -7,6 +7,8 @@ using NanoBanana.Functions.Processing;
 using NanoBanana.Functions.Storage;
 using NanoBanana.Functions.Tests.Infrastructure;
 
+using NanoBanana.Functions.Settings;
+
 namespace NanoBanana.Functions.Tests.Reliability;
 
 /// <summary>

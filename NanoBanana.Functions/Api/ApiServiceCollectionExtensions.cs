@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Generations;
-using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Settings;
 using NanoBanana.Functions.Secrets;
 
 namespace NanoBanana.Functions.Api;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Settings;
 using Npgsql;
 
 namespace NanoBanana.Functions.Data;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Gemini.Batch;
-using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Settings;
 
 namespace NanoBanana.Functions.Economy;
 

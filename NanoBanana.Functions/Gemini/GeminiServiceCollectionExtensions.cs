@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Gemini.Models;
-using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Settings;
 
 namespace NanoBanana.Functions.Gemini;
 

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Data;
@@ -44,9 +43,4 @@ public static class ServiceCollectionExtensions
         services.AddNanoBananaHealthChecks();
         return services;
     }
-
-    /// <summary>Binds a section to options, validates data annotations, and fails start-up when they don't hold.</summary>
-    internal static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section)
-        where T : class =>
-        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Data;
-using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Settings;
 using NanoBanana.Functions.Outbound;
 using NanoBanana.Functions.Push;
 using NanoBanana.Functions.Storage;

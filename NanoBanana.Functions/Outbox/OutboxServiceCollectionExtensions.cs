@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using NanoBanana.Functions.Data;
-using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Settings;
 
 namespace NanoBanana.Functions.Outbox;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Generations.Lifecycle;
-using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Settings;
 
 namespace NanoBanana.Functions.Processing;
 

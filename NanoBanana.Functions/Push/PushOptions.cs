@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.WebUtilities;
-using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Settings;
 
 namespace NanoBanana.Functions.Push;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Settings;
 
 namespace NanoBanana.Functions.Realtime;
 

@@ -1,4 +1,4 @@
-namespace NanoBanana.Functions.Hosting;
+namespace NanoBanana.Functions.Settings;
 
 /// <summary>
 /// Names the condition under which an optional-looking setting must be set: the options class's own

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace NanoBanana.Functions.Hosting;
+namespace NanoBanana.Functions.Settings;
 
 /// <summary>
 /// The host.json settings the app's own settings must agree with, read from the file that ships
