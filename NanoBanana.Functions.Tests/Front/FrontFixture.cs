@@ -8,6 +8,9 @@ public sealed class FrontFixture : IAsyncLifetime
 {
     public const string PageOrigin = "http://page.nanobanana.test:5173";
 
+    /// <summary>Gemini's webhook endpoint is on (it is 404 without a secret): its signature is checked through real HTTP.</summary>
+    public static readonly byte[] GeminiWebhookKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+
     private TestDatabase _database = null!;
 
     internal FunctionApp App { get; private set; } = null!;
@@ -19,7 +22,8 @@ public sealed class FrontFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        App = await FunctionApp.StartAsync(database: _database);
+        App = await FunctionApp.StartAsync(database: _database,
+            configure: settings => settings["Economy:WebhookSecret"] = "whsec_" + Convert.ToBase64String(GeminiWebhookKey));
         Front = await HttpFront.StartAsync(App, new HttpFrontOptions(Cors: new HostCors([PageOrigin, "http://other.nanobanana.test"], Credentials: false)));
         Http.BaseAddress = new Uri(Front.BaseUrl);
     }

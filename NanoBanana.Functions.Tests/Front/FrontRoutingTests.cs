@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using NanoBanana.Functions.Tests.Hosting;
 using NanoBanana.Functions.Tests.Infrastructure;
 using NanoBanana.Functions.Tests.Infrastructure.HttpFront;
@@ -40,6 +41,26 @@ public sealed class FrontRoutingTests(FrontFixture fixture) : IClassFixture<Fron
         // Assert: the function answered (a body with a type), not the front's bare 404 for "no route".
         Assert.True(response.Content.Headers.ContentType is not null, $"{name} ({trigger}, {authLevel}) at {method} {path}: {(int)response.StatusCode} without a body");
         Assert.True(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.OK, $"{name}: {(int)response.StatusCode}");
+    }
+
+    [Fact]
+    public async Task AGeminiWebhook_IsVerifiedOnTheBytesAsTheyCameOverHttp()
+    {
+        // Arrange: Google's envelope, signed as Standard Webhooks says (HMAC-SHA256 of "id.timestamp.body").
+        var body = """{"type":"batch.succeeded","version":"v1","data":{"id":"batches/not-ours","output_file_uri":"files/x"}}""";
+        var timestamp = fixture.App.Services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(FrontFixture.GeminiWebhookKey, System.Text.Encoding.UTF8.GetBytes($"msg_front.{timestamp}.{body}"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/gemini/webhooks") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("webhook-id", "msg_front");
+        request.Headers.Add("webhook-timestamp", timestamp);
+        request.Headers.Add("webhook-signature", "v1," + Convert.ToBase64String(mac));
+
+        // Act
+        using var response = await fixture.Http.SendAsync(request);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("unknown_job", (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("outcome").GetString());
     }
 
     [Theory]

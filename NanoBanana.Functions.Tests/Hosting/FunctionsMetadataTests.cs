@@ -30,6 +30,7 @@ public sealed class FunctionsMetadataTests
         { "GetWebhookSecret", "httpTrigger", "webhooks/secret", "get", "Anonymous" },
         { "ListWebhookDeliveries", "httpTrigger", "generations/{id}/webhook-deliveries", "get", "Anonymous" },
         { "RedeliverWebhook", "httpTrigger", "generations/{id}/webhook-deliveries/{n}/redeliver", "post", "Anonymous" },
+        { "GeminiWebhook", "httpTrigger", "gemini/webhooks", "post", "Anonymous" },
         { "MaintenanceStats", "httpTrigger", "maintenance/stats", "get", "Function" },
         { "MaintenanceHealth", "httpTrigger", "maintenance/health", "get", "Function" },
         { "MaintenanceVerifyDatabase", "httpTrigger", "maintenance/verify-database", "get", "Function" },

@@ -63,6 +63,8 @@ public sealed class StartupValidationTests
     [InlineData("Gemini:Model", "gemini-2.5-flash-image", "shut down on 2026-10-02 (it answers 404 NOT_FOUND): set gemini-3.1-flash-image")]
     [InlineData("Gemini:AllowedModels:0", "gemini-3-pro-image-preview", "Gemini__AllowedModels__0 names gemini-3-pro-image-preview")]
     [InlineData("Outbox:RetakeAfterSeconds", "5", "Outbox__RetakeAfterSeconds")]
+    [InlineData("Economy:WebhookSecret", "not base64 at all!", "Economy__WebhookSecret")]
+    [InlineData("Economy:WebhookSecret", "whsec_c2hvcnQ=", "Economy__WebhookSecret")]
     [InlineData("Outbox:SweepSeconds", "0", "SweepSeconds")]
     [InlineData("Maintenance:CleanupSchedule", null, "Maintenance__CleanupSchedule")]
     [InlineData("Maintenance:CleanupSchedule", "every night", "Maintenance__CleanupSchedule")]

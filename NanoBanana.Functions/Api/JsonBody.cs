@@ -35,6 +35,17 @@ public static class JsonBody
         }
     }
 
+    /// <summary>The body's bytes as sent, capped like a JSON body's (for a signature over the raw body, read before any parse).</summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadRawAsync(HttpRequest request, int maxBytes, CancellationToken ct)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            throw Problems.PayloadTooLarge(maxBytes);
+        }
+
+        return await ReadCappedAsync(request.Body, maxBytes, ct);
+    }
+
     private static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
         && mediaType.MediaType is { } type

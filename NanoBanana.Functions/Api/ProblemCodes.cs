@@ -60,6 +60,8 @@ public static class ProblemCodes
     public const string UploadNotFound = "upload_not_found";
     public const string WebhookDeliveryNotFound = "webhook_delivery_not_found";
     public const string NoWebhook = "no_webhook";
+    public const string InvalidWebhookSignature = "invalid_webhook_signature";
+    public const string GeminiWebhooksNotConfigured = "gemini_webhooks_not_configured";
 
     // 501: optional features this deployment has not turned on
     public const string PushNotConfigured = "push_not_configured";

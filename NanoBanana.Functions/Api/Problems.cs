@@ -74,6 +74,15 @@ public static class Problems
         new(StatusCodes.Status501NotImplemented, ProblemCodes.PushNotConfigured, "Web Push is not turned on here.",
             "This deployment has no VAPID key (Push__Vapid* settings); poll or long-poll instead.");
 
+    /// <summary>POST /gemini/webhooks without Economy__WebhookSecret: no such endpoint here (404, so a scan learns nothing more).</summary>
+    public static ApiProblemException GeminiWebhooksNotConfigured() =>
+        new(StatusCodes.Status404NotFound, ProblemCodes.GeminiWebhooksNotConfigured, "Not found.",
+            "Gemini webhooks are not turned on here (Economy__WebhookSecret); batch jobs are polled.");
+
+    /// <param name="why">Which check failed (a header missing, the timestamp, no signature matching), never the secret or the expected signature.</param>
+    public static ApiProblemException InvalidWebhookSignature(string why) =>
+        new(StatusCodes.Status401Unauthorized, ProblemCodes.InvalidWebhookSignature, "The webhook signature is invalid.", why);
+
     public static ApiProblemException WebhooksNotConfigured() =>
         new(StatusCodes.Status501NotImplemented, ProblemCodes.WebhooksNotConfigured, "Webhooks are not turned on here.",
             "This deployment has no webhook signing key (Webhooks__SigningKey); poll or long-poll instead.");

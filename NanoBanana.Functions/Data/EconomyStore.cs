@@ -38,6 +38,11 @@ public sealed class EconomyStore(NpgsqlDataSource dataSource)
             reader => new OpenJob(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
                 reader.GetInt32(4), reader.GetInt64(5)), ct);
 
+    /// <summary>Makes the job Google names <paramref name="geminiName"/> due now, once per webhook delivery; null when we have no such job.</summary>
+    public async Task<WokenJob?> WakeJobAsync(string geminiName, string webhookId, DateTimeOffset now, CancellationToken ct) =>
+        (await ListAsync(EconomyTransitions.WakeJob, [new("name", geminiName), new("webhook_id", webhookId), new("now", now)],
+            reader => new WokenJob(reader.GetGuid(0), reader.GetString(1), reader.GetBoolean(2)), ct)).FirstOrDefault();
+
     public Task SawStateAsync(Guid job, string state, DateTimeOffset now, CancellationToken ct) =>
         ExecuteAsync(EconomyTransitions.SawState, [new("job", job), new("state", state), new("now", now)], ct);
 
@@ -87,3 +92,7 @@ public sealed record UnrecordedJob(Guid Id, string Model, string DisplayName, st
 
 /// <summary>A job Google has: its name there, when it was submitted, reads of its results that broke off, and its rows still active.</summary>
 public sealed record OpenJob(Guid Id, string Model, string GeminiName, DateTimeOffset SubmittedAt, int ResultsReads, long Active);
+
+/// <param name="State">The job's row state (preparing, open, done).</param>
+/// <param name="Woken">Due now for this delivery; false when the job is no longer open or this delivery woke it before.</param>
+public sealed record WokenJob(Guid Id, string State, bool Woken);

@@ -51,6 +51,18 @@ public sealed class EconomyOptions : IValidatableObject
     [Range(1, 100)]
     public int RecoveryListPages { get; set; } = 10;
 
+    [Description("The signing secret of a static Gemini API webhook (`whsec_` and base64, shown once when the webhook is created; docs/DEPLOY.md says how). Set, `POST /api/gemini/webhooks` takes Google's signed `batch.*` events and the follower asks Google about that job at once instead of at its next poll; unset, that endpoint answers 404 and jobs are only polled. Polling every `Economy__PollSeconds` stays the fallback either way. In Azure a Key Vault reference.")]
+    public string? WebhookSecret { get; set; }
+
+    public bool WebhooksEnabled => !string.IsNullOrEmpty(WebhookSecret);
+
+    /// <summary>The HMAC key of <see cref="WebhookSecret"/>: the base64 after the optional <c>whsec_</c> prefix (Standard Webhooks).</summary>
+    public byte[] WebhookKey() => Convert.FromBase64String(WebhookSecret!.StartsWith(WebhookSecretPrefix, StringComparison.Ordinal)
+        ? WebhookSecret[WebhookSecretPrefix.Length..]
+        : WebhookSecret);
+
+    public const string WebhookSecretPrefix = "whsec_";
+
     /// <summary>Google's batch price as a share of the standard price (ai.google.dev pricing: 50%).</summary>
     public const decimal BatchPriceShare = 0.5m;
 
@@ -68,10 +80,29 @@ public sealed class EconomyOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (WebhooksEnabled && !WebhookKeyIsValid())
+        {
+            // The value itself is never in the message: it is a secret.
+            yield return new ValidationResult(
+                "Economy__WebhookSecret must be the signing secret Google returned for the webhook: whsec_ followed by base64 of at least 16 bytes.");
+        }
+
         if (DefaultMaxWaitHours > MaxWaitHours)
         {
             yield return new ValidationResult(
                 $"Economy__DefaultMaxWaitHours ({DefaultMaxWaitHours}) is above Economy__MaxWaitHours ({MaxWaitHours}): the default promise must be one a create may ask for.");
+        }
+    }
+
+    private bool WebhookKeyIsValid()
+    {
+        try
+        {
+            return WebhookKey().Length >= 16;
+        }
+        catch (FormatException)
+        {
+            return false;
         }
     }
 }

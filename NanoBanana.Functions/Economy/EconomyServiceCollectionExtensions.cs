@@ -17,6 +17,11 @@ internal static class EconomyServiceCollectionExtensions
         services.AddTransient<EconomyBatcher>();
         services.AddTransient<EconomyResults>();
         services.AddTransient<EconomyFollower>();
+        // Gemini's batch webhooks (Economy__WebhookSecret): a signed "job ended" wakes the follower; never rung without them.
+        services.AddSingleton<GeminiWebhookSignature>();
+        services.AddSingleton<GeminiWebhooks>();
+        services.AddSingleton<EconomyJobsWoken>();
+        services.AddHostedService<EconomyWakeLoop>();
         return services;
     }
 }

@@ -44,6 +44,7 @@ internal static class SchemaExpectations
         "generations_economy_waiting_idx",
         "generations_economy_job_idx",
         "generations_economy_promise_idx",
+        "economy_jobs_gemini_name_idx",
     ];
 
     public static readonly IReadOnlyList<string> Constraints =

@@ -104,6 +104,20 @@ internal static class EconomyTransitions
             (SELECT count(*) FROM generations g WHERE g.economy_job_id = j.id AND g.lane = 'economy' AND g.status IN {GenerationStatuses.ActiveSql}) AS active
         """;
 
+    /// <summary>
+    /// A signed webhook from Google says the job named @name ended: due now (the follower asks Google itself; the
+    /// webhook is only a hint), unless this delivery (@webhook_id) woke it already. Returns the job, its state,
+    /// and whether it was woken; no row when we have no job of that name. Parameters: @name, @webhook_id, @now.
+    /// </summary>
+    public const string WakeJob = """
+        WITH job AS (SELECT id, state, last_webhook_id FROM economy_jobs WHERE gemini_name = @name FOR UPDATE),
+        woken AS (
+            UPDATE economy_jobs j SET next_poll_at = least(j.next_poll_at, @now), last_webhook_id = @webhook_id, updated_at = @now
+            FROM job WHERE j.id = job.id AND job.state = 'open' AND job.last_webhook_id IS DISTINCT FROM @webhook_id
+            RETURNING j.id)
+        SELECT job.id, job.state, EXISTS (SELECT 1 FROM woken WHERE woken.id = job.id) AS woken FROM job
+        """;
+
     /// <summary>What Google said of a job still at work, and the hold given up (the next poll is already set by TakeDue). Parameters: @job, @state, @now.</summary>
     public const string SawState = "UPDATE economy_jobs SET gemini_state = @state, claimed_until = NULL, updated_at = @now WHERE id = @job";
 

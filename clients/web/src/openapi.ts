@@ -395,6 +395,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/gemini/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Google's static Gemini API webhook: a batch job ended, follow it now (signed, Economy__WebhookSecret)
+         * @description For Google, not for clients: register this URL with Google's WebhookService (docs/DEPLOY.md). Authenticated by its Standard Webhooks signature (webhook-id, webhook-timestamp within 5 minutes, webhook-signature: space-separated v1,<base64 HMAC-SHA256 of id.timestamp.body>) under Economy__WebhookSecret, not by a bearer token. A batch.* event makes the job it names due now and wakes the economy follower, which asks Google for the job's state itself: the event is a hint, never a result. Other event types are acknowledged and ignored; a webhook-id seen before wakes nothing. Polling every Economy__PollSeconds stays the fallback.
+         */
+        post: operations["receiveGeminiWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     generationEnded: {
@@ -610,7 +630,7 @@ export interface components {
             }[];
         };
         /** @enum {string} */
-        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "fields_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "too_many_push_subscriptions" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "paid_call_budget_exhausted" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error" | "invalid_upload" | "upload_too_large" | "upload_incomplete" | "upload_size_mismatch" | "upload_not_found" | "invalid_event_id" | "invalid_change_token" | "invalid_deadline" | "invalid_speed" | "invalid_max_wait" | "economy_unavailable" | "economy_images_unsupported" | "economy_personal_key" | "webhook_delivery_not_found" | "no_webhook" | "redelivery_rate_limited";
+        ProblemCode: "invalid_json" | "unknown_field" | "prompt_required" | "prompt_too_long" | "invalid_prompt" | "too_many_images" | "image_required" | "invalid_image_data" | "unsupported_image_type" | "image_type_mismatch" | "image_too_large" | "invalid_aspect_ratio" | "invalid_resolution" | "unsupported_model" | "invalid_idempotency_key" | "invalid_status" | "invalid_limit" | "invalid_cursor" | "invalid_days" | "webhook_url_not_allowed" | "invalid_webhook_events" | "invalid_push_subscription" | "push_endpoint_not_allowed" | "authentication_required" | "invalid_token" | "generation_not_found" | "image_not_found" | "invalid_image_index" | "generation_not_retryable" | "generation_not_cancellable" | "idempotency_key_reused" | "payload_too_large" | "fields_too_large" | "unsupported_media_type" | "push_subscription_not_found" | "too_many_push_subscriptions" | "push_not_configured" | "webhooks_not_configured" | "gemini_key_required" | "personal_key_not_supported" | "invalid_gemini_key" | "too_many_active_generations" | "rate_limited" | "paid_call_budget_exhausted" | "database_unavailable" | "storage_unavailable" | "authentication_unavailable" | "service_interrupted" | "internal_error" | "invalid_upload" | "upload_too_large" | "upload_incomplete" | "upload_size_mismatch" | "upload_not_found" | "invalid_event_id" | "invalid_change_token" | "invalid_deadline" | "invalid_speed" | "invalid_max_wait" | "economy_unavailable" | "economy_images_unsupported" | "economy_personal_key" | "webhook_delivery_not_found" | "no_webhook" | "gemini_webhooks_not_configured" | "invalid_webhook_signature" | "redelivery_rate_limited";
         /** @description What PushSubscription.toJSON() gives a page. */
         PushSubscriptionRequest: {
             /** Format: uri */
@@ -895,6 +915,21 @@ export interface components {
              * @enum {string}
              */
             reason: "promise_due" | "job_expired" | "job_failed" | "job_cancelled" | "job_stuck_pending" | "no_result" | "transient_error" | "submit_failed";
+        };
+        /** @description Google's thin envelope (ai.google.dev/gemini-api/docs/webhooks, "Webhook envelope"); more fields may come and are ignored. */
+        GeminiWebhookEvent: {
+            /** @description batch.succeeded, batch.failed, batch.cancelled, batch.expired act; other types are ignored. */
+            type?: string;
+            version?: string;
+            timestamp?: string;
+            data?: {
+                /** @description The batch (batches/{id}, or the bare id). */
+                id?: string;
+            };
+        };
+        GeminiWebhookReceipt: {
+            /** @enum {string} */
+            outcome: "woken" | "duplicate" | "job_ended" | "unknown_job" | "ignored";
         };
     };
     responses: {
@@ -1773,6 +1808,56 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             501: components["responses"]["NotConfigured"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    receiveGeminiWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "webhook-id": string;
+                /** @description Unix seconds. */
+                "webhook-timestamp": string;
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GeminiWebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Verified and acknowledged; outcome says what it did. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GeminiWebhookReceipt"];
+                };
+            };
+            /** @description The signature, a Standard Webhooks header or the timestamp window failed (code invalid_webhook_signature); nothing changed. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gemini webhooks are not turned on here (code gemini_webhooks_not_configured). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
