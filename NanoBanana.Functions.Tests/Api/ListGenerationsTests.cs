@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Api;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Economy;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Economy;

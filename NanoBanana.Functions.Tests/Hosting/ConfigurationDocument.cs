@@ -71,7 +71,7 @@ internal static partial class ConfigurationDocument
             `local.settings.json` (made from `local.settings.sample.json`); in Azure they are the function app's
             application settings (`infra/app/app-settings.bicep` sets them; [DEPLOY.md](DEPLOY.md) says which azd
             values feed which). Each options class is bound at start-up and validated there
-            (`Hosting/ServiceCollectionExtensions.AddValidatedOptions`: data annotations and the class's own
+            (`Settings/OptionsRegistration.AddValidatedOptions`: data annotations and the class's own
             checks): a missing or invalid setting stops the app with a message naming it. A blank default means none.
 
             ## Read outside the options classes

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Hosting;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Tests.Infrastructure;
 
 namespace NanoBanana.Functions.Tests.Hosting;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Health;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Push;
 using NanoBanana.Functions.Webhooks;
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Notifications;
 using NanoBanana.Functions.Tests.Infrastructure;
 using Npgsql;
@@ -137,7 +138,7 @@ public sealed class WebhookRedeliveryTests : IAsyncLifetime
 
         // Act: the scheduled attempt 2's message arrives.
         await _app.Function<NotificationFunctions>().Notify(
-            JsonSerializer.Serialize(new NotificationMessage(eventId, 2), NanoBanana.Functions.Api.ApiJson.Options), CancellationToken.None);
+            JsonSerializer.Serialize(new NotificationMessage(eventId, 2), NanoBanana.Functions.Http.ApiJson.Options), CancellationToken.None);
 
         // Assert: the receiver has the event; nothing more was sent or logged.
         Assert.Equal(2, _receiver.Received.Count);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Notifications;
 using NanoBanana.Functions.Outbound;
 using NanoBanana.Functions.Tests.Infrastructure;
@@ -85,7 +86,7 @@ public sealed class WebhookTests : IAsyncLifetime
         var eventId = await _app.ScalarAsync("SELECT id FROM generation_events WHERE generation_id = @id", ("id", id));
         for (var attempt = 2; attempt <= 5; attempt++)
         {
-            await _app.Function<NotificationFunctions>().Notify(JsonSerializer.Serialize(new NotificationMessage(eventId, attempt), NanoBanana.Functions.Api.ApiJson.Options), CancellationToken.None);
+            await _app.Function<NotificationFunctions>().Notify(JsonSerializer.Serialize(new NotificationMessage(eventId, attempt), NanoBanana.Functions.Http.ApiJson.Options), CancellationToken.None);
         }
 
         // Assert: 5 s, 20 s, 80 s apart (FirstRetrySeconds x 4^n), then given up after MaxAttempts (the 5th message did nothing).

@@ -6,14 +6,22 @@ namespace NanoBanana.Functions.Tests.Unit;
 
 /// <summary>
 /// Folders as layers (issue 22 item 5): which folder of the app uses which, read from the compiled assembly
-/// (<see cref="FolderGraph"/>). Hosting is the composition root: it uses every folder and none may use it. The one
-/// cycle left is pinned to the folders it holds today, so it can shrink and never grow; a new cycle fails.
+/// (<see cref="FolderGraph"/>). Hosting is the composition root: it uses every folder and none may use it. The cycles
+/// left are pinned to the folders they hold today, so they can shrink and never grow; a new cycle fails.
 /// </summary>
 public sealed class FolderLayerTests(ITestOutputHelper output)
 {
-    /// <summary>The folders still in one cycle (mostly through Api's problems and Generations' stores): shrink this list.</summary>
-    private static readonly string[] StillCyclic =
-        ["Api", "Auth", "Data", "Economy", "Gemini", "Generations", "Maintenance", "Realtime", "Storage", "Telemetry", "Uploads", "Webhooks"];
+    /// <summary>
+    /// The cycles left, each pinned to the folders it holds today (shrink these; a cycle may lose folders or split,
+    /// never gain one). The domain with the stores and clients it uses, which use its types back (ports would cut it,
+    /// issue 22 item 3); and the HTTP functions with the folders whose functions use Api's request types and options.
+    /// At the start of item 5 every folder but two was in one cycle of 19.
+    /// </summary>
+    private static readonly string[][] StillCyclic =
+    [
+        ["Data", "Gemini", "Generations", "Realtime", "Storage", "Telemetry"],
+        ["Api", "Economy", "Maintenance", "Uploads", "Webhooks"],
+    ];
 
     private static readonly FolderGraph App = FolderGraph.Of(typeof(GenerationService).Assembly.Location, "NanoBanana.Functions");
 
@@ -39,9 +47,8 @@ public sealed class FolderLayerTests(ITestOutputHelper output)
             }
         }
 
-        var cyclic = cycles.SelectMany(cycle => cycle).ToHashSet();
-        Assert.True(cycles.Count <= 1, $"a new folder cycle: {string.Join(" | ", cycles.Select(c => string.Join(", ", c)))}");
-        Assert.True(cyclic.IsSubsetOf(StillCyclic), $"joined the cycle: {string.Join(", ", cyclic.Except(StillCyclic).Order())}");
+        Assert.All(cycles, cycle => Assert.True(StillCyclic.Any(known => cycle.ToHashSet().IsSubsetOf(known)),
+            $"a cycle that is not (part of) one of the known ones: {string.Join(", ", cycle)}"));
     }
 
     [Fact]

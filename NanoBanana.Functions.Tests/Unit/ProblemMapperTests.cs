@@ -7,6 +7,7 @@ using Moq;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Generations.Lifecycle;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Tests.Unit;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Gemini;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Tests.Unit;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Moq;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Auth;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Tests.Unit;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs.Specialized;
 using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Tests.Infrastructure;
 using NanoBanana.Functions.Uploads;
 

@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 
+using NanoBanana.Functions.Http;
+
 namespace NanoBanana.Functions.Api;
 
 /// <summary>The body of POST /generations, as sent; <see cref="CreateGenerationValidator"/> decides if it is acceptable.</summary>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Gemini.Models;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Api;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Api;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Realtime;
 
 namespace NanoBanana.Functions.Api;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Realtime;
 
 namespace NanoBanana.Functions.Api;

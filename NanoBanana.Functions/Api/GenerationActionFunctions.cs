@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Api;
 

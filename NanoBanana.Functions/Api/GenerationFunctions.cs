@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Generations.Lifecycle;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Outbound;
 using NanoBanana.Functions.Realtime;
 

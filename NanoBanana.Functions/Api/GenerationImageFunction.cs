@@ -6,6 +6,7 @@ using Microsoft.Net.Http.Headers;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Generations.Lifecycle;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Storage;
 
 namespace NanoBanana.Functions.Api;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Generations.Lifecycle;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Api;
 

@@ -1,5 +1,6 @@
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Gemini.Models;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Api;
 

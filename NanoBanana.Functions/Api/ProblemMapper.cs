@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Http;
 using Npgsql;
 
 namespace NanoBanana.Functions.Api;

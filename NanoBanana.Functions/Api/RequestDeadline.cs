@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Api;
 

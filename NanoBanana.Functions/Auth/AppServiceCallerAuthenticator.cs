@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Auth;
 

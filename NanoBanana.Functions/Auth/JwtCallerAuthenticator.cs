@@ -7,6 +7,7 @@ using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Auth;
 

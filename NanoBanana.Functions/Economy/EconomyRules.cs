@@ -2,6 +2,7 @@ using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Gemini.Models;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Economy;
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Economy;
 

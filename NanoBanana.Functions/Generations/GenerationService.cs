@@ -188,7 +188,7 @@ public sealed class GenerationService(
         {
             // An uploaded reference is in storage already (the uploads container): the row only points to it.
             stored.Add(inputs[i].UploadId is { } uploadId
-                ? new StoredImage(Uploads.UploadNames.Blob(uploadId), inputs[i].MimeType, inputs[i].UploadedBytes, uploadId)
+                ? new StoredImage(UploadNames.Blob(uploadId), inputs[i].MimeType, inputs[i].UploadedBytes, uploadId)
                 : await images.UploadAsync(BlobNames.Input(id, i), BinaryData.FromBytes(inputs[i].Data), inputs[i].MimeType, ct));
         }
 

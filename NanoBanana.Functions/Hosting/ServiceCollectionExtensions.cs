@@ -8,6 +8,7 @@ using NanoBanana.Functions.Economy;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Health;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Maintenance;
 using NanoBanana.Functions.Notifications;
 using NanoBanana.Functions.Outbox;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Storage;
 
 namespace NanoBanana.Functions.Notifications;
@@ -24,7 +25,7 @@ public sealed class NotificationFunctions(
     {
         try
         {
-            if (JsonSerializer.Deserialize<NotificationMessage>(message, Api.ApiJson.Options) is { } parsed)
+            if (JsonSerializer.Deserialize<NotificationMessage>(message, ApiJson.Options) is { } parsed)
             {
                 return parsed;
             }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Storage;
 
 namespace NanoBanana.Functions.Notifications;
@@ -16,7 +17,7 @@ public sealed class NotificationQueue(QueueClient queue)
     public async Task SendAsync(NotificationMessage message, TimeSpan? delay, CancellationToken ct)
     {
         await _queue.EnsureAsync(ct);
-        await queue.SendMessageAsync(JsonSerializer.Serialize(message, Api.ApiJson.Options), delay, TimeSpan.FromSeconds(-1), ct);
+        await queue.SendMessageAsync(JsonSerializer.Serialize(message, ApiJson.Options), delay, TimeSpan.FromSeconds(-1), ct);
     }
 }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Outbound;
 
 namespace NanoBanana.Functions.Push;

@@ -5,6 +5,7 @@ using Lib.Net.Http.WebPush.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Http;
 using Polly;
 using Polly.Retry;
 
@@ -49,7 +50,7 @@ public sealed class WebPushSender(IHttpClientFactory httpClients, IOptions<PushO
         var target = new PushSubscription { Endpoint = subscription.Endpoint };
         target.SetKey(PushEncryptionKeyName.P256DH, subscription.P256dh);
         target.SetKey(PushEncryptionKeyName.Auth, subscription.Auth);
-        var json = JsonSerializer.Serialize(payload, Api.ApiJson.Options);
+        var json = JsonSerializer.Serialize(payload, ApiJson.Options);
 
         try
         {

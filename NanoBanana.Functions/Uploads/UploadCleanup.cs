@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using NanoBanana.Functions.Storage;
+
 namespace NanoBanana.Functions.Uploads;
 
 /// <summary>

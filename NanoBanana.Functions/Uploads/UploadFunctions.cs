@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Gemini;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Uploads;
 

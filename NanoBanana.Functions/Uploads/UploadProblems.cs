@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Uploads;
 

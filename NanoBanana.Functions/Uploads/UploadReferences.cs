@@ -3,6 +3,9 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Http;
+
+using NanoBanana.Functions.Storage;
 
 namespace NanoBanana.Functions.Uploads;
 

@@ -3,6 +3,8 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
 using Microsoft.Extensions.Options;
 
+using NanoBanana.Functions.Storage;
+
 namespace NanoBanana.Functions.Uploads;
 
 /// <summary>

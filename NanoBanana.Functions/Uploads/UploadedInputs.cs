@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using NanoBanana.Functions.Gemini;
 using NanoBanana.Functions.Generations;
 
+using NanoBanana.Functions.Storage;
+
 namespace NanoBanana.Functions.Uploads;
 
 /// <summary>

@@ -6,6 +6,7 @@ using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Auth;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Webhooks;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Data;
+using NanoBanana.Functions.Http;
 
 namespace NanoBanana.Functions.Webhooks;
 

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Api;
+using NanoBanana.Functions.Http;
 using NanoBanana.Functions.Tests.Unit;
 
 namespace NanoBanana.Functions.Tests.Benchmarks.Micro;

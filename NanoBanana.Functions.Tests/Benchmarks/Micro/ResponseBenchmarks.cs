@@ -6,6 +6,7 @@ using NanoBanana.Functions.Api;
 using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Generations.Lifecycle;
+using NanoBanana.Functions.Http;
 using Npgsql;
 
 namespace NanoBanana.Functions.Tests.Benchmarks.Micro;

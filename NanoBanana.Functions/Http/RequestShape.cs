@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
-namespace NanoBanana.Functions.Api;
+namespace NanoBanana.Functions.Http;
 
 /// <summary>
 /// One pass over a JSON body before it is deserialized, guided by the request type's own contract: members a type

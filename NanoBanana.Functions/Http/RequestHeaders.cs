@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace NanoBanana.Functions.Api;
+namespace NanoBanana.Functions.Http;
 
 /// <summary>The request headers the API reads besides Authorization.</summary>
 public static class RequestHeaders

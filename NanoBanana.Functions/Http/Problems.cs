@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using NanoBanana.Functions.Generations;
 using NanoBanana.Functions.Generations.Lifecycle;
 
-namespace NanoBanana.Functions.Api;
+namespace NanoBanana.Functions.Http;
 
 /// <summary>The problems the API raises, each with its status, code and wording in one place.</summary>
 public static class Problems

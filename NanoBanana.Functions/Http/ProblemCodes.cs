@@ -1,4 +1,4 @@
-namespace NanoBanana.Functions.Api;
+namespace NanoBanana.Functions.Http;
 
 /// <summary>
 /// The stable, machine-readable <c>code</c> of every problem+json response. Clients switch on these;

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
-namespace NanoBanana.Functions.Api;
+namespace NanoBanana.Functions.Http;
 
 /// <summary>Reads a JSON request body: content type checked, size capped while reading, errors as 4xx.</summary>
 public static class JsonBody

@@ -1,4 +1,4 @@
-namespace NanoBanana.Functions.Api;
+namespace NanoBanana.Functions.Http;
 
 /// <summary>
 /// A request that cannot be served as asked. Thrown anywhere below a function; the exception

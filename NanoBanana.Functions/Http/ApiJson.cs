@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace NanoBanana.Functions.Api;
+namespace NanoBanana.Functions.Http;
 
 /// <summary>The API's JSON: camelCase (System.Text.Json's web defaults), the same for requests and responses.</summary>
 public static class ApiJson
