@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Time.Testing;
-using NanoBanana.Functions.Data;
 using NanoBanana.Functions.Economy;
 using NanoBanana.Functions.Tests.Infrastructure;
 using Npgsql;
@@ -13,7 +12,7 @@ namespace NanoBanana.Functions.Tests.Reliability;
 /// The economy lane under a real process kill: generations waiting on a database of their own, the economy sweep
 /// in a process the test SIGKILLs while the Gemini fake (or a gate before the blob store, or a table lock) holds it
 /// at one step, then a fresh instance whose clock is past the lease driving everything to its end, and
-/// <see cref="VerifyAsync"/> checking that nothing was lost and nothing paid for twice.
+/// <see cref="EconomyKillVerifier"/> checking that nothing was lost and nothing paid for twice.
 /// </summary>
 internal sealed class EconomyKillRig : IAsyncDisposable
 {
@@ -87,14 +86,20 @@ internal sealed class EconomyKillRig : IAsyncDisposable
     /// <summary>SIGKILLs the worker once <paramref name="held"/> is held, then lets the request go (to a dead connection).</summary>
     public async Task KillWhenHeldAsync(HeldRequest held, Func<Task>? before = null)
     {
-        await held.Reached.WaitAsync(Patience);
-        if (before is not null)
+        try
         {
-            await before();
-        }
+            await held.Reached.WaitAsync(Patience);
+            if (before is not null)
+            {
+                await before();
+            }
 
-        await KillAsync();
-        held.Release();
+            await KillAsync();
+        }
+        finally
+        {
+            held.Release(); // also when the test fails: a held request would keep its server from stopping
+        }
     }
 
     public async Task KillAsync()
@@ -107,10 +112,16 @@ internal sealed class EconomyKillRig : IAsyncDisposable
     /// <summary>Until <paramref name="sql"/> (a count) reaches <paramref name="expected"/>: a state the worker is seen to be in.</summary>
     public async Task WaitForAsync(string sql, long expected)
     {
-        using var patience = new CancellationTokenSource(Patience);
-        while (await App.ScalarAsync(sql) != expected)
+        var deadline = DateTime.UtcNow + Patience;
+        long seen;
+        while ((seen = await App.ScalarAsync(sql)) != expected)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), patience.Token);
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"after {Patience.TotalSeconds} s, {seen} (not {expected}) from: {sql}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
         }
     }
 
@@ -175,82 +186,6 @@ internal sealed class EconomyKillRig : IAsyncDisposable
         return -1;
     }
 
-    /// <summary>What must hold whatever step the worker died at; each broken promise as a line.</summary>
-    public async Task<List<string>> VerifyAsync()
-    {
-        var violations = new List<string>();
-        var rows = await RigVerifier.LoadRowsAsync(App);
-        var transitions = await RigVerifier.LoadTransitionsAsync(App);
-        var jobs = Batch.Jobs.Values.ToList();
-        if (jobs.Count != Shards)
-        {
-            violations.Add($"{jobs.Count} batch jobs created at Google for {Shards} shards");
-        }
-
-        foreach (var id in Created)
-        {
-            var row = rows[id];
-            var tag = $"generation {id}";
-            if ((row.Status, await LaneAsync(id)) != ("completed", "economy"))
-            {
-                violations.Add($"{tag}: ended {row.Status} in the {await LaneAsync(id)} lane, not completed in the economy lane");
-            }
-
-            var inJobs = jobs.Count(j => j.Keys.Contains(id.ToString("D")));
-            if (inJobs != 1)
-            {
-                violations.Add($"{tag}: sent to Google in {inJobs} batch jobs");
-            }
-
-            var paid = await App.ScalarAsync("SELECT paid_calls FROM generations WHERE id = @id", ("id", id));
-            if (row.RunGeminiCalls != 1 || paid != 1)
-            {
-                violations.Add($"{tag}: {row.RunGeminiCalls} calls counted in its run, {paid} paid calls; one batch call was made");
-            }
-
-            var images = JsonColumns.ReadImages(row.ResultImages);
-            if (images.Count != 1 || images[0].BlobName != $"{id:D}/output-{row.Attempt}-0")
-            {
-                violations.Add($"{tag}: result images [{string.Join(", ", images.Select(i => i.BlobName))}], not the one of attempt {row.Attempt}");
-            }
-            else if (!(await App.Images.GetBlobClient(images[0].BlobName).DownloadContentAsync()).Value.Content.ToArray().AsSpan().SequenceEqual(TestImages.Png))
-            {
-                violations.Add($"{tag}: its stored image is not the one in the results file");
-            }
-
-            var endings = await App.ScalarAsync(
-                "SELECT count(*) FROM generation_event_log WHERE generation_id = @id AND kind IN ('completed', 'failed', 'cancelled', 'expired', 'promoted')", ("id", id));
-            if (endings != 1)
-            {
-                violations.Add($"{tag}: {endings} ending or promotion events in its log, not one 'completed'");
-            }
-
-            var log = transitions.GetValueOrDefault(id) ?? [];
-            if (log.Any(t => t.From is "completed" or "failed" or "cancelled"))
-            {
-                violations.Add($"{tag}: left a terminal state: {string.Join(", ", log.Select(t => $"{t.From}->{t.To}"))}");
-            }
-        }
-
-        // Every paid call is logged against its owner's hourly budget: one per generation.
-        var logged = await App.ScalarAsync("SELECT count(*) FROM gemini_paid_calls");
-        if (logged != Generations)
-        {
-            violations.Add($"{logged} paid calls logged for {Generations} generations");
-        }
-
-        var open = await App.ScalarAsync("SELECT count(*) FROM economy_jobs WHERE state <> 'done'");
-        if (open != 0)
-        {
-            violations.Add($"{open} economy jobs not done");
-        }
-
-        // A blob the killed worker stored and never recorded goes with the orphan sweep; nothing else may be left over.
-        await RigVerifier.SweepOrphansAsync(App);
-        violations.AddRange(await RigVerifier.UnreferencedBlobsAsync(App, rows));
-        return violations;
-    }
-
     public async Task<string> SummaryAsync() =>
         $"jobs at Google {Batch.Jobs.Count}, create requests {Batch.Creates}, uploads {Uploads}; rows: " + string.Join("; ", await RowsSummaryAsync());
 
@@ -268,13 +203,6 @@ internal sealed class EconomyKillRig : IAsyncDisposable
         }
 
         return rows;
-    }
-
-    private async Task<string?> LaneAsync(Guid id)
-    {
-        await using var command = App.DataSource.CreateCommand("SELECT lane FROM generations WHERE id = @id");
-        command.Parameters.AddWithValue("id", id);
-        return await command.ExecuteScalarAsync() as string;
     }
 
     public async ValueTask DisposeAsync()

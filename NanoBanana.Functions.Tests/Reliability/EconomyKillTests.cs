@@ -59,7 +59,7 @@ public sealed class EconomyKillTests(ITestOutputHelper output)
 
         // Assert
         Assert.True(sweeps > 0, $"not every generation ended: {await rig.SummaryAsync()}");
-        var violations = await rig.VerifyAsync();
+        var violations = await EconomyKillVerifier.VerifyAsync(rig);
         Assert.True(violations.Count == 0, string.Join("\n", violations));
         if (step == EconomyKillStep.AfterTheUpload_BeforeTheCreate)
         {
