@@ -161,10 +161,11 @@ internal sealed class EconomyKillRig : IAsyncDisposable
     /// Another instance, its clock past the killed one's leases, runs the economy timer until every generation
     /// ended (Google finishing each job it is sent); a sweep per poll interval, as many as it takes, at most ten.
     /// </summary>
-    /// <returns>How many sweeps it took.</returns>
-    public async Task<int> RecoverAsync()
+    /// <param name="at">The other instance's clock at its first sweep; by default past every lease the killed one took.</param>
+    /// <returns>How many sweeps it took; -1 when some generation had still not ended.</returns>
+    public async Task<int> RecoverAsync(DateTimeOffset? at = null)
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + LeaseSeconds + 5));
+        var clock = new FakeTimeProvider(at ?? DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + LeaseSeconds + 5));
         await using var next = FunctionApp.AnotherInstance(App, clock);
         for (var sweep = 1; sweep <= 10; sweep++)
         {
@@ -184,6 +185,18 @@ internal sealed class EconomyKillRig : IAsyncDisposable
         }
 
         return -1;
+    }
+
+    /// <summary>When the hold on the job of the generation in processing ends, and when that generation's claim does.</summary>
+    public async Task<(DateTimeOffset JobHeldUntil, DateTimeOffset ClaimedUntil)> LeasesOfTheClaimAsync()
+    {
+        await using var command = App.DataSource.CreateCommand("""
+            SELECT j.claimed_until, g.lease_expires_at FROM generations g JOIN economy_jobs j ON j.id = g.economy_job_id
+            WHERE g.status = 'processing'
+            """);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), "no generation in processing");
+        return (reader.GetFieldValue<DateTimeOffset>(0), reader.GetFieldValue<DateTimeOffset>(1));
     }
 
     public async Task<string> SummaryAsync() =>

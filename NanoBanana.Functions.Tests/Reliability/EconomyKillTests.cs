@@ -72,6 +72,26 @@ public sealed class EconomyKillTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task AResultClaimedByAKilledSweep_ReadAgainWhileItsClaimStillRuns_IsCompletedFromTheFileOnceItRunsOut()
+    {
+        // Arrange: killed after claiming a result; the job's hold (taken before the file was opened) ends first.
+        await using var rig = await EconomyKillRig.StartAsync();
+        await rig.CreateAsync();
+        await KillAtAsync(rig, EconomyKillStep.AfterClaimingAResult_BeforeCompletingIt);
+        var (jobHeldUntil, claimedUntil) = await rig.LeasesOfTheClaimAsync();
+        Assert.True(jobHeldUntil < claimedUntil, $"the job's hold ({jobHeldUntil:O}) should end before the claim ({claimedUntil:O})");
+
+        // Act: the next instance reads the file as soon as the job's hold is over, the claimed line still held.
+        var sweeps = await rig.RecoverAsync(at: jobHeldUntil);
+        output.WriteLine($"recovered in {sweeps} sweeps: {await rig.SummaryAsync()}");
+
+        // Assert: not left processing under a job marked done (nor promoted at the standard price near its promise).
+        Assert.True(sweeps > 0, $"not every generation ended: {await rig.SummaryAsync()}");
+        var violations = await EconomyKillVerifier.VerifyAsync(rig);
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+
     private static async Task KillAtAsync(EconomyKillRig rig, EconomyKillStep step)
     {
         const string Preparing = "SELECT count(*) FROM economy_jobs WHERE state = 'preparing'";
