@@ -123,6 +123,34 @@ public sealed class EconomyBatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AResultClaimedByAReaderThatDied_ReadAgainBeforeItsLeaseRunsOut_KeepsTheJobOpen_AndIsCompletedFromTheFileAfter()
+    {
+        // Arrange: a succeeded job, one of whose results a reader claimed before it died (its 120 s lease running).
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var (claimed, other) = (await _rig.CreateAsync(token, "claimed"), await _rig.CreateAsync(token, "other"));
+        await _rig.SubmitAsync();
+        _rig.Batch.Succeed(_rig.Batch.Single());
+        var job = Guid.Parse((await _rig.ScalarTextAsync("SELECT economy_job_id::text FROM generations WHERE id = @id", claimed.Id))!);
+        Assert.NotNull(await _rig.Store.ClaimResultAsync(claimed.Id, job, _rig.Clock.GetUtcNow(), TimeSpan.FromSeconds(120), CancellationToken.None));
+
+        // Act: the next read comes at the poll (60 s on), the claim still held; another sweep once it has run out.
+        _rig.Clock.Advance(TimeSpan.FromSeconds(60));
+        await _rig.SweepAsync();
+        var whileHeld = (await _rig.ReadAsync(token, claimed.Id), await _rig.JobStateAsync(claimed.Id));
+        _rig.Clock.Advance(TimeSpan.FromSeconds(60));
+        await _rig.SweepAsync();
+
+        // Assert: the job was not ended under the held claim; the claimed result was then taken over, from the file.
+        Assert.Equal(("processing", "open"), (whileHeld.Item1.Status, whileHeld.Item2));
+        Assert.Equal("completed", (await _rig.ReadAsync(token, other.Id)).Status);
+        var read = await _rig.ReadAsync(token, claimed.Id);
+        Assert.Equal(("completed", "economy", 1), (read.Status, read.Lane, read.PaidCalls));
+        Assert.Equal([$"{claimed.Id:D}/output-2-0"], await _rig.App.BlobNamesAsync($"{claimed.Id:D}/"));
+        Assert.Equal("done", await _rig.JobStateAsync(claimed.Id));
+        Assert.Empty(await _rig.QueuedAsync());
+    }
+
+    [Fact]
     public async Task AResultsFileCutMidDownload_IsReadAgain_AndEveryGenerationCompletesOnce()
     {
         // Arrange: the download drops in the middle of the second line.

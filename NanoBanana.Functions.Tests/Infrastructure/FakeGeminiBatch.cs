@@ -37,6 +37,9 @@ internal sealed class FakeGeminiBatch
     /// <summary>The next download of a results file stops after this many bytes (the connection dropped), then this is cleared.</summary>
     public int? CutNextDownloadAfter { get; set; }
 
+    /// <summary>Requests held at a step of the batch path until the test lets go (it kills the caller meanwhile).</summary>
+    public HeldRequests<BatchStep> Holds { get; } = new();
+
     /// <summary>Answers for the next batchGenerateContent calls, in place of creating a job (e.g. a 400).</summary>
     public ConcurrentQueue<Func<HttpContext, Task>> CreateRefusals { get; } = new();
 
@@ -159,6 +162,11 @@ internal sealed class FakeGeminiBatch
         var command = recorded.Headers.GetValueOrDefault("X-Goog-Upload-Command", "");
         if (command == "start")
         {
+            if (await Holds.HoldIfArmedAsync(BatchStep.UploadStart, context))
+            {
+                return;
+            }
+
             Assert.Equal("resumable", recorded.Headers["X-Goog-Upload-Protocol"]);
             var displayName = recorded.Json.GetProperty("file").GetProperty("displayName").GetString()!;
             var session = $"upload-{Interlocked.Increment(ref _next)}";
@@ -171,6 +179,11 @@ internal sealed class FakeGeminiBatch
 
         Assert.Equal("upload, finalize", command);
         Assert.Equal("0", recorded.Headers["X-Goog-Upload-Offset"]);
+        if (await Holds.HoldIfArmedAsync(BatchStep.UploadBytes, context))
+        {
+            return; // the bytes arrived, the file was never stored
+        }
+
         var id = context.Request.Query["upload_id"].ToString();
         var name = $"files/{id}";
         Files[name] = recorded.Body;
@@ -179,6 +192,11 @@ internal sealed class FakeGeminiBatch
 
     private async Task CreateAsync(HttpContext context, RecordedRequest recorded, string path)
     {
+        if (await Holds.HoldIfArmedAsync(BatchStep.CreateBeforeJob, context))
+        {
+            return;
+        }
+
         if (CreateRefusals.TryDequeue(out var refusal))
         {
             await refusal(context);
@@ -204,6 +222,11 @@ internal sealed class FakeGeminiBatch
         var id = $"fake{Interlocked.Increment(ref _next)}";
         var job = new FakeBatchJob($"batches/{id}", id, batch.GetProperty("displayName").GetString()!, model, fileName, requests);
         Jobs[job.Name] = job;
+        if (await Holds.HoldIfArmedAsync(BatchStep.CreateAfterJob, context))
+        {
+            return; // created, and the answer never sent
+        }
+
         if (Interlocked.Decrement(ref CreateAnswersToDrop) >= 0)
         {
             context.Abort(); // created, and the answer lost
@@ -235,6 +258,15 @@ internal sealed class FakeGeminiBatch
 
         context.Response.ContentType = "application/jsonl";
         context.Response.ContentLength = content.Length;
+        if (Array.IndexOf(content, (byte)'\n') is var firstLine and >= 0 && Holds.Take(BatchStep.ResultsDownload) is { } held)
+        {
+            // The first line goes out whole, then the download stalls mid-file until the test lets go.
+            await context.Response.Body.WriteAsync(content.AsMemory(0, firstLine + 1));
+            await context.Response.Body.FlushAsync();
+            await held.HoldAsync(context);
+            return;
+        }
+
         if (CutNextDownloadAfter is { } cut)
         {
             CutNextDownloadAfter = null;
@@ -273,6 +305,25 @@ internal sealed class FakeGeminiBatch
 
         return operation;
     }
+}
+
+/// <summary>Where on the batch path <see cref="FakeGeminiBatch.Holds"/> can hold a request.</summary>
+internal enum BatchStep
+{
+    /// <summary>The upload session's start: the intent is recorded, nothing is at Google.</summary>
+    UploadStart,
+
+    /// <summary>The file's bytes, received and not stored: the upload broke off.</summary>
+    UploadBytes,
+
+    /// <summary>batchGenerateContent before the job exists: the file is uploaded (and recorded), no job.</summary>
+    CreateBeforeJob,
+
+    /// <summary>batchGenerateContent after the job exists, its answer never sent.</summary>
+    CreateAfterJob,
+
+    /// <summary>A results download after its first line: the reader has one result and waits for the rest.</summary>
+    ResultsDownload,
 }
 
 /// <summary>A batch job the fake holds: what it was given (the input file's lines) and where it stands.</summary>

@@ -23,8 +23,11 @@ internal sealed class FunctionApp : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly ExceptionHandlingMiddleware _middleware;
 
-    private FunctionApp(ServiceProvider services, IConfiguration configuration, CapturedLogs logs, IReadOnlyDictionary<string, string?> settings)
+    private readonly bool _ownsStorage;
+
+    private FunctionApp(ServiceProvider services, IConfiguration configuration, CapturedLogs logs, IReadOnlyDictionary<string, string?> settings, bool ownsStorage = true)
     {
+        _ownsStorage = ownsStorage;
         _services = services;
         Configuration = configuration;
         Settings = settings;
@@ -131,6 +134,16 @@ internal sealed class FunctionApp : IAsyncDisposable
         }
 
         return new FunctionApp(provider, configuration, logs, new Dictionary<string, string?>(settings));
+    }
+
+    /// <summary>
+    /// Another instance of <paramref name="app"/> (its settings, its database, queue and container), e.g. one whose
+    /// clock is later; disposing it leaves the queue and container to <paramref name="app"/>, which made them.
+    /// </summary>
+    public static FunctionApp AnotherInstance(FunctionApp app, TimeProvider? clock = null)
+    {
+        var instance = FromSettings(app.Settings, clock);
+        return new FunctionApp(instance._services, instance.Configuration, instance.Logs, instance.Settings, ownsStorage: false);
     }
 
     /// <summary>
@@ -383,6 +396,11 @@ internal sealed class FunctionApp : IAsyncDisposable
     {
         try
         {
+            if (!_ownsStorage)
+            {
+                return;
+            }
+
             foreach (var queue in NanoBanana.Functions.Storage.AppQueues.All(QueueName))
             {
                 await new QueueClient(TestSettings.Storage, queue).DeleteIfExistsAsync();

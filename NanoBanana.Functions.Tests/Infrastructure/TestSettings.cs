@@ -35,6 +35,19 @@ internal static class TestSettings
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevelopmentAccountKey};" +
         $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint={queueEndpoint};";
 
+    /// <summary>The blob endpoint of <see cref="Storage"/> (the development shortcut spelled out).</summary>
+    public static string StorageBlobEndpoint =>
+        Parts(Storage).FirstOrDefault(p => p.StartsWith("BlobEndpoint=", StringComparison.OrdinalIgnoreCase))?["BlobEndpoint=".Length..]
+        ?? throw new InvalidOperationException("The storage connection string names no BlobEndpoint; a test that gates blob requests needs one.");
+
+    /// <summary><see cref="Storage"/> with its blob endpoint replaced (e.g. by a gate in front of it).</summary>
+    public static string StorageWithBlobAt(string blobEndpoint) =>
+        string.Join(';', Parts(Storage).Where(p => !p.StartsWith("BlobEndpoint=", StringComparison.OrdinalIgnoreCase)).Append($"BlobEndpoint={blobEndpoint}")) + ";";
+
+    private static IEnumerable<string> Parts(string connectionString) =>
+        (connectionString.Trim() == "UseDevelopmentStorage=true" ? LocalAzuriteWithQueueAt($"http://127.0.0.1:{QueuePort}/devstoreaccount1") : connectionString)
+        .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     private static int Port(string variable, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(variable), out var port) ? port : fallback;
 

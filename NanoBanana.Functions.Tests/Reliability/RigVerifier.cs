@@ -138,17 +138,20 @@ internal static class RigVerifier
         }
     }
 
-    /// <summary>The full repair, run by an instance whose clock is past the orphan grace period.</summary>
-    private static async Task<int> SweepOrphansAsync(FunctionApp app)
+    /// <summary>
+    /// The full repair, run by another instance whose clock is past the orphan grace period (disposed, it leaves
+    /// the container to the run's app: the check for unreferenced blobs after it lists what the sweep left).
+    /// </summary>
+    internal static async Task<int> SweepOrphansAsync(FunctionApp app)
     {
-        var later = FunctionApp.FromSettings(app.Settings, new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(2)));
+        var later = FunctionApp.AnotherInstance(app, new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(2)));
         await using (later)
         {
             return (await later.Services.GetRequiredService<RepairService>().RunAsync(sweepOrphanBlobs: true, CancellationToken.None)).OrphanBlobsDeleted;
         }
     }
 
-    private static async Task<List<string>> UnreferencedBlobsAsync(FunctionApp app, Dictionary<Guid, Row> rows)
+    internal static async Task<List<string>> UnreferencedBlobsAsync(FunctionApp app, Dictionary<Guid, Row> rows)
     {
         var referenced = rows.Values
             .SelectMany(r => JsonColumns.ReadImages(r.InputImages).Concat(JsonColumns.ReadImages(r.ResultImages)))
@@ -157,7 +160,7 @@ internal static class RigVerifier
         return (await app.BlobNamesAsync()).Where(name => !referenced.Contains(name)).Select(name => $"blob {name} has no row after repair").ToList();
     }
 
-    private static async Task<Dictionary<Guid, Row>> LoadRowsAsync(FunctionApp app)
+    internal static async Task<Dictionary<Guid, Row>> LoadRowsAsync(FunctionApp app)
     {
         await using var command = app.DataSource.CreateCommand(
             "SELECT id, status, attempt, run_attempt, run_gemini_calls, error_code, created_at, completed_at, input_images, result_images FROM generations");
@@ -173,7 +176,7 @@ internal static class RigVerifier
         return rows;
     }
 
-    private static async Task<Dictionary<Guid, List<Transition>>> LoadTransitionsAsync(FunctionApp app)
+    internal static async Task<Dictionary<Guid, List<Transition>>> LoadTransitionsAsync(FunctionApp app)
     {
         await using var command = app.DataSource.CreateCommand("SELECT id, old_status, new_status, attempt, at FROM test_status_log ORDER BY at");
         await using var reader = await command.ExecuteReaderAsync();

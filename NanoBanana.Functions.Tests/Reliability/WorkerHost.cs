@@ -63,7 +63,8 @@ internal static class WorkerHost
 
 /// <summary>
 /// The test assembly's entry point, used only to run parts of the test rig as processes of their own;
-/// the test runner does not call it. <c>worker-host settings.json</c>: a worker a test can kill.
+/// the test runner does not call it. <c>worker-host settings.json</c>: a worker a test can kill;
+/// <c>economy-host settings.json</c>: the economy sweep, likewise (<see cref="EconomyHost"/>).
 /// <c>front ...</c>: the HTTP front (<see cref="Infrastructure.HttpFront.FrontCommand"/>).
 /// <c>bench ...</c>: the benchmark scripts/bench.sh runs (<see cref="Benchmarks.BenchCommand"/>); <c>micro ...</c>:
 /// its BenchmarkDotNet micro-benchmarks (<see cref="Benchmarks.Micro.MicroCommand"/>).
@@ -73,6 +74,7 @@ public static class Program
     public static async Task<int> Main(string[] args) => args switch
     {
         ["worker-host", var settingsPath] => await WorkerHost.RunProcessAsync(settingsPath),
+        ["economy-host", var settingsPath] => await EconomyHost.RunProcessAsync(settingsPath),
         ["front", .. var options] => await Infrastructure.HttpFront.FrontCommand.RunAsync(options),
         ["bench", .. var options] => await Benchmarks.BenchCommand.RunAsync(options),
         ["micro", .. var options] => Benchmarks.Micro.MicroCommand.Run(options),

@@ -11,11 +11,12 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static async Task<WorkerProcess> StartAsync(string settingsPath)
+    /// <param name="command">What the process runs (<see cref="Program"/>): the queue worker, or <c>economy-host</c>.</param>
+    public static async Task<WorkerProcess> StartAsync(string settingsPath, string command = "worker-host")
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(typeof(WorkerProcess).Assembly.Location);
-        start.ArgumentList.Add("worker-host");
+        start.ArgumentList.Add(command);
         start.ArgumentList.Add(settingsPath);
         var process = Process.Start(start)!;
         var ready = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));

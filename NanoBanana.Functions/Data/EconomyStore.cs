@@ -53,6 +53,14 @@ public sealed class EconomyStore(NpgsqlDataSource dataSource)
     public Task ReadBrokeAsync(Guid job, DateTimeOffset now, CancellationToken ct) =>
         ExecuteAsync(EconomyTransitions.ReadBroke, [new("job", job), new("now", now)], ct);
 
+    /// <returns>When the last claim on a row of the job that is still running runs out; null when none runs.</returns>
+    public async Task<DateTimeOffset?> ClaimsHeldUntilAsync(Guid job, DateTimeOffset now, CancellationToken ct) =>
+        (await ListAsync(EconomyTransitions.ClaimsHeldUntil, [new("job", job), new("now", now)],
+            reader => reader.IsDBNull(0) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(0), ct)).Single();
+
+    public Task ReadAgainAtAsync(Guid job, DateTimeOffset at, DateTimeOffset now, CancellationToken ct) =>
+        ExecuteAsync(EconomyTransitions.ReadAgainAt, [new("job", job), new("at", at), new("now", now)], ct);
+
     public Task EndJobAsync(Guid job, string state, DateTimeOffset now, CancellationToken ct) =>
         ExecuteAsync(EconomyTransitions.EndJob, [new("job", job), new("state", state), new("now", now)], ct);
 

@@ -17,7 +17,8 @@ namespace NanoBanana.Functions.Economy;
 /// crashed reader claimed before), its images stored as the worker stores them and the generation completed, or
 /// failed with the worker's classification of the error, through the worker's own fenced statements. A line whose
 /// error may clear is promoted instead (the batch has no retry); a read that breaks off is tried again at the next
-/// sweep, up to Economy__MaxResultReads; read to the end, what had no line is promoted.
+/// sweep, up to Economy__MaxResultReads; read to the end, what had no line is promoted, unless a line's row is
+/// still claimed by another reader (one that died holding it): then the file is read again when that claim runs out.
 /// </summary>
 public sealed class EconomyResults(
     EconomyStore store,
@@ -70,6 +71,16 @@ public sealed class EconomyResults(
             logger.LogWarning(exception, "Economy job {JobId} ({GeminiName}): reading its results broke off (try {Reads} of {MaxReads}); read again at the next sweep",
                 job.Id, job.GeminiName, reads, options.Value.MaxResultReads);
             await store.ReadBrokeAsync(job.Id, clock.GetUtcNow(), ct);
+            return report;
+        }
+
+        // A line another reader claimed and has not completed (it may have died holding it, its lease running): the
+        // job stays open and is read again when that claim runs out, so the row is completed from this file.
+        if (await store.ClaimsHeldUntilAsync(job.Id, clock.GetUtcNow(), ct) is { } heldUntil)
+        {
+            logger.LogWarning("Economy job {JobId} ({GeminiName}) read, but a result of it is claimed by another reader until {HeldUntil}; read again then",
+                job.Id, job.GeminiName, heldUntil);
+            await store.ReadAgainAtAsync(job.Id, heldUntil, clock.GetUtcNow(), ct);
             return report;
         }
 

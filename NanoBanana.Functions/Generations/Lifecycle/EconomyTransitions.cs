@@ -135,6 +135,19 @@ internal static class EconomyTransitions
     /// <summary>A read of the results file broke off: due again at the next sweep. Parameters: @job, @now.</summary>
     public const string ReadBroke = "UPDATE economy_jobs SET claimed_until = NULL, next_poll_at = @now, updated_at = @now WHERE id = @job";
 
+    /// <summary>
+    /// When the last claim another reader holds on a row of the job runs out (null: none runs). A read that reached the
+    /// end of the file while one runs must not end the job: that reader may have died holding it, and a row left
+    /// processing under a done job is read by nobody (promoted near its promise, and paid again). Parameters: @job, @now.
+    /// </summary>
+    public const string ClaimsHeldUntil = """
+        SELECT max(lease_expires_at) FROM generations
+        WHERE economy_job_id = @job AND lane = 'economy' AND status = 'processing' AND lease_expires_at > @now
+        """;
+
+    /// <summary>The file is read again once those claims ran out (ClaimResult then takes them over): due at @at, the hold given up. Parameters: @job, @at, @now.</summary>
+    public const string ReadAgainAt = "UPDATE economy_jobs SET claimed_until = NULL, next_poll_at = @at, updated_at = @now WHERE id = @job";
+
     /// <summary>The job is over for us: its results read, or it ended without them. Parameters: @job, @state, @now.</summary>
     public const string EndJob = """
         UPDATE economy_jobs SET state = 'done', gemini_state = @state, ended_at = @now, claimed_until = NULL, updated_at = @now
