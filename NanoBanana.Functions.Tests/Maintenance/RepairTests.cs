@@ -27,7 +27,7 @@ public sealed class RepairTests
         await app.RawQueue.ClearMessagesAsync();
         var store = app.Services.GetRequiredService<MaintenanceRoleStore>();
         var repair = app.Services.GetRequiredService<RepairService>();
-        Assert.NotNull(await store.ClaimAsync(generation.Id, clock.GetUtcNow(), TimeSpan.FromMinutes(5), limits, CancellationToken.None));
+        Assert.NotNull((await store.TakeAsync(generation.Id, clock.GetUtcNow(), TimeSpan.FromMinutes(5), limits, CancellationToken.None)).Row);
 
         // Act 1: before the lease ends nothing happens; after it, the generation goes back to the queue.
         var early = await repair.RunAsync(sweepOrphanBlobs: false, CancellationToken.None);
@@ -41,7 +41,7 @@ public sealed class RepairTests
         Assert.Equal([generation.Id], await DrainQueueAsync(app));
 
         // Act 2: the second claim dies too.
-        Assert.NotNull(await store.ClaimAsync(generation.Id, clock.GetUtcNow(), TimeSpan.FromMinutes(5), limits, CancellationToken.None));
+        Assert.NotNull((await store.TakeAsync(generation.Id, clock.GetUtcNow(), TimeSpan.FromMinutes(5), limits, CancellationToken.None)).Row);
         clock.Advance(TimeSpan.FromMinutes(6));
         var second = await repair.RunAsync(sweepOrphanBlobs: false, CancellationToken.None);
 

@@ -77,6 +77,45 @@ public sealed class DeadlineTests : WorkerAppTests
     }
 
     [Fact]
+    public async Task ADeadlinePassingWhileTheResultIsBeingRecorded_DoesNotCancelTheWrite_NorDeleteItsImage()
+    {
+        // Arrange: the answer waits at the gate; the test holds the row, so the worker's write will wait on it.
+        var arrived = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        Gemini.Enqueue(GeminiReplies.Held(arrived, gate.Task, GeminiReplies.Image(TestImages.Png)));
+        var token = TestTokens.For(TestTokens.NewUserId());
+        var generation = (await App.Api.CreateAsync(token, new { prompt = "a banana" }, new Dictionary<string, string> { ["Cancel-After"] = "2m" })).Generation;
+        var delivery = App.DeliverAsync(generation.Id);
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await using var holder = await App.DataSource.OpenConnectionAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var hold = new Npgsql.NpgsqlCommand("SELECT 1 FROM generations WHERE id = @id FOR UPDATE", holder, transaction) { Parameters = { new("id", generation.Id) } })
+        {
+            await hold.ExecuteScalarAsync();
+        }
+
+        // Act: the answer comes, the image is stored, the write waits; then the deadline passes, then the row is let go.
+        gate.SetResult();
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (await App.ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE @holder = ANY(pg_blocking_pids(pid))", ("holder", holder.ProcessID)) == 0)
+            {
+                await Task.Delay(10, wait.Token);
+            }
+        }
+
+        _clock.Advance(TimeSpan.FromMinutes(3));
+        await transaction.CommitAsync();
+
+        // Assert: the write that began before the deadline is recorded, with its image.
+        Assert.Null(await delivery);
+        var read = (await App.Api.GetAsync(token, generation.Id.ToString())).Generation;
+        Assert.Equal(("completed", (string?)null), (read.Status, read.Error?.Code));
+        Assert.NotEmpty(await App.BlobNamesAsync(NanoBanana.Functions.Storage.BlobNames.OutputPrefix(generation.Id)));
+        Assert.DoesNotContain(App.Logs.Lines, l => l.Message.Contains("stopped at its deadline", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TheRepairSweep_EndsWhatIsPastItsDeadline_PendingAsExpired_AndAnAbandonedClaimAsCancelled()
     {
         // Arrange: one still waiting, one whose worker died mid-call (a claim, a reserved call, then silence), one without a deadline.

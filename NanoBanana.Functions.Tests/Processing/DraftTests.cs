@@ -117,7 +117,7 @@ public sealed class DraftTests : WorkerAppTests
         var token = TestTokens.For(TestTokens.NewUserId());
         var generation = await App.Api.CreateGenerationAsync(token);
         var store = App.Services.GetRequiredService<MaintenanceRoleStore>();
-        var claimed = (await store.ClaimAsync(generation.Id, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None))!;
+        var claimed = ((await store.TakeAsync(generation.Id, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None)).Row)!;
         var image = new StoredImage($"{generation.Id:D}/draft-1-0", "image/png", 10);
         var first = await store.AddDraftAsync(claimed, image, DateTimeOffset.UtcNow, CancellationToken.None);
         await App.Api.CancelAsync(token, generation.Id.ToString());
@@ -139,7 +139,7 @@ public sealed class DraftTests : WorkerAppTests
         var token = TestTokens.For(TestTokens.NewUserId());
         var generation = await App.Api.CreateGenerationAsync(token);
         var store = App.Services.GetRequiredService<MaintenanceRoleStore>();
-        var claimed = (await store.ClaimAsync(generation.Id, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None))!;
+        var claimed = ((await store.TakeAsync(generation.Id, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None)).Row)!;
         await store.AddDraftAsync(claimed, new StoredImage($"{generation.Id:D}/draft-1-0", "image/png", 10), DateTimeOffset.UtcNow, CancellationToken.None);
 
         // Act

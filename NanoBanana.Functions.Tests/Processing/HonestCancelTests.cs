@@ -77,7 +77,7 @@ public sealed class HonestCancelTests : WorkerAppTests
         var token = TestTokens.For(TestTokens.NewUserId());
         var generation = await App.Api.CreateGenerationAsync(token);
         var store = App.Services.GetRequiredService<MaintenanceRoleStore>();
-        var claimed = await store.ClaimAsync(generation.Id, _clock.GetUtcNow(), TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None);
+        var claimed = (await store.TakeAsync(generation.Id, _clock.GetUtcNow(), TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None)).Row;
         Assert.NotNull(claimed);
 
         // Act
@@ -99,7 +99,7 @@ public sealed class HonestCancelTests : WorkerAppTests
         for (var i = 0; i < 40; i++)
         {
             var created = await App.Api.CreateGenerationAsync(token);
-            claims.Add((await store.ClaimAsync(created.Id, _clock.GetUtcNow(), TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None))!);
+            claims.Add(((await store.TakeAsync(created.Id, _clock.GetUtcNow(), TimeSpan.FromSeconds(45), new RunLimits(5, 3), CancellationToken.None)).Row)!);
         }
 
         // Act

@@ -15,20 +15,21 @@ public sealed class MaintenanceRoleStore(NpgsqlDataSource dataSource)
 {
     // The worker's, one generation at a time.
 
-    public Task<Generation?> ClaimAsync(Guid id, DateTimeOffset now, TimeSpan lease, RunLimits limits, CancellationToken ct) =>
-        TransitionAsync(GenerationTransitions.Claim, [new("id", id), new("now", now), new("lease", lease), .. Limits(limits)], ct);
-
-    /// <summary>A claimable generation past its deadline: expired (pending) or cancelled (an abandoned claim), DEADLINE_EXCEEDED.</summary>
-    public Task<Generation?> ExpireUnclaimedAsync(Guid id, DateTimeOffset now, CancellationToken ct) =>
-        TransitionAsync(GenerationTransitions.ExpireUnclaimed, [new("id", id), new("now", now)], ct);
+    /// <summary>A delivery's one statement: claim, or end what can never be claimed, or nothing (<see cref="GenerationTransitions.Take"/>).</summary>
+    public Task<(DeliveryTake Taken, Generation? Row)> TakeAsync(Guid id, DateTimeOffset now, TimeSpan lease, RunLimits limits, CancellationToken ct) =>
+        dataSource.ExecuteAsMaintenanceAsync(GenerationTransitions.Take, [new("id", id), new("now", now), new("lease", lease), .. Limits(limits)],
+            async (reader, token) => await reader.ReadAsync(token)
+                ? (reader.GetString(reader.GetOrdinal("taken")) switch
+                {
+                    "claimed" => DeliveryTake.Claimed,
+                    "expired" => DeliveryTake.Expired,
+                    _ => DeliveryTake.Exhausted,
+                }, GenerationRow.Read(reader))
+                : (DeliveryTake.Nothing, null), ct);
 
     /// <summary>The holder's own deadline timer fired: its claim ends cancelled, saying whether a paid call had started.</summary>
     public Task<Generation?> StopAtDeadlineAsync(Generation claimed, DateTimeOffset now, CancellationToken ct) =>
         TransitionAsync(GenerationTransitions.StopAtDeadline, Claimed(claimed, now), ct);
-
-    /// <summary>A claimable generation whose run used up its attempts or paid calls: it fails with its last failure.</summary>
-    public Task<Generation?> FailExhaustedAsync(Guid id, DateTimeOffset now, RunLimits limits, CancellationToken ct) =>
-        TransitionAsync(GenerationTransitions.FailExhausted, [new("id", id), new("now", now), .. Limits(limits)], ct);
 
     /// <summary>The heartbeat; false when the claim is gone (cancelled, deleted, taken over).</summary>
     public async Task<bool> RenewLeaseAsync(Generation claimed, DateTimeOffset now, TimeSpan lease, CancellationToken ct) =>

@@ -51,10 +51,10 @@ public sealed class GenerationProcessor(
             deferrals.Forget();
         }
 
-        var claimed = await store.ClaimAsync(id, clock.GetUtcNow(), options.Value.Lease, limits, ct);
-        if (claimed is null)
+        var (taken, row) = await store.TakeAsync(id, clock.GetUtcNow(), options.Value.Lease, limits, ct);
+        if (taken != DeliveryTake.Claimed || row is not { } claimed)
         {
-            await EndUnclaimableAsync(id, ct);
+            ReportUnclaimed(id, taken, row);
             return;
         }
 
@@ -175,25 +175,24 @@ public sealed class GenerationProcessor(
     }
 
     // Nothing to claim: past its deadline (expire it), out of attempts or paid calls (fail it), or simply not ours to take.
-    private async Task EndUnclaimableAsync(Guid id, CancellationToken ct)
+    // The delivery's statement ended a generation that could never be claimed, or found nothing to do.
+    private void ReportUnclaimed(Guid id, DeliveryTake taken, Generation? ended)
     {
-        if (await store.ExpireUnclaimedAsync(id, clock.GetUtcNow(), ct) is { } expired)
+        switch (taken, ended)
         {
-            metrics.Stopped(expired.Status, expired.CancelOutcome, "deadline");
-            logger.LogWarning("Generation {GenerationId} not started: its deadline {DeadlineAt} passed; {Status}, {CancelOutcome}",
-                id, expired.DeadlineAt, expired.Status.ToName(), expired.CancelOutcome?.ToName());
-            return;
-        }
-
-        if (await store.FailExhaustedAsync(id, clock.GetUtcNow(), limits, ct) is { } ended)
-        {
-            var code = ended.Error?.Code ?? GenerationErrorCodes.Stuck;
-            metrics.Failed(code);
-            logger.LogWarning("Generation {GenerationId} failed {ErrorCode}: its run used up its attempts or paid calls ({Attempt} claims)", id, code, ended.RunAttempt);
-        }
-        else
-        {
-            logger.LogInformation("Generation {GenerationId} has nothing to claim (duplicate or late message, cancelled, or finished)", id);
+            case (DeliveryTake.Expired, { } expired):
+                metrics.Stopped(expired.Status, expired.CancelOutcome, "deadline");
+                logger.LogWarning("Generation {GenerationId} not started: its deadline {DeadlineAt} passed; {Status}, {CancelOutcome}",
+                    id, expired.DeadlineAt, expired.Status.ToName(), expired.CancelOutcome?.ToName());
+                break;
+            case (DeliveryTake.Exhausted, { } failed):
+                var code = failed.Error?.Code ?? GenerationErrorCodes.Stuck;
+                metrics.Failed(code);
+                logger.LogWarning("Generation {GenerationId} failed {ErrorCode}: its run used up its attempts or paid calls ({Attempt} claims)", id, code, failed.RunAttempt);
+                break;
+            default:
+                logger.LogInformation("Generation {GenerationId} has nothing to claim (duplicate or late message, cancelled, or finished)", id);
+                break;
         }
     }
 
@@ -305,18 +304,18 @@ public sealed class GenerationProcessor(
         var metadata = JsonSerializer.Serialize(outcome.Usage);
         var now = clock.GetUtcNow();
         await heartbeat.StopAsync();
-        bool completed;
-        try
-        {
-            completed = await store.CompleteAsync(claimed, stored, outcome.Text, metadata, now, ct);
-        }
-        catch (OperationCanceledException)
+        if (ct.IsCancellationRequested)
         {
             // Stopped (the claim lost, the deadline) after the uploads, before they were recorded: the
             // only moment this attempt's images exist unrecorded. Its attempt is in their names.
             await TidyAsync(claimed, () => images.DeleteAsync(stored.Select(s => s.BlobName), host));
-            throw;
+            ct.ThrowIfCancellationRequested();
         }
+
+        // Not cancellable once sent: a cancel that lands after Postgres committed would make a recorded result look
+        // lost, and its images would be deleted under a completed row. The fenced write decides alone: it finds
+        // nothing when the claim is gone (cancelled, taken over, ended at its deadline by the sweep).
+        var completed = await store.CompleteAsync(claimed, stored, outcome.Text, metadata, now, CancellationToken.None);
 
         if (completed)
         {

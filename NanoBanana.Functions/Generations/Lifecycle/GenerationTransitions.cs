@@ -27,6 +27,7 @@ internal static class GenerationTransitions
     // Cancel              pending, processing                cancelled   API      status (the worker's later writes then find nothing); cancel_outcome from the run's paid calls
     // Delete              any                                (no row)    API      owner
     // Claim               pending, processing + lease over   processing  worker   status, lease, the run's attempts and paid calls below their limits, deadline not passed; attempt + 1
+    //                                                                             (Claim, ExpireUnclaimed and FailExhausted are one statement for a delivery: Take)
     // ExpireUnclaimed     pending, processing + lease over   expired /   worker   as Claim, with the deadline passed (DEADLINE_EXCEEDED; pending -> expired, processing -> cancelled)
     //                                                        cancelled
     // StopAtDeadline      processing                         cancelled   worker   attempt = the claim's, status; the worker's own deadline timer (DEADLINE_EXCEEDED)
@@ -208,25 +209,36 @@ internal static class GenerationTransitions
     /// <summary>Any status -> no row. Parameters: @id, @owner_id.</summary>
     public const string Delete = "DELETE FROM generations WHERE id = @id AND owner_id = @owner_id RETURNING id";
 
-    /// <summary>
-    /// Unclaimed -> processing under a new attempt (the fencing token every later write names) and a
-    /// lease, which the worker's heartbeat renews. Parameters: @id, @now, @lease, @max_attempts, @max_calls.
-    /// </summary>
-    public static readonly string Claim = $"""
-        UPDATE generations
-        SET status = 'processing', attempt = attempt + 1, run_attempt = run_attempt + 1,
-            lease_expires_at = @now + @lease, started_at = coalesce(started_at, @now),
-            liveness_key = NULL, live_since = NULL, {Changed}
-        WHERE id = @id AND {Unclaimed} AND {WithinLimits} AND {BeforeDeadline}
-        RETURNING {Columns}
+    // What a claim writes: a new attempt (the fencing token every later write names) and a lease, which the
+    // worker's heartbeat renews.
+    private const string Claimed = $"""
+        status = 'processing', attempt = attempt + 1, run_attempt = run_attempt + 1,
+        lease_expires_at = @now + @lease, started_at = coalesce(started_at, @now),
+        liveness_key = NULL, live_since = NULL, {Changed}
         """;
 
-    /// <summary>Unclaimed past its deadline -> expired (pending) or cancelled (an abandoned claim). Parameters: @id, @now.</summary>
-    public static readonly string ExpireUnclaimed = $"""
-        UPDATE generations
-        SET {Overdue}
-        WHERE id = @id AND {Unclaimed} AND {PastDeadline}
-        RETURNING {Columns}
+    /// <summary>
+    /// What a queue delivery does with its generation, in one statement: Claim it; or, when it can never be claimed,
+    /// ExpireUnclaimed (its deadline passed: pending -> expired, an abandoned claim -> cancelled) or FailExhausted (its
+    /// run used up its attempts or paid calls: failed with the last failure, or STUCK); or nothing (a live holder has
+    /// it, or it ended or went: a duplicate or late message). The three conditions exclude each other, so at most one
+    /// UPDATE matches. One row, <c>taken</c> ('claimed', 'expired' or 'exhausted') and the columns, or none.
+    /// Parameters: @id, @now, @lease, @max_attempts, @max_calls.
+    /// </summary>
+    public static readonly string Take = $"""
+        WITH claimed AS (
+            UPDATE generations SET {Claimed}
+            WHERE id = @id AND {Unclaimed} AND {WithinLimits} AND {BeforeDeadline}
+            RETURNING 'claimed' AS taken, {Columns}),
+        expired AS (
+            UPDATE generations SET {Overdue}
+            WHERE id = @id AND {Unclaimed} AND {PastDeadline}
+            RETURNING 'expired' AS taken, {Columns}),
+        exhausted AS (
+            UPDATE generations SET {GivenUp}
+            WHERE id = @id AND {Unclaimed} AND {AtALimit} AND {BeforeDeadline}
+            RETURNING 'exhausted' AS taken, {Columns})
+        SELECT * FROM claimed UNION ALL SELECT * FROM expired UNION ALL SELECT * FROM exhausted
         """;
 
     /// <summary>processing -> cancelled at the deadline, by the holder of the current attempt. Parameters: @id, @attempt, @now.</summary>
@@ -234,17 +246,6 @@ internal static class GenerationTransitions
         UPDATE generations
         SET {Overdue}
         WHERE id = @id AND attempt = @attempt AND status = 'processing'
-        RETURNING {Columns}
-        """;
-
-    /// <summary>
-    /// Unclaimed with the run's attempts or paid calls used up -> failed with the last failure (or
-    /// STUCK). Parameters: @id, @now, @max_attempts, @max_calls.
-    /// </summary>
-    public static readonly string FailExhausted = $"""
-        UPDATE generations
-        SET {GivenUp}
-        WHERE id = @id AND {Unclaimed} AND {AtALimit}
         RETURNING {Columns}
         """;
 

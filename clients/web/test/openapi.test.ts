@@ -24,9 +24,10 @@ describe('the client types', () => {
 describe('the client status sets', () => {
   it('hold the terminal set the API describes', () => {
     const schemas = JSON.parse(readFileSync(description, 'utf8')).components.schemas;
-    const sets = schemas.GenerationStatus['x-status-sets'] as Record<string, string[]>;
+    const sets = schemas.GenerationStatus['x-status-sets'] as Record<string, string[] | undefined>;
+    const terminal = sets['terminal'] ?? [];
 
-    expect([...terminalStatuses].sort()).toEqual([...sets.terminal].sort());
-    expect(sets.terminal.every((status) => schemas.GenerationStatus.enum.includes(status))).toBe(true);
+    expect([...terminalStatuses].sort()).toEqual([...terminal].sort());
+    expect(terminal.length > 0 && terminal.every((status) => schemas.GenerationStatus.enum.includes(status))).toBe(true);
   });
 });
