@@ -47,8 +47,6 @@ public static class GenerationStatuses
 
     public static readonly string CancellableSql = Sql(Cancellable);
 
-    public static readonly string StoppedSql = Sql(Stopped);
-
     /// <summary>A set as the SQL list an <c>IN</c> takes, in the enum's order (so it reads the same everywhere).</summary>
     public static string Sql(IEnumerable<GenerationStatus> set) =>
         "(" + string.Join(", ", All.Where(set.Contains).Select(status => $"'{status.ToName()}'")) + ")";
@@ -85,13 +83,9 @@ public static class GenerationStatuses
     public static GenerationStatus Parse(string name) =>
         TryParse(name, out var status) ? status : throw new FormatException($"Unknown generation status '{name}'.");
 
-    public static bool IsActive(this GenerationStatus status) => Active.Contains(status);
-
     public static bool IsTerminal(this GenerationStatus status) => Terminal.Contains(status);
 
     public static bool IsRetryable(this GenerationStatus status) => Retryable.Contains(status);
-
-    public static bool IsCancellable(this GenerationStatus status) => Cancellable.Contains(status);
 
     public static bool IsStopped(this GenerationStatus status) => Stopped.Contains(status);
 }
